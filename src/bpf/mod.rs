@@ -1,0 +1,2 @@
+//! bpf: classic-BPF toolkit for seccomp filters (in progress).
+#![forbid(unsafe_code)]

@@ -1,0 +1,215 @@
+//! Files and descriptors: open, read, write, close, pipes, eventfd.
+
+use core::ffi::CStr;
+
+use super::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
+use super::{Result, check, nr, raw};
+
+/// The directory a relative path is resolved against.
+#[derive(Clone, Copy, Debug)]
+pub enum Dir<'a> {
+    /// The calling thread's working directory (`AT_FDCWD`).
+    Cwd,
+    /// An open directory.
+    Fd(BorrowedFd<'a>),
+}
+
+impl Dir<'_> {
+    fn raw(self) -> usize {
+        match self {
+            Dir::Cwd => libc::AT_FDCWD as isize as usize,
+            Dir::Fd(fd) => fd.raw() as usize,
+        }
+    }
+}
+
+/// Opens `path` relative to `dir`. `O_CLOEXEC` is always added: husk
+/// never lets its own descriptors leak into the sandbox by accident.
+pub fn openat(dir: Dir<'_>, path: &CStr, flags: i32, mode: u32) -> Result<OwnedFd> {
+    let flags = flags | libc::O_CLOEXEC;
+    // SAFETY: `path` is NUL-terminated and outlives the call; the
+    // kernel only reads it. The result is a new descriptor we own.
+    let ret = unsafe {
+        raw::syscall4(
+            nr::OPENAT,
+            dir.raw(),
+            path.as_ptr() as usize,
+            flags as usize,
+            mode as usize,
+        )
+    };
+    // SAFETY: a successful openat returns a fresh descriptor.
+    check(ret).map(|fd| unsafe { OwnedFd::from_raw(fd as RawFd) })
+}
+
+/// Reads into `buf`; returns the number of bytes read (0 at end).
+pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize> {
+    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`,
+    // which is exclusively borrowed for the call.
+    check(unsafe {
+        raw::syscall3(
+            nr::READ,
+            fd.as_fd().raw() as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+        )
+    })
+}
+
+/// Writes from `buf`; returns the number of bytes written.
+pub fn write(fd: impl AsFd, buf: &[u8]) -> Result<usize> {
+    // SAFETY: the kernel reads at most `buf.len()` bytes from `buf`.
+    check(unsafe {
+        raw::syscall3(
+            nr::WRITE,
+            fd.as_fd().raw() as usize,
+            buf.as_ptr() as usize,
+            buf.len(),
+        )
+    })
+}
+
+/// Writes all of `buf`, retrying short writes and `EINTR`.
+pub fn write_all(fd: impl AsFd, mut buf: &[u8]) -> Result<()> {
+    let fd = fd.as_fd();
+    while !buf.is_empty() {
+        match write(fd, buf) {
+            Ok(0) => return Err(super::Errno::EIO),
+            Ok(n) => buf = &buf[n..],
+            Err(super::Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Reads until `buf` is full or the end of the file; returns the
+/// number of bytes read.
+pub fn read_full(fd: impl AsFd, buf: &mut [u8]) -> Result<usize> {
+    let fd = fd.as_fd();
+    let mut done = 0;
+    while done < buf.len() {
+        match read(fd, &mut buf[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(super::Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// Closes a raw descriptor (used by [`OwnedFd`]'s drop).
+pub(super) fn close_raw(fd: RawFd) {
+    // SAFETY: closing a descriptor touches no memory; ownership was
+    // checked by the caller (OwnedFd).
+    let _ = unsafe { raw::syscall1(nr::CLOSE, fd as usize) };
+}
+
+/// A pipe with both ends close-on-exec: `(read end, write end)`.
+pub fn pipe(flags: i32) -> Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0i32; 2];
+    // SAFETY: the kernel writes two ints into `fds`.
+    check(unsafe {
+        raw::syscall2(
+            nr::PIPE2,
+            fds.as_mut_ptr() as usize,
+            (flags | libc::O_CLOEXEC) as usize,
+        )
+    })?;
+    // SAFETY: both descriptors are new and ours.
+    Ok(unsafe { (OwnedFd::from_raw(fds[0]), OwnedFd::from_raw(fds[1])) })
+}
+
+/// An eventfd counter (close-on-exec).
+pub fn eventfd(initial: u32, flags: i32) -> Result<OwnedFd> {
+    // SAFETY: no memory is passed.
+    let ret = unsafe {
+        raw::syscall2(
+            nr::EVENTFD2,
+            initial as usize,
+            (flags | libc::EFD_CLOEXEC) as usize,
+        )
+    };
+    // SAFETY: a new descriptor.
+    check(ret).map(|fd| unsafe { OwnedFd::from_raw(fd as RawFd) })
+}
+
+/// Duplicates `old` onto `new` (which is closed first if open).
+pub fn dup3(old: impl AsFd, new: RawFd, flags: i32) -> Result<RawFd> {
+    // SAFETY: no memory is passed; replacing `new` is the caller's intent.
+    check(unsafe {
+        raw::syscall3(
+            nr::DUP3,
+            old.as_fd().raw() as usize,
+            new as usize,
+            flags as usize,
+        )
+    })
+    .map(|fd| fd as RawFd)
+}
+
+/// `fcntl(fd, F_GETFD)`: the descriptor flags, or `EBADF` if `fd` is
+/// not open. Takes a raw number because probing unknown numbers is its
+/// purpose.
+pub fn fd_flags(fd: RawFd) -> Result<i32> {
+    // SAFETY: F_GETFD reads no memory.
+    check(unsafe { raw::syscall3(nr::FCNTL, fd as usize, libc::F_GETFD as usize, 0) })
+        .map(|v| v as i32)
+}
+
+/// Reads the whole of a small file (a /proc or /sys entry) into `buf`;
+/// returns the bytes read. `ENOBUFS` if it does not fit.
+pub fn read_small_file<'b>(path: &CStr, buf: &'b mut [u8]) -> Result<&'b [u8]> {
+    let fd = openat(Dir::Cwd, path, libc::O_RDONLY, 0)?;
+    let n = read_full(&fd, buf)?;
+    if n == buf.len() {
+        let mut probe = [0u8; 1];
+        if read(&fd, &mut probe)? != 0 {
+            return Err(super::Errno::ENOBUFS);
+        }
+    }
+    Ok(&buf[..n])
+}
+
+impl<T: AsFd> AsFd for &T {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        (**self).as_fd()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipe_round_trip() {
+        let (r, w) = pipe(0).unwrap();
+        write_all(&w, b"hello").unwrap();
+        drop(w);
+        let mut buf = [0u8; 16];
+        assert_eq!(read_full(&r, &mut buf).unwrap(), 5);
+        assert_eq!(&buf[..5], b"hello");
+        assert!(fd_flags(r.raw()).unwrap() & libc::FD_CLOEXEC != 0);
+    }
+
+    #[test]
+    fn open_missing_file_is_enoent() {
+        assert_eq!(
+            openat(Dir::Cwd, c"/nonexistent/husk", libc::O_RDONLY, 0).unwrap_err(),
+            super::super::Errno::ENOENT
+        );
+    }
+
+    #[test]
+    fn small_file_overflow_is_enobufs() {
+        let mut buf = [0u8; 4];
+        assert_eq!(
+            read_small_file(c"/proc/self/status", &mut buf).unwrap_err(),
+            super::super::Errno::ENOBUFS
+        );
+        let mut big = [0u8; 64];
+        let text = read_small_file(c"/proc/sys/kernel/ostype", &mut big).unwrap();
+        assert_eq!(text, b"Linux\n");
+    }
+}
