@@ -15,6 +15,7 @@ pub mod args;
 pub mod io;
 pub mod lockdown;
 pub mod panic;
+pub mod process;
 pub mod sync;
 pub mod thread;
 

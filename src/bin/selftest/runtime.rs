@@ -1,0 +1,4 @@
+//! Runtime self-tests: threads, futex waiting, queues, lockdown.
+
+/// The tests of this module.
+pub const TESTS: &[(&str, super::Test)] = &[];
