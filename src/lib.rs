@@ -22,6 +22,7 @@
 
 pub mod bpf;
 pub mod cli;
+pub mod limits;
 pub mod rt;
 pub mod supervisor;
 pub mod sys;

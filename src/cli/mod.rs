@@ -1,8 +1,96 @@
-//! cli: the command line.
+//! cli: the command line, `-h`, `-V`, `-C`, and wiring to the rest.
+//!
+//! Exit statuses husk itself produces (the sandboxed command's own
+//! status passes through otherwise): 125 when husk cannot start the
+//! command as asked (bad option, bad policy, internal failure), 126
+//! when the command cannot be executed, 127 when it does not exist —
+//! the convention of env(1) and timeout(1).
 #![forbid(unsafe_code)]
+
+mod caps;
+pub mod options;
+
+use crate::rt::{self, io::Bytes};
+use crate::{errln, outln};
+use options::{Mode, Options};
+
+/// husk could not do what it was asked (configuration or internal
+/// error); the command never ran.
+pub const EXIT_CONFIG: i32 = 125;
 
 /// Runs husk with the process arguments; returns the exit status.
 pub fn main() -> i32 {
-    crate::outln!("husk {}", env!("CARGO_PKG_VERSION"));
-    0
+    let opts = match Options::parse(|i| rt::args::arg(i).map(|a| a.to_bytes())) {
+        Ok(opts) => opts,
+        Err(e) => {
+            errln!("husk: {e}");
+            return EXIT_CONFIG;
+        }
+    };
+    match opts.mode {
+        Mode::Help => {
+            usage();
+            0
+        }
+        Mode::Version => {
+            outln!(
+                "husk {} ({})",
+                env!("CARGO_PKG_VERSION"),
+                crate::sys::arch::NAME
+            );
+            0
+        }
+        Mode::Capabilities => {
+            caps::report();
+            0
+        }
+        Mode::Export(_) => not_yet("-E (exporting the seccomp filters)"),
+        Mode::Run(index) => {
+            let command = rt::args::arg(index).map_or(&b""[..], |c| c.to_bytes());
+            not_yet_run(command)
+        }
+    }
+}
+
+fn not_yet(what: &str) -> i32 {
+    errln!("husk: {what} is not implemented yet");
+    EXIT_CONFIG
+}
+
+fn not_yet_run(command: &[u8]) -> i32 {
+    errln!(
+        "husk: cannot run {}: supervising a command is not implemented yet",
+        Bytes(command)
+    );
+    EXIT_CONFIG
+}
+
+fn usage() {
+    outln!(
+        "\
+usage: husk [-h] [-V] [-C] [-x] [-p NAME]... [-P FILE]... [-m COMMAND]...
+            [-a ARGV0] [-e VAR=VAL | -e VAR]... [-E pfc|bpf] [--] COMMAND [ARG]...
+
+Run COMMAND under a supervisor that decides every system call naming a
+file, an address or a program by policy, and lets all others run freely.
+
+  -m COMMAND   apply one policy command (e.g. allow/read+/usr/***)
+  -p NAME      apply a built-in profile
+  -P FILE      apply a file of policy commands, one per line
+               (-m, -p and -P apply in the order given; the last
+               matching rule wins)
+  -x           trace mode: every default becomes warn (allow and log)
+  -a ARGV0     run COMMAND with this argv[0]
+  -e VAR=VAL   set VAR in the command's environment
+  -e VAR       remove VAR from the command's environment
+  -E pfc|bpf   print the seccomp programs husk would install
+               (pfc: readable pseudo-code, bpf: raw) and exit
+  -C           print what this kernel supports and husk's capacities
+  -V           print the version
+  -h           print this help
+
+Exit status: COMMAND's own; 128+N if it was killed by signal N;
+125 if husk could not start it as asked, 126 if it could not be
+executed, 127 if it was not found."
+    );
 }

@@ -152,6 +152,35 @@ pub fn wait4(pid: Pid, options: i32) -> Result<Option<(Pid, WaitStatus)>> {
     }
 }
 
+/// Copies `buf.len()` bytes from address `remote` of process `pid`
+/// into `buf` (`process_vm_readv`, one segment each side). Returns the
+/// bytes copied, which is short if the remote range crosses into
+/// unmapped memory.
+pub fn vm_read(pid: Pid, remote: u64, buf: &mut [u8]) -> Result<usize> {
+    let local = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    let remote = libc::iovec {
+        iov_base: remote as usize as *mut libc::c_void,
+        iov_len: buf.len(),
+    };
+    // SAFETY: the kernel writes at most buf.len() bytes into `buf`
+    // (described by `local`); the remote side is another address space
+    // and is only read.
+    check(unsafe {
+        raw::syscall6(
+            nr::PROCESS_VM_READV,
+            pid as usize,
+            &local as *const libc::iovec as usize,
+            1,
+            &remote as *const libc::iovec as usize,
+            1,
+            0,
+        )
+    })
+}
+
 /// Kernel identification (`uname`).
 pub struct Uname(libc::utsname);
 

@@ -1,0 +1,308 @@
+//! Command-line parsing (POLICY.md, "Command line").
+//!
+//! POSIX style: options may be clustered (`-xm CMD`), an option's
+//! argument may be attached (`-mallow/read+/usr/***`) or the next
+//! word, parsing stops at `--` or at the first non-option word (the
+//! command), so the command's own options are never read as husk's.
+//! Policy sources keep their command-line order: it decides which rule
+//! wins. Everything is borrowed from the process arguments; nothing is
+//! copied.
+
+use core::fmt;
+
+use heapless::Vec;
+
+use crate::limits;
+use crate::rt::io::Bytes;
+
+/// One policy source, in command-line order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// `-m COMMAND`
+    Command(&'static [u8]),
+    /// `-p NAME`
+    Profile(&'static [u8]),
+    /// `-P FILE`
+    File(&'static [u8]),
+}
+
+/// One `-e` option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvOp {
+    /// `-e VAR=VAL`: set (the whole `VAR=VAL` string).
+    Set(&'static [u8]),
+    /// `-e VAR`: remove from the command's environment.
+    Unset(&'static [u8]),
+}
+
+/// `-E` formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// Readable pseudo-code.
+    Pfc,
+    /// Raw `struct sock_filter` arrays.
+    Bpf,
+}
+
+/// What husk was asked to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `-h`
+    Help,
+    /// `-V`
+    Version,
+    /// `-C`
+    Capabilities,
+    /// `-E FORMAT`
+    Export(Export),
+    /// Run the command starting at this argv index.
+    Run(usize),
+}
+
+/// The parsed command line.
+#[derive(Debug)]
+pub struct Options {
+    /// What to do.
+    pub mode: Mode,
+    /// `-x`: every default becomes `warn`.
+    pub trace: bool,
+    /// `-m`, `-p`, `-P` in order.
+    pub sources: Vec<Source, { limits::CLI_SOURCES }>,
+    /// `-e` in order.
+    pub env: Vec<EnvOp, { limits::CLI_ENV }>,
+    /// `-a ARGV0`.
+    pub argv0: Option<&'static [u8]>,
+}
+
+/// A command-line error. Displayed without the `husk: ` prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// `-q`
+    UnknownOption(u8),
+    /// `-m` at the end.
+    MissingArgument(u8),
+    /// `-E json`
+    BadExportFormat(&'static [u8]),
+    /// `-e =x` or `-e ''`
+    BadEnv(&'static [u8]),
+    /// More sources than [`limits::CLI_SOURCES`] (or `-e` than `CLI_ENV`).
+    TooMany(u8, usize),
+    /// Neither a command nor an action.
+    NoCommand,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::UnknownOption(c) => write!(f, "unknown option -{}", Bytes(&[c])),
+            Error::MissingArgument(c) => write!(f, "option -{} needs an argument", c as char),
+            Error::BadExportFormat(v) => {
+                write!(f, "-E: unknown format '{}' (use pfc or bpf)", Bytes(v))
+            }
+            Error::BadEnv(v) => write!(f, "-e: '{}' is not VAR or VAR=VALUE", Bytes(v)),
+            Error::TooMany(c, cap) => write!(f, "too many -{} options (capacity {cap})", c as char),
+            Error::NoCommand => write!(f, "no command given (see husk -h)"),
+        }
+    }
+}
+
+impl Options {
+    /// Parses the command line; `arg(i)` is `argv[i]` (`None` past the
+    /// end). Parsing starts at `argv[1]`.
+    pub fn parse(arg: impl Fn(usize) -> Option<&'static [u8]>) -> Result<Options, Error> {
+        let mut opts = Options {
+            mode: Mode::Help,
+            trace: false,
+            sources: Vec::new(),
+            env: Vec::new(),
+            argv0: None,
+        };
+        let (mut help, mut version, mut caps, mut export) = (false, false, false, None);
+        let mut command = None;
+        let mut i = 1;
+        while let Some(word) = arg(i) {
+            i += 1;
+            if word == b"--" {
+                command = arg(i).map(|_| i);
+                break;
+            }
+            if word.len() < 2 || word[0] != b'-' {
+                command = Some(i - 1);
+                break;
+            }
+            let mut j = 1;
+            while j < word.len() {
+                let c = word[j];
+                j += 1;
+                match c {
+                    b'h' => help = true,
+                    b'V' => version = true,
+                    b'C' => caps = true,
+                    b'x' => opts.trace = true,
+                    b'm' | b'p' | b'P' | b'a' | b'e' | b'E' => {
+                        // The rest of this word, or the next word.
+                        let value = if j < word.len() {
+                            let v = &word[j..];
+                            j = word.len();
+                            v
+                        } else if let Some(next) = arg(i) {
+                            i += 1;
+                            next
+                        } else {
+                            return Err(Error::MissingArgument(c));
+                        };
+                        opts.take(c, value, &mut export)?;
+                    }
+                    other => return Err(Error::UnknownOption(other)),
+                }
+            }
+        }
+        opts.mode = if help {
+            Mode::Help
+        } else if version {
+            Mode::Version
+        } else if caps {
+            Mode::Capabilities
+        } else if let Some(format) = export {
+            Mode::Export(format)
+        } else if let Some(index) = command {
+            Mode::Run(index)
+        } else {
+            return Err(Error::NoCommand);
+        };
+        Ok(opts)
+    }
+
+    fn take(
+        &mut self,
+        c: u8,
+        value: &'static [u8],
+        export: &mut Option<Export>,
+    ) -> Result<(), Error> {
+        let source = match c {
+            b'm' => Some(Source::Command(value)),
+            b'p' => Some(Source::Profile(value)),
+            b'P' => Some(Source::File(value)),
+            _ => None,
+        };
+        if let Some(source) = source {
+            return self
+                .sources
+                .push(source)
+                .map_err(|_| Error::TooMany(c, limits::CLI_SOURCES));
+        }
+        match c {
+            b'a' => self.argv0 = Some(value),
+            b'e' => {
+                let op = match value.iter().position(|&b| b == b'=') {
+                    Some(0) => return Err(Error::BadEnv(value)),
+                    Some(_) => EnvOp::Set(value),
+                    None if value.is_empty() => return Err(Error::BadEnv(value)),
+                    None => EnvOp::Unset(value),
+                };
+                self.env
+                    .push(op)
+                    .map_err(|_| Error::TooMany(c, limits::CLI_ENV))?;
+            }
+            _ => {
+                *export = Some(match value {
+                    b"pfc" => Export::Pfc,
+                    b"bpf" => Export::Bpf,
+                    _ => return Err(Error::BadExportFormat(value)),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&'static str]) -> Result<Options, Error> {
+        Options::parse(|i| {
+            if i == 0 {
+                Some(&b"husk"[..])
+            } else {
+                args.get(i - 1).map(|a| a.as_bytes())
+            }
+        })
+    }
+
+    #[test]
+    fn sources_keep_their_order() {
+        let o = parse(&[
+            "-m",
+            "allow/read+/x",
+            "-pquiet",
+            "-P",
+            "f.conf",
+            "-mdeny/read+/y",
+            "--",
+            "cat",
+        ])
+        .unwrap();
+        assert_eq!(
+            o.sources.as_slice(),
+            [
+                Source::Command(b"allow/read+/x"),
+                Source::Profile(b"quiet"),
+                Source::File(b"f.conf"),
+                Source::Command(b"deny/read+/y"),
+            ]
+        );
+        assert_eq!(o.mode, Mode::Run(8));
+    }
+
+    #[test]
+    fn stops_at_the_command() {
+        let o = parse(&["-x", "ls", "-m", "-l"]).unwrap();
+        assert!(o.trace);
+        assert_eq!(o.mode, Mode::Run(2));
+        assert!(o.sources.is_empty());
+    }
+
+    #[test]
+    fn clusters_and_attached_values() {
+        let o = parse(&["-xmallow/all+/***", "-a", "sh", "-eA=1", "-e", "B", "true"]).unwrap();
+        assert!(o.trace);
+        assert_eq!(o.sources.as_slice(), [Source::Command(b"allow/all+/***")]);
+        assert_eq!(o.argv0, Some(&b"sh"[..]));
+        assert_eq!(o.env.as_slice(), [EnvOp::Set(b"A=1"), EnvOp::Unset(b"B")]);
+    }
+
+    #[test]
+    fn actions() {
+        assert_eq!(parse(&["-h"]).unwrap().mode, Mode::Help);
+        assert_eq!(parse(&["-V"]).unwrap().mode, Mode::Version);
+        assert_eq!(parse(&["-C"]).unwrap().mode, Mode::Capabilities);
+        assert_eq!(
+            parse(&["-E", "pfc"]).unwrap().mode,
+            Mode::Export(Export::Pfc)
+        );
+        assert_eq!(parse(&["-Ebpf"]).unwrap().mode, Mode::Export(Export::Bpf));
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(parse(&["-q"]).unwrap_err(), Error::UnknownOption(b'q'));
+        assert_eq!(parse(&["-m"]).unwrap_err(), Error::MissingArgument(b'm'));
+        assert_eq!(
+            parse(&["-E", "json"]).unwrap_err(),
+            Error::BadExportFormat(b"json")
+        );
+        assert_eq!(
+            parse(&["-e", "=x", "true"]).unwrap_err(),
+            Error::BadEnv(b"=x")
+        );
+        assert_eq!(parse(&[]).unwrap_err(), Error::NoCommand);
+        assert_eq!(parse(&["--"]).unwrap_err(), Error::NoCommand);
+        let many: std::vec::Vec<&'static str> =
+            std::iter::repeat_n("-mallow/read+/x", limits::CLI_SOURCES + 1).collect();
+        assert_eq!(
+            parse(&many).unwrap_err(),
+            Error::TooMany(b'm', limits::CLI_SOURCES)
+        );
+    }
+}

@@ -1,0 +1,47 @@
+//! Every capacity husk has, in one place.
+//!
+//! husk allocates nothing at run time: each table is sized here, `-C`
+//! prints this list, and reaching a limit is a clear error with a
+//! fail-closed outcome (the call is denied or the process killed),
+//! never a silent truncation.
+#![forbid(unsafe_code)]
+
+/// Slots in the tracer-to-worker request queue (heapless mpmc, power
+/// of two, at most 128).
+pub const REQUEST_QUEUE: usize = 128;
+/// Slots in the worker-to-tracer response queue.
+pub const RESPONSE_QUEUE: usize = 128;
+/// Instructions in one seccomp program (the kernel's BPF_MAXINSNS).
+pub const BPF_INSNS: usize = 4096;
+/// Stack size of each husk thread, in bytes.
+pub const THREAD_STACK: usize = crate::rt::thread::DEFAULT_STACK;
+/// `-m`, `-p` and `-P` options on one command line.
+pub const CLI_SOURCES: usize = 256;
+/// `-e` options on one command line.
+pub const CLI_ENV: usize = 128;
+
+/// `(name, value, what it bounds)` for `-C`.
+pub const ALL: &[(&str, usize, &str)] = &[
+    (
+        "request-queue",
+        REQUEST_QUEUE,
+        "pending trapped calls between the tracer and the workers",
+    ),
+    (
+        "response-queue",
+        RESPONSE_QUEUE,
+        "pending verdicts between the workers and the tracer",
+    ),
+    ("bpf-insns", BPF_INSNS, "instructions per seccomp program"),
+    (
+        "thread-stack",
+        THREAD_STACK,
+        "bytes of stack per husk thread",
+    ),
+    (
+        "cli-sources",
+        CLI_SOURCES,
+        "-m/-p/-P options per command line",
+    ),
+    ("cli-env", CLI_ENV, "-e options per command line"),
+];

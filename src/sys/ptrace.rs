@@ -1,0 +1,138 @@
+//! ptrace(2) requests. Only the tracer thread may issue them on a given
+//! tracee (a kernel rule); the types here do not know about threads,
+//! the supervisor enforces that.
+
+use super::process::Pid;
+use super::{Result, check, nr, raw};
+
+/// `PTRACE_GET_SYSCALL_INFO` (Linux 5.3).
+pub const GET_SYSCALL_INFO: u32 = 0x420e;
+/// `PTRACE_SET_SYSCALL_INFO` (Linux 6.16).
+pub const SET_SYSCALL_INFO: u32 = 0x4212;
+
+/// `ptrace_syscall_info.op` values.
+pub mod op {
+    /// Not in a system call stop.
+    pub const NONE: u8 = 0;
+    /// System call entry.
+    pub const ENTRY: u8 = 1;
+    /// System call exit.
+    pub const EXIT: u8 = 2;
+    /// `SECCOMP_RET_TRACE` stop.
+    pub const SECCOMP: u8 = 3;
+}
+
+/// `struct ptrace_syscall_info`: the union is flattened into `nr`,
+/// `args` and `ret_data` (entry/seccomp views) which overlap the exit
+/// view read by [`SyscallInfo::exit_value`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyscallInfo {
+    /// One of [`op`].
+    pub op: u8,
+    /// Must be zero.
+    pub reserved: u8,
+    /// Must be zero (Linux 6.16 names the field).
+    pub flags: u16,
+    /// `AUDIT_ARCH_*` of the call.
+    pub arch: u32,
+    /// Instruction pointer.
+    pub instruction_pointer: u64,
+    /// Stack pointer.
+    pub stack_pointer: u64,
+    /// Entry/seccomp: the system call number. Exit: the return value.
+    pub nr: u64,
+    /// Entry/seccomp: the arguments. Exit: `args[0] & 0xff` is is_error.
+    pub args: [u64; 6],
+    /// Seccomp: `SECCOMP_RET_DATA` of the filter's verdict.
+    pub ret_data: u32,
+    /// Padding to the kernel's size.
+    pub pad: u32,
+}
+
+impl SyscallInfo {
+    /// At an exit stop: the return value, as signed.
+    pub fn exit_value(&self) -> i64 {
+        self.nr as i64
+    }
+}
+
+fn request(req: u32, pid: Pid, addr: usize, data: usize) -> Result<usize> {
+    // SAFETY: every caller below passes `addr`/`data` that are either
+    // integers or pointers valid for the request they make.
+    check(unsafe { raw::syscall4(nr::PTRACE, req as usize, pid as usize, addr, data) })
+}
+
+/// `PTRACE_SEIZE` with `options` (`PTRACE_O_*`).
+pub fn seize(pid: Pid, options: u32) -> Result<()> {
+    request(libc::PTRACE_SEIZE, pid, 0, options as usize).map(drop)
+}
+
+/// `PTRACE_INTERRUPT`: stop a seized tracee.
+pub fn interrupt(pid: Pid) -> Result<()> {
+    request(libc::PTRACE_INTERRUPT, pid, 0, 0).map(drop)
+}
+
+/// `PTRACE_CONT`, delivering `sig` (0 for none).
+pub fn cont(pid: Pid, sig: i32) -> Result<()> {
+    request(libc::PTRACE_CONT, pid, 0, sig as usize).map(drop)
+}
+
+/// `PTRACE_SYSCALL`: continue to the next syscall entry or exit stop.
+pub fn cont_syscall(pid: Pid, sig: i32) -> Result<()> {
+    request(libc::PTRACE_SYSCALL, pid, 0, sig as usize).map(drop)
+}
+
+/// `PTRACE_LISTEN`: leave a group-stopped tracee stopped, but let the
+/// kernel report when it is continued (job control keeps working).
+pub fn listen(pid: Pid) -> Result<()> {
+    request(libc::PTRACE_LISTEN, pid, 0, 0).map(drop)
+}
+
+/// `PTRACE_GETEVENTMSG`: the new pid of a fork event, the status of an
+/// exit event, the former tid of an exec event.
+pub fn event_msg(pid: Pid) -> Result<u64> {
+    let mut msg = 0u64;
+    request(
+        libc::PTRACE_GETEVENTMSG,
+        pid,
+        0,
+        &mut msg as *mut u64 as usize,
+    )?;
+    Ok(msg)
+}
+
+/// `PTRACE_GET_SYSCALL_INFO`.
+pub fn syscall_info(pid: Pid) -> Result<SyscallInfo> {
+    let mut info = SyscallInfo::default();
+    request(
+        GET_SYSCALL_INFO,
+        pid,
+        core::mem::size_of::<SyscallInfo>(),
+        &mut info as *mut SyscallInfo as usize,
+    )?;
+    Ok(info)
+}
+
+/// `PTRACE_SET_SYSCALL_INFO` (Linux 6.16+; `EIO` before).
+pub fn set_syscall_info(pid: Pid, info: &SyscallInfo) -> Result<()> {
+    request(
+        SET_SYSCALL_INFO,
+        pid,
+        core::mem::size_of::<SyscallInfo>(),
+        info as *const SyscallInfo as usize,
+    )
+    .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syscall_info_has_the_kernel_size() {
+        // 24 bytes of header, 7 u64 of entry/seccomp data, ret_data and
+        // padding: the size PTRACE_GET_SYSCALL_INFO fills for seccomp.
+        assert_eq!(core::mem::size_of::<SyscallInfo>(), 88);
+    }
+}
