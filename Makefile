@@ -40,3 +40,23 @@ install: build
 
 clean:
 	$(CARGO) clean
+
+# Cross builds without a cross C toolchain: rust-lld links directly.
+# `make cross ARCH=aarch64` (or riscv64); `make cross-test ARCH=...`
+# runs the runtime self-tests under qemu-user (apt-get install qemu-user).
+ARCH   ?= aarch64
+TRIPLE  = $(if $(filter riscv64,$(ARCH)),riscv64gc,$(ARCH))-unknown-linux-gnu
+LLD     = $(shell rustc --print sysroot)/lib/rustlib/$(shell rustc -vV | sed -n 's/^host: //p')/bin/rust-lld
+CROSS_ENV = CARGO_TARGET_$(shell echo $(TRIPLE) | tr 'a-z-' 'A-Z_')_LINKER=$(LLD)
+
+.PHONY: cross cross-test
+cross:
+	rustup target add $(TRIPLE)
+	$(CROSS_ENV) $(CARGO) build --release --locked --target $(TRIPLE)
+	ls -l target/$(TRIPLE)/release/husk
+
+cross-test: cross
+	for t in threads thread-churn futex-pingpong queue-stress queue-full-closed lockdown; do \
+		qemu-$(ARCH) target/$(TRIPLE)/release/husk-selftest $$t || exit 1; done
+	! qemu-$(ARCH) target/$(TRIPLE)/release/husk-selftest lockdown-fault
+	qemu-$(ARCH) target/$(TRIPLE)/release/husk -V

@@ -5,9 +5,14 @@
 //! with no interpreter, no shared libraries, no dynamic relocations, a
 //! non-executable stack and a read-only-after-start region placed by
 //! `linker/husk.ld`.
+//!
+//! Two linker set-ups are understood: the native C compiler driver
+//! (`cc`, the default), and `rust-lld`/`ld.lld` called directly, which
+//! is how husk is cross-built for other architectures without a cross
+//! C toolchain (`make cross ARCH=aarch64`).
 
 use std::env;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest =
@@ -15,6 +20,7 @@ fn main() {
     let script = manifest.join("linker").join("husk.ld");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={}", script.display());
+    println!("cargo:rerun-if-env-changed=RUSTC_LINKER");
 
     // The `libc` crate asks for -lc, -lm, -lrt, -lpthread, -lutil and
     // -ldl. Empty archives of those names, searched before the system
@@ -29,27 +35,67 @@ fn main() {
             .expect("write empty archive");
     }
 
-    let flags = [
-        // No crt1.o/crti.o: `rt::entry` provides `_start`.
-        "-nostartfiles".to_string(),
-        // No libc, no libgcc: a libc function reference becomes a link error.
-        "-nostdlib".to_string(),
+    let direct_lld = env::var("RUSTC_LINKER")
+        .ok()
+        .and_then(|l| {
+            Path::new(&l)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .is_some_and(|name| {
+            name.contains("lld") && !name.contains("clang") && !name.contains("gcc")
+        });
+
+    // Each flag once, in the linker's own syntax (`ld`), and wrapped
+    // for a compiler driver otherwise.
+    let ld_flags = [
         // A static, position-dependent executable: no PT_INTERP, no
         // DT_NEEDED, no dynamic relocations to apply at start-up.
         "-static".to_string(),
+        "--no-pie".to_string(),
+        "-z".to_string(),
+        "noexecstack".to_string(),
+        "-z".to_string(),
+        "separate-code".to_string(),
+        "-z".to_string(),
+        "relro".to_string(),
+        "--gc-sections".to_string(),
+        "--build-id=none".to_string(),
+        "-T".to_string(),
+        script.display().to_string(),
+    ];
+    if direct_lld {
+        for flag in ld_flags.iter().chain(&[format!("-L{}", nolibc.display())]) {
+            println!("cargo:rustc-link-arg-bins={flag}");
+        }
+        return;
+    }
+    let driver_flags = [
+        // No crt1.o/crti.o: `rt::entry` provides `_start`.
+        "-nostartfiles".to_string(),
+        // No libc, no libgcc by default.
+        "-nostdlib".to_string(),
+        "-static".to_string(),
         "-no-pie".to_string(),
-        "-Wl,-z,noexecstack".to_string(),
-        "-Wl,-z,separate-code".to_string(),
-        "-Wl,-z,relro".to_string(),
-        "-Wl,--gc-sections".to_string(),
-        "-Wl,--build-id=none".to_string(),
-        format!("-Wl,-T,{}", script.display()),
-        // A driver -L (not -Wl,-L) so it is searched before the
-        // system directories: no libc.so is ever opened, which also
-        // keeps the linker from giving the executable a .dynamic section.
+        // A driver -L (not -Wl,-L) so it is searched before the system
+        // directories: no libc.so is ever opened, which also keeps the
+        // linker from giving the executable a .dynamic section.
         format!("-L{}", nolibc.display()),
     ];
-    for flag in flags {
+    for flag in driver_flags {
         println!("cargo:rustc-link-arg-bins={flag}");
+    }
+    // The ld flags, passed through the driver in pairs where they take
+    // a value (`-z relro` becomes `-Wl,-z,relro`).
+    let mut i = 2; // -static and --no-pie are driver flags above
+    while i < ld_flags.len() {
+        let flag = &ld_flags[i];
+        if flag == "-z" || flag == "-T" {
+            println!("cargo:rustc-link-arg-bins=-Wl,{},{}", flag, ld_flags[i + 1]);
+            i += 2;
+        } else {
+            println!("cargo:rustc-link-arg-bins=-Wl,{flag}");
+            i += 1;
+        }
     }
 }

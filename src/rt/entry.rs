@@ -68,8 +68,42 @@ unsafe extern "C" fn rust_start(sp: *const usize) -> ! {
     // SAFETY: `sp` is the initial stack pointer the kernel gave
     // `_start`, and this is the only call.
     unsafe { husk::rt::start(sp) };
+    run_constructors();
     let code = crate::main();
     husk::sys::process::exit(code)
+}
+
+unsafe extern "C" {
+    // Bounds of the constructor array, defined by the linker.
+    static __init_array_start: [Option<unsafe extern "C" fn()>; 0];
+    static __init_array_end: [Option<unsafe extern "C" fn()>; 0];
+}
+
+/// Runs the `.init_array` constructors, as a C runtime would. husk has
+/// none of its own; compiler-builtins registers CPU-feature probes
+/// there (on aarch64 the one that lets atomics use LSE instructions),
+/// which read the auxiliary vector through [`getauxval`].
+fn run_constructors() {
+    let start = &raw const __init_array_start as *const Option<unsafe extern "C" fn()>;
+    let end = &raw const __init_array_end as *const Option<unsafe extern "C" fn()>;
+    let mut p = start;
+    while p < end {
+        // SAFETY: the linker laid out an array of function pointers
+        // between the two symbols; each entry is a constructor that
+        // takes no arguments and is meant to run once, now.
+        unsafe {
+            if let Some(ctor) = *p {
+                ctor();
+            }
+            p = p.add(1);
+        }
+    }
+}
+
+/// C's `getauxval`, for the compiler-builtins constructors above.
+#[unsafe(no_mangle)]
+extern "C" fn getauxval(key: core::ffi::c_ulong) -> core::ffi::c_ulong {
+    husk::rt::args::aux(key as u64).unwrap_or(0) as core::ffi::c_ulong
 }
 
 #[panic_handler]
