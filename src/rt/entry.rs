@@ -103,7 +103,7 @@ fn run_constructors() {
 /// C's `getauxval`, for the compiler-builtins constructors above.
 #[unsafe(no_mangle)]
 extern "C" fn getauxval(key: core::ffi::c_ulong) -> core::ffi::c_ulong {
-    husk::rt::args::aux(key as u64).unwrap_or(0) as core::ffi::c_ulong
+    husk::rt::args::aux(key).unwrap_or(0) as core::ffi::c_ulong
 }
 
 #[panic_handler]
