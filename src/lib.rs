@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod bpf;
+pub mod check;
 pub mod cli;
 pub mod limits;
 pub mod rt;

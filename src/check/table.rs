@@ -1,0 +1,700 @@
+//! The system call table: the single source of truth for what the
+//! sandbox filter does with each call.
+//!
+//! One row per system call, with its number on each supported
+//! architecture (`-` where the architecture does not have it) and its
+//! class:
+//!
+//! - `Allow`: names no file, address or program; runs at full speed
+//!   (the filter returns ALLOW with no argument checks, so the kernel's
+//!   per-syscall action cache makes it free).
+//! - `Trap(kind)`: names a file, an address or a program; the
+//!   supervisor decides it.
+//! - `Deny(errno)`: an escape route out of the supervisor's view
+//!   (DESIGN.md, "The sandbox filter"); refused in the filter itself.
+//! - `Args(rule)`: decided in the filter from integer arguments (see
+//!   [`ArgRule`]).
+//!
+//! Numbers not in the table (gaps, calls newer than husk, calls the
+//! kernel no longer implements) get ENOSYS, so a libc probing a new
+//! call falls back.
+//!
+//! Sources of the numbers: the `sc` crate's tables for each
+//! architecture and, from 424 on, the unified numbering every
+//! architecture shares.
+#![forbid(unsafe_code)]
+
+use crate::sys::Errno;
+
+/// What a trapped call names, for the checker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A file path or a file descriptor.
+    Path,
+    /// A program to execute.
+    Exec,
+    /// A working directory change (checked after the call).
+    Chdir,
+    /// A socket address.
+    Net,
+}
+
+/// Integer-argument rules applied inside the filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgRule {
+    /// `TIOCSTI` and `TIOCLINUX` (terminal input injection) are
+    /// refused with EPERM; every other request is allowed. The request
+    /// is compared on its low 32 bits, as the kernel reads it.
+    Ioctl,
+    /// `PTRACE_TRACEME` succeeds without doing anything (anti-debugging
+    /// code must not crash); every other request is refused with EPERM:
+    /// only husk traces the sandbox.
+    Ptrace,
+    /// `SECCOMP_SET_MODE_FILTER` is refused with EPERM: a filter stacked
+    /// by the sandbox could return USER_NOTIF, which outranks husk's
+    /// TRACE, to a listener of its own. Other operations are allowed.
+    Seccomp,
+    /// `PR_SET_SECCOMP` is refused with EPERM (the same stacking through
+    /// prctl); every other option is allowed.
+    Prctl,
+    /// `sendto` with no destination address (a connected socket) is
+    /// allowed; with one it is trapped as a connect.
+    SendTo,
+}
+
+/// What the filter does with a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// Runs unchecked.
+    Allow,
+    /// The supervisor decides.
+    Trap(Kind),
+    /// Refused with this errno.
+    Deny(Errno),
+    /// Decided by an argument rule.
+    Args(ArgRule),
+}
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Syscall {
+    /// The name, as in the kernel's tables.
+    pub name: &'static str,
+    /// The number on the native architecture, if it has the call.
+    pub nr: Option<u32>,
+    /// What the filter does with it.
+    pub class: Class,
+}
+
+macro_rules! num {
+    (-) => {
+        None
+    };
+    ($n:literal) => {
+        Some($n)
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+macro_rules! native {
+    ($x:tt $a:tt $r:tt) => {
+        num!($x)
+    };
+}
+#[cfg(target_arch = "aarch64")]
+macro_rules! native {
+    ($x:tt $a:tt $r:tt) => {
+        num!($a)
+    };
+}
+#[cfg(target_arch = "riscv64")]
+macro_rules! native {
+    ($x:tt $a:tt $r:tt) => {
+        num!($r)
+    };
+}
+
+macro_rules! table {
+    ($($name:ident $x:tt $a:tt $r:tt => $class:expr;)*) => {
+        /// Every system call husk knows, in x86_64 number order.
+        pub static TABLE: &[Syscall] = &[
+            $(Syscall { name: stringify!($name), nr: native!($x $a $r), class: $class },)*
+        ];
+    };
+}
+
+use ArgRule::*;
+use Class::*;
+
+#[rustfmt::skip]
+table! {
+    //  name                x86_64 aarch64 riscv64  class
+    read                       0   63   63 => Allow;
+    write                      1   64   64 => Allow;
+    open                       2    -    - => Trap(Kind::Path);
+    close                      3   57   57 => Allow;
+    stat                       4    -    - => Trap(Kind::Path);
+    fstat                      5   80   80 => Allow;
+    lstat                      6    -    - => Trap(Kind::Path);
+    poll                       7    -    - => Allow;
+    lseek                      8   62   62 => Allow;
+    mmap                       9  222  222 => Allow;
+    mprotect                  10  226  226 => Allow;
+    munmap                    11  215  215 => Allow;
+    brk                       12  214  214 => Allow;
+    rt_sigaction              13  134  134 => Allow;
+    rt_sigprocmask            14  135  135 => Allow;
+    rt_sigreturn              15  139  139 => Allow;
+    ioctl                     16   29   29 => Args(ArgRule::Ioctl);
+    pread64                   17   67   67 => Allow;
+    pwrite64                  18   68   68 => Allow;
+    readv                     19   65   65 => Allow;
+    writev                    20   66   66 => Allow;
+    access                    21    -    - => Trap(Kind::Path);
+    pipe                      22    -    - => Allow;
+    select                    23    -    - => Allow;
+    sched_yield               24  124  124 => Allow;
+    mremap                    25  216  216 => Allow;
+    msync                     26  227  227 => Allow;
+    mincore                   27  232  232 => Allow;
+    madvise                   28  233  233 => Allow;
+    shmget                    29  194  194 => Allow;
+    shmat                     30  196  196 => Allow;
+    shmctl                    31  195  195 => Allow;
+    dup                       32   23   23 => Allow;
+    dup2                      33    -    - => Allow;
+    pause                     34    -    - => Allow;
+    nanosleep                 35  101  101 => Allow;
+    getitimer                 36  102  102 => Allow;
+    alarm                     37    -    - => Allow;
+    setitimer                 38  103  103 => Allow;
+    getpid                    39  172  172 => Allow;
+    sendfile                  40   71   71 => Allow;
+    socket                    41  198  198 => Allow;
+    connect                   42  203  203 => Trap(Kind::Net);
+    accept                    43  202  202 => Allow;
+    sendto                    44  206  206 => Args(ArgRule::SendTo);
+    recvfrom                  45  207  207 => Allow;
+    sendmsg                   46  211  211 => Trap(Kind::Net);
+    recvmsg                   47  212  212 => Allow;
+    shutdown                  48  210  210 => Allow;
+    bind                      49  200  200 => Trap(Kind::Net);
+    listen                    50  201  201 => Allow;
+    getsockname               51  204  204 => Allow;
+    getpeername               52  205  205 => Allow;
+    socketpair                53  199  199 => Trap(Kind::Net);
+    setsockopt                54  208  208 => Allow;
+    getsockopt                55  209  209 => Allow;
+    clone                     56  220  220 => Allow;
+    fork                      57    -    - => Allow;
+    vfork                     58    -    - => Allow;
+    execve                    59  221  221 => Trap(Kind::Exec);
+    exit                      60   93   93 => Allow;
+    wait4                     61  260  260 => Allow;
+    kill                      62  129  129 => Allow;
+    uname                     63  160  160 => Allow;
+    semget                    64  190  190 => Allow;
+    semop                     65  193  193 => Allow;
+    semctl                    66  191  191 => Allow;
+    shmdt                     67  197  197 => Allow;
+    msgget                    68  186  186 => Allow;
+    msgsnd                    69  189  189 => Allow;
+    msgrcv                    70  188  188 => Allow;
+    msgctl                    71  187  187 => Allow;
+    fcntl                     72   25   25 => Allow;
+    flock                     73   32   32 => Allow;
+    fsync                     74   82   82 => Allow;
+    fdatasync                 75   83   83 => Allow;
+    truncate                  76   45   45 => Trap(Kind::Path);
+    ftruncate                 77   46   46 => Trap(Kind::Path);
+    getdents                  78    -    - => Allow;
+    getcwd                    79   17   17 => Allow;
+    chdir                     80   49   49 => Trap(Kind::Chdir);
+    fchdir                    81   50   50 => Trap(Kind::Chdir);
+    rename                    82    -    - => Trap(Kind::Path);
+    mkdir                     83    -    - => Trap(Kind::Path);
+    rmdir                     84    -    - => Trap(Kind::Path);
+    creat                     85    -    - => Trap(Kind::Path);
+    link                      86    -    - => Trap(Kind::Path);
+    unlink                    87    -    - => Trap(Kind::Path);
+    symlink                   88    -    - => Trap(Kind::Path);
+    readlink                  89    -    - => Trap(Kind::Path);
+    chmod                     90    -    - => Trap(Kind::Path);
+    fchmod                    91   52   52 => Trap(Kind::Path);
+    chown                     92    -    - => Trap(Kind::Path);
+    fchown                    93   55   55 => Trap(Kind::Path);
+    lchown                    94    -    - => Trap(Kind::Path);
+    umask                     95  166  166 => Allow;
+    gettimeofday              96  169  169 => Allow;
+    getrlimit                 97  163  163 => Allow;
+    getrusage                 98  165  165 => Allow;
+    sysinfo                   99  179  179 => Allow;
+    times                    100  153  153 => Allow;
+    ptrace                   101  117  117 => Args(ArgRule::Ptrace);
+    getuid                   102  174  174 => Allow;
+    syslog                   103  116  116 => Allow;
+    getgid                   104  176  176 => Allow;
+    setuid                   105  146  146 => Allow;
+    setgid                   106  144  144 => Allow;
+    geteuid                  107  175  175 => Allow;
+    getegid                  108  177  177 => Allow;
+    setpgid                  109  154  154 => Allow;
+    getppid                  110  173  173 => Allow;
+    getpgrp                  111    -    - => Allow;
+    setsid                   112  157  157 => Allow;
+    setreuid                 113  145  145 => Allow;
+    setregid                 114  143  143 => Allow;
+    getgroups                115  158  158 => Allow;
+    setgroups                116  159  159 => Allow;
+    setresuid                117  147  147 => Allow;
+    getresuid                118  148  148 => Allow;
+    setresgid                119  149  149 => Allow;
+    getresgid                120  150  150 => Allow;
+    getpgid                  121  155  155 => Allow;
+    setfsuid                 122  151  151 => Allow;
+    setfsgid                 123  152  152 => Allow;
+    getsid                   124  156  156 => Allow;
+    capget                   125   90   90 => Allow;
+    capset                   126   91   91 => Allow;
+    rt_sigpending            127  136  136 => Allow;
+    rt_sigtimedwait          128  137  137 => Allow;
+    rt_sigqueueinfo          129  138  138 => Allow;
+    rt_sigsuspend            130  133  133 => Allow;
+    sigaltstack              131  132  132 => Allow;
+    utime                    132    -    - => Trap(Kind::Path);
+    mknod                    133    -    - => Trap(Kind::Path);
+    personality              135   92   92 => Allow;
+    statfs                   137   43   43 => Trap(Kind::Path);
+    fstatfs                  138   44   44 => Allow;
+    getpriority              140  141  141 => Allow;
+    setpriority              141  140  140 => Allow;
+    sched_setparam           142  118  118 => Allow;
+    sched_getparam           143  121  121 => Allow;
+    sched_setscheduler       144  119  119 => Allow;
+    sched_getscheduler       145  120  120 => Allow;
+    sched_get_priority_max   146  125  125 => Allow;
+    sched_get_priority_min   147  126  126 => Allow;
+    sched_rr_get_interval    148  127  127 => Allow;
+    mlock                    149  228  228 => Allow;
+    munlock                  150  229  229 => Allow;
+    mlockall                 151  230  230 => Allow;
+    munlockall               152  231  231 => Allow;
+    vhangup                  153   58   58 => Deny(Errno::EPERM);
+    modify_ldt               154    -    - => Allow;
+    pivot_root               155   41   41 => Deny(Errno::EPERM);
+    prctl                    157  167  167 => Args(ArgRule::Prctl);
+    arch_prctl               158    -    - => Allow;
+    adjtimex                 159  171  171 => Allow;
+    setrlimit                160  164  164 => Allow;
+    chroot                   161   51   51 => Deny(Errno::EPERM);
+    sync                     162   81   81 => Allow;
+    acct                     163   89   89 => Deny(Errno::EPERM);
+    settimeofday             164  170  170 => Allow;
+    mount                    165   40   40 => Deny(Errno::EPERM);
+    umount2                  166   39   39 => Deny(Errno::EPERM);
+    swapon                   167  224  224 => Deny(Errno::EPERM);
+    swapoff                  168  225  225 => Deny(Errno::EPERM);
+    reboot                   169  142  142 => Deny(Errno::EPERM);
+    sethostname              170  161  161 => Allow;
+    setdomainname            171  162  162 => Allow;
+    iopl                     172    -    - => Deny(Errno::EPERM);
+    ioperm                   173    -    - => Deny(Errno::EPERM);
+    init_module              175  105  105 => Deny(Errno::EPERM);
+    delete_module            176  106  106 => Deny(Errno::EPERM);
+    quotactl                 179   60   60 => Deny(Errno::EPERM);
+    gettid                   186  178  178 => Allow;
+    readahead                187  213  213 => Allow;
+    setxattr                 188    5    5 => Trap(Kind::Path);
+    lsetxattr                189    6    6 => Trap(Kind::Path);
+    fsetxattr                190    7    7 => Trap(Kind::Path);
+    getxattr                 191    8    8 => Trap(Kind::Path);
+    lgetxattr                192    9    9 => Trap(Kind::Path);
+    fgetxattr                193   10   10 => Trap(Kind::Path);
+    listxattr                194   11   11 => Trap(Kind::Path);
+    llistxattr               195   12   12 => Trap(Kind::Path);
+    flistxattr               196   13   13 => Trap(Kind::Path);
+    removexattr              197   14   14 => Trap(Kind::Path);
+    lremovexattr             198   15   15 => Trap(Kind::Path);
+    fremovexattr             199   16   16 => Trap(Kind::Path);
+    tkill                    200  130  130 => Allow;
+    time                     201    -    - => Allow;
+    futex                    202   98   98 => Allow;
+    sched_setaffinity        203  122  122 => Allow;
+    sched_getaffinity        204  123  123 => Allow;
+    set_thread_area          205    -    - => Allow;
+    io_setup                 206    0    0 => Allow;
+    io_destroy               207    1    1 => Allow;
+    io_getevents             208    4    4 => Allow;
+    io_submit                209    2    2 => Allow;
+    io_cancel                210    3    3 => Allow;
+    get_thread_area          211    -    - => Allow;
+    epoll_create             213    -    - => Allow;
+    remap_file_pages         216  234  234 => Allow;
+    getdents64               217   61   61 => Allow;
+    set_tid_address          218   96   96 => Allow;
+    restart_syscall          219  128  128 => Allow;
+    semtimedop               220  192  192 => Allow;
+    fadvise64                221  223  223 => Allow;
+    timer_create             222  107  107 => Allow;
+    timer_settime            223  110  110 => Allow;
+    timer_gettime            224  108  108 => Allow;
+    timer_getoverrun         225  109  109 => Allow;
+    timer_delete             226  111  111 => Allow;
+    clock_settime            227  112  112 => Allow;
+    clock_gettime            228  113  113 => Allow;
+    clock_getres             229  114  114 => Allow;
+    clock_nanosleep          230  115  115 => Allow;
+    exit_group               231   94   94 => Allow;
+    epoll_wait               232    -    - => Allow;
+    epoll_ctl                233   21   21 => Allow;
+    tgkill                   234  131  131 => Allow;
+    utimes                   235    -    - => Trap(Kind::Path);
+    mbind                    237  235  235 => Allow;
+    set_mempolicy            238  237  237 => Allow;
+    get_mempolicy            239  236  236 => Allow;
+    mq_open                  240  180  180 => Allow;
+    mq_unlink                241  181  181 => Allow;
+    mq_timedsend             242  182  182 => Allow;
+    mq_timedreceive          243  183  183 => Allow;
+    mq_notify                244  184  184 => Allow;
+    mq_getsetattr            245  185  185 => Allow;
+    kexec_load               246  104  104 => Deny(Errno::EPERM);
+    waitid                   247   95   95 => Allow;
+    add_key                  248  217  217 => Deny(Errno::EPERM);
+    request_key              249  218  218 => Deny(Errno::EPERM);
+    keyctl                   250  219  219 => Deny(Errno::EPERM);
+    ioprio_set               251   30   30 => Allow;
+    ioprio_get               252   31   31 => Allow;
+    inotify_init             253    -    - => Allow;
+    inotify_add_watch        254   27   27 => Trap(Kind::Path);
+    inotify_rm_watch         255   28   28 => Allow;
+    migrate_pages            256  238  238 => Allow;
+    openat                   257   56   56 => Trap(Kind::Path);
+    mkdirat                  258   34   34 => Trap(Kind::Path);
+    mknodat                  259   33   33 => Trap(Kind::Path);
+    fchownat                 260   54   54 => Trap(Kind::Path);
+    futimesat                261    -    - => Trap(Kind::Path);
+    newfstatat               262   79   79 => Trap(Kind::Path);
+    unlinkat                 263   35   35 => Trap(Kind::Path);
+    renameat                 264   38    - => Trap(Kind::Path);
+    linkat                   265   37   37 => Trap(Kind::Path);
+    symlinkat                266   36   36 => Trap(Kind::Path);
+    readlinkat               267   78   78 => Trap(Kind::Path);
+    fchmodat                 268   53   53 => Trap(Kind::Path);
+    faccessat                269   48   48 => Trap(Kind::Path);
+    pselect6                 270   72   72 => Allow;
+    ppoll                    271   73   73 => Allow;
+    unshare                  272   97   97 => Allow;
+    set_robust_list          273   99   99 => Allow;
+    get_robust_list          274  100  100 => Allow;
+    splice                   275   76   76 => Allow;
+    tee                      276   77   77 => Allow;
+    sync_file_range          277   84   84 => Allow;
+    vmsplice                 278   75   75 => Allow;
+    move_pages               279  239  239 => Allow;
+    utimensat                280   88   88 => Trap(Kind::Path);
+    epoll_pwait              281   22   22 => Allow;
+    signalfd                 282    -    - => Allow;
+    timerfd_create           283   85   85 => Allow;
+    eventfd                  284    -    - => Allow;
+    fallocate                285   47   47 => Trap(Kind::Path);
+    timerfd_settime          286   86   86 => Allow;
+    timerfd_gettime          287   87   87 => Allow;
+    accept4                  288  242  242 => Allow;
+    signalfd4                289   74   74 => Allow;
+    eventfd2                 290   19   19 => Allow;
+    epoll_create1            291   20   20 => Allow;
+    dup3                     292   24   24 => Allow;
+    pipe2                    293   59   59 => Allow;
+    inotify_init1            294   26   26 => Allow;
+    preadv                   295   69   69 => Allow;
+    pwritev                  296   70   70 => Allow;
+    rt_tgsigqueueinfo        297  240  240 => Allow;
+    perf_event_open          298  241  241 => Deny(Errno::EPERM);
+    recvmmsg                 299  243  243 => Allow;
+    fanotify_init            300  262  262 => Allow;
+    fanotify_mark            301  263  263 => Allow;
+    prlimit64                302  261  261 => Allow;
+    name_to_handle_at        303  264  264 => Allow;
+    open_by_handle_at        304  265  265 => Deny(Errno::EPERM);
+    clock_adjtime            305  266  266 => Allow;
+    syncfs                   306  267  267 => Allow;
+    sendmmsg                 307  269  269 => Trap(Kind::Net);
+    setns                    308  268  268 => Allow;
+    getcpu                   309  168  168 => Allow;
+    process_vm_readv         310  270  270 => Allow;
+    process_vm_writev        311  271  271 => Deny(Errno::EPERM);
+    kcmp                     312  272  272 => Allow;
+    finit_module             313  273  273 => Deny(Errno::EPERM);
+    sched_setattr            314  274  274 => Allow;
+    sched_getattr            315  275  275 => Allow;
+    renameat2                316  276  276 => Trap(Kind::Path);
+    seccomp                  317  277  277 => Args(ArgRule::Seccomp);
+    getrandom                318  278  278 => Allow;
+    memfd_create             319  279  279 => Allow;
+    kexec_file_load          320  294  294 => Deny(Errno::EPERM);
+    bpf                      321  280  280 => Deny(Errno::EPERM);
+    execveat                 322  281  281 => Trap(Kind::Exec);
+    userfaultfd              323  282  282 => Deny(Errno::EPERM);
+    membarrier               324  283  283 => Allow;
+    mlock2                   325  284  284 => Allow;
+    copy_file_range          326  285  285 => Allow;
+    preadv2                  327  286  286 => Allow;
+    pwritev2                 328  287  287 => Allow;
+    pkey_mprotect            329  288  288 => Allow;
+    pkey_alloc               330  289  289 => Allow;
+    pkey_free                331  290  290 => Allow;
+    statx                    332  291  291 => Trap(Kind::Path);
+    io_pgetevents            333  292  292 => Allow;
+    rseq                     334  293  293 => Allow;
+    pidfd_send_signal        424  424  424 => Allow;
+    io_uring_setup           425  425  425 => Deny(Errno::ENOSYS);
+    io_uring_enter           426  426  426 => Deny(Errno::ENOSYS);
+    io_uring_register        427  427  427 => Deny(Errno::ENOSYS);
+    open_tree                428  428  428 => Deny(Errno::EPERM);
+    move_mount               429  429  429 => Deny(Errno::EPERM);
+    fsopen                   430  430  430 => Deny(Errno::EPERM);
+    fsconfig                 431  431  431 => Deny(Errno::EPERM);
+    fsmount                  432  432  432 => Deny(Errno::EPERM);
+    fspick                   433  433  433 => Deny(Errno::EPERM);
+    pidfd_open               434  434  434 => Allow;
+    clone3                   435  435  435 => Allow;
+    close_range              436  436  436 => Allow;
+    openat2                  437  437  437 => Trap(Kind::Path);
+    pidfd_getfd              438  438  438 => Deny(Errno::EPERM);
+    faccessat2               439  439  439 => Trap(Kind::Path);
+    process_madvise          440  440  440 => Allow;
+    epoll_pwait2             441  441  441 => Allow;
+    mount_setattr            442  442  442 => Deny(Errno::EPERM);
+    quotactl_fd              443  443  443 => Deny(Errno::EPERM);
+    landlock_create_ruleset  444  444  444 => Allow;
+    landlock_add_rule        445  445  445 => Allow;
+    landlock_restrict_self   446  446  446 => Allow;
+    memfd_secret             447  447  447 => Allow;
+    process_mrelease         448  448  448 => Allow;
+    futex_waitv              449  449  449 => Allow;
+    set_mempolicy_home_node  450  450  450 => Allow;
+    cachestat                451  451  451 => Allow;
+    fchmodat2                452  452  452 => Trap(Kind::Path);
+    map_shadow_stack         453  453  453 => Allow;
+    futex_wake               454  454  454 => Allow;
+    futex_wait               455  455  455 => Allow;
+    futex_requeue            456  456  456 => Allow;
+    statmount                457  457  457 => Allow;
+    listmount                458  458  458 => Allow;
+    lsm_get_self_attr        459  459  459 => Allow;
+    lsm_set_self_attr        460  460  460 => Allow;
+    lsm_list_modules         461  461  461 => Allow;
+    mseal                    462  462  462 => Allow;
+    setxattrat               463  463  463 => Trap(Kind::Path);
+    getxattrat               464  464  464 => Trap(Kind::Path);
+    listxattrat              465  465  465 => Trap(Kind::Path);
+    removexattrat            466  466  466 => Trap(Kind::Path);
+    open_tree_attr           467  467  467 => Deny(Errno::EPERM);
+    file_getattr             468  468  468 => Trap(Kind::Path);
+    file_setattr             469  469  469 => Trap(Kind::Path);
+    riscv_flush_icache         -    -  259 => Allow;
+}
+
+/// One past the highest native number in the table.
+pub const NATIVE_LIMIT: usize = native_limit();
+
+const fn native_limit() -> usize {
+    let mut max = 0;
+    let mut i = 0;
+    while i < TABLE.len() {
+        if let Some(nr) = TABLE[i].nr {
+            if nr as usize + 1 > max {
+                max = nr as usize + 1;
+            }
+        }
+        i += 1;
+    }
+    max
+}
+
+/// Row index + 1 for each native number (0: not in the table).
+static INDEX: [u16; NATIVE_LIMIT] = build_index();
+
+const fn build_index() -> [u16; NATIVE_LIMIT] {
+    let mut index = [0u16; NATIVE_LIMIT];
+    let mut i = 0;
+    while i < TABLE.len() {
+        if let Some(nr) = TABLE[i].nr {
+            // Two rows with one number would make the table ambiguous.
+            assert!(
+                index[nr as usize] == 0,
+                "duplicate system call number in the table"
+            );
+            index[nr as usize] = (i + 1) as u16;
+        }
+        i += 1;
+    }
+    index
+}
+
+/// The row for native system call number `nr`.
+pub fn lookup(nr: u32) -> Option<&'static Syscall> {
+    match INDEX.get(nr as usize) {
+        Some(&i) if i != 0 => Some(&TABLE[i as usize - 1]),
+        _ => None,
+    }
+}
+
+/// The name of native system call `nr`, for messages and `-E pfc`.
+pub fn name(nr: u32) -> Option<&'static str> {
+    lookup(nr).map(|s| s.name)
+}
+
+/// The row for a system call name.
+pub fn by_name(name: &str) -> Option<&'static Syscall> {
+    TABLE.iter().find(|s| s.name == name)
+}
+
+/// What the filter does with native number `nr`: the table's class, or
+/// ENOSYS for a number the table does not have.
+pub fn class_of(nr: u32) -> Class {
+    lookup(nr).map_or(Class::Deny(Errno::ENOSYS), |s| s.class)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_match_the_syscall_layer() {
+        use crate::sys::nr;
+        for (name, n) in [
+            ("read", nr::READ),
+            ("openat", nr::OPENAT),
+            ("execve", nr::EXECVE),
+            ("ptrace", nr::PTRACE),
+            ("io_uring_setup", nr::IO_URING_SETUP),
+            ("mseal", nr::MSEAL),
+            ("fchmodat2", nr::FCHMODAT2),
+        ] {
+            assert_eq!(by_name(name).unwrap().nr, Some(n as u32), "{name}");
+            assert_eq!(lookup(n as u32).unwrap().name, name);
+        }
+    }
+
+    #[test]
+    fn every_policy_call_is_trapped() {
+        // POLICY.md's category table, native calls only.
+        for name in [
+            "stat",
+            "lstat",
+            "newfstatat",
+            "statx",
+            "access",
+            "faccessat",
+            "faccessat2",
+            "statfs",
+            "open",
+            "openat",
+            "openat2",
+            "creat",
+            "getxattr",
+            "listxattr",
+            "execve",
+            "execveat",
+            "unlink",
+            "unlinkat",
+            "rename",
+            "renameat",
+            "renameat2",
+            "link",
+            "linkat",
+            "symlink",
+            "symlinkat",
+            "readlink",
+            "readlinkat",
+            "truncate",
+            "ftruncate",
+            "fallocate",
+            "chdir",
+            "fchdir",
+            "mkdir",
+            "mkdirat",
+            "rmdir",
+            "chown",
+            "fchown",
+            "lchown",
+            "fchownat",
+            "chmod",
+            "fchmod",
+            "fchmodat",
+            "fchmodat2",
+            "setxattr",
+            "removexattr",
+            "utime",
+            "utimes",
+            "futimesat",
+            "utimensat",
+            "mknod",
+            "mknodat",
+            "bind",
+            "socketpair",
+            "connect",
+            "sendmsg",
+            "sendmmsg",
+        ] {
+            let row = by_name(name).unwrap_or_else(|| panic!("{name} missing"));
+            if row.nr.is_some() {
+                assert!(
+                    matches!(row.class, Class::Trap(_)),
+                    "{name} is {:?}",
+                    row.class
+                );
+            }
+        }
+        assert_eq!(
+            by_name("sendto").unwrap().class,
+            Class::Args(ArgRule::SendTo)
+        );
+    }
+
+    #[test]
+    fn escape_routes_are_refused() {
+        for name in [
+            "io_uring_setup",
+            "io_uring_enter",
+            "io_uring_register",
+            "process_vm_writev",
+            "bpf",
+            "perf_event_open",
+            "userfaultfd",
+            "open_by_handle_at",
+            "kexec_load",
+            "init_module",
+            "finit_module",
+            "add_key",
+            "keyctl",
+        ] {
+            assert!(
+                matches!(by_name(name).unwrap().class, Class::Deny(_)),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            by_name("ptrace").unwrap().class,
+            Class::Args(ArgRule::Ptrace)
+        );
+        assert_eq!(
+            by_name("seccomp").unwrap().class,
+            Class::Args(ArgRule::Seccomp)
+        );
+        assert_eq!(by_name("ioctl").unwrap().class, Class::Args(ArgRule::Ioctl));
+    }
+
+    #[test]
+    fn unknown_numbers_are_enosys() {
+        assert_eq!(
+            class_of(NATIVE_LIMIT as u32 + 5),
+            Class::Deny(Errno::ENOSYS)
+        );
+        assert_eq!(class_of(u32::MAX), Class::Deny(Errno::ENOSYS));
+        #[cfg(target_arch = "x86_64")]
+        assert_eq!(class_of(400), Class::Deny(Errno::ENOSYS));
+    }
+}
