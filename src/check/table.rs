@@ -123,7 +123,6 @@ macro_rules! table {
     };
 }
 
-use ArgRule::*;
 use Class::*;
 
 #[rustfmt::skip]
