@@ -11,6 +11,12 @@
 pub const REQUEST_QUEUE: usize = 128;
 /// Slots in the worker-to-tracer response queue.
 pub const RESPONSE_QUEUE: usize = 128;
+/// Threads the tracer tracks at once (a power of two). A task beyond
+/// this is killed as it appears.
+pub const TASKS: usize = 4096;
+/// Worker threads at most (`HUSK_WORKERS`); the default is the CPU
+/// count, at least 2 and at most 8.
+pub const WORKERS: usize = 64;
 /// Instructions in one seccomp program (the kernel's BPF_MAXINSNS).
 pub const BPF_INSNS: usize = 4096;
 /// Stack size of each husk thread, in bytes.
@@ -32,6 +38,8 @@ pub const ALL: &[(&str, usize, &str)] = &[
         RESPONSE_QUEUE,
         "pending verdicts between the workers and the tracer",
     ),
+    ("tasks", TASKS, "threads traced at once"),
+    ("workers", WORKERS, "worker threads at most (HUSK_WORKERS)"),
     ("bpf-insns", BPF_INSNS, "instructions per seccomp program"),
     (
         "thread-stack",

@@ -20,7 +20,7 @@ pub const EXIT_CONFIG: i32 = 125;
 
 /// Runs husk with the process arguments; returns the exit status.
 pub fn main() -> i32 {
-    let opts = match Options::parse(|i| rt::args::arg(i).map(|a| a.to_bytes())) {
+    let opts = match Options::parse(rt::args::arg) {
         Ok(opts) => opts,
         Err(e) => {
             errln!("husk: {e}");

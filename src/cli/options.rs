@@ -8,6 +8,7 @@
 //! wins. Everything is borrowed from the process arguments; nothing is
 //! copied.
 
+use core::ffi::CStr;
 use core::fmt;
 
 use heapless::Vec;
@@ -19,20 +20,20 @@ use crate::rt::io::Bytes;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
     /// `-m COMMAND`
-    Command(&'static [u8]),
+    Command(&'static CStr),
     /// `-p NAME`
-    Profile(&'static [u8]),
+    Profile(&'static CStr),
     /// `-P FILE`
-    File(&'static [u8]),
+    File(&'static CStr),
 }
 
 /// One `-e` option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EnvOp {
     /// `-e VAR=VAL`: set (the whole `VAR=VAL` string).
-    Set(&'static [u8]),
+    Set(&'static CStr),
     /// `-e VAR`: remove from the command's environment.
-    Unset(&'static [u8]),
+    Unset(&'static CStr),
 }
 
 /// `-E` formats.
@@ -71,7 +72,7 @@ pub struct Options {
     /// `-e` in order.
     pub env: Vec<EnvOp, { limits::CLI_ENV }>,
     /// `-a ARGV0`.
-    pub argv0: Option<&'static [u8]>,
+    pub argv0: Option<&'static CStr>,
 }
 
 /// A command-line error. Displayed without the `husk: ` prefix.
@@ -109,7 +110,7 @@ impl fmt::Display for Error {
 impl Options {
     /// Parses the command line; `arg(i)` is `argv[i]` (`None` past the
     /// end). Parsing starts at `argv[1]`.
-    pub fn parse(arg: impl Fn(usize) -> Option<&'static [u8]>) -> Result<Options, Error> {
+    pub fn parse(arg: impl Fn(usize) -> Option<&'static CStr>) -> Result<Options, Error> {
         let mut opts = Options {
             mode: Mode::Help,
             trace: false,
@@ -120,7 +121,8 @@ impl Options {
         let (mut help, mut version, mut caps, mut export) = (false, false, false, None);
         let mut command = None;
         let mut i = 1;
-        while let Some(word) = arg(i) {
+        while let Some(cword) = arg(i) {
+            let word = cword.to_bytes();
             i += 1;
             if word == b"--" {
                 command = arg(i).map(|_| i);
@@ -142,9 +144,11 @@ impl Options {
                     b'm' | b'p' | b'P' | b'a' | b'e' | b'E' => {
                         // The rest of this word, or the next word.
                         let value = if j < word.len() {
-                            let v = &word[j..];
+                            // The tail of this word, up to its NUL.
+                            let tail = &cword.to_bytes_with_nul()[j..];
                             j = word.len();
-                            v
+                            CStr::from_bytes_with_nul(tail)
+                                .map_err(|_| Error::MissingArgument(c))?
                         } else if let Some(next) = arg(i) {
                             i += 1;
                             next
@@ -176,7 +180,7 @@ impl Options {
     fn take(
         &mut self,
         c: u8,
-        value: &'static [u8],
+        value: &'static CStr,
         export: &mut Option<Export>,
     ) -> Result<(), Error> {
         let source = match c {
@@ -194,10 +198,11 @@ impl Options {
         match c {
             b'a' => self.argv0 = Some(value),
             b'e' => {
-                let op = match value.iter().position(|&b| b == b'=') {
-                    Some(0) => return Err(Error::BadEnv(value)),
+                let bytes = value.to_bytes();
+                let op = match bytes.iter().position(|&b| b == b'=') {
+                    Some(0) => return Err(Error::BadEnv(bytes)),
                     Some(_) => EnvOp::Set(value),
-                    None if value.is_empty() => return Err(Error::BadEnv(value)),
+                    None if bytes.is_empty() => return Err(Error::BadEnv(bytes)),
                     None => EnvOp::Unset(value),
                 };
                 self.env
@@ -205,10 +210,10 @@ impl Options {
                     .map_err(|_| Error::TooMany(c, limits::CLI_ENV))?;
             }
             _ => {
-                *export = Some(match value {
+                *export = Some(match value.to_bytes() {
                     b"pfc" => Export::Pfc,
                     b"bpf" => Export::Bpf,
-                    _ => return Err(Error::BadExportFormat(value)),
+                    other => return Err(Error::BadExportFormat(other)),
                 });
             }
         }
@@ -220,12 +225,12 @@ impl Options {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&'static str]) -> Result<Options, Error> {
+    fn parse(args: &[&'static CStr]) -> Result<Options, Error> {
         Options::parse(|i| {
             if i == 0 {
-                Some(&b"husk"[..])
+                Some(c"husk")
             } else {
-                args.get(i - 1).map(|a| a.as_bytes())
+                args.get(i - 1).copied()
             }
         })
     }
@@ -233,23 +238,23 @@ mod tests {
     #[test]
     fn sources_keep_their_order() {
         let o = parse(&[
-            "-m",
-            "allow/read+/x",
-            "-pquiet",
-            "-P",
-            "f.conf",
-            "-mdeny/read+/y",
-            "--",
-            "cat",
+            c"-m",
+            c"allow/read+/x",
+            c"-pquiet",
+            c"-P",
+            c"f.conf",
+            c"-mdeny/read+/y",
+            c"--",
+            c"cat",
         ])
         .unwrap();
         assert_eq!(
             o.sources.as_slice(),
             [
-                Source::Command(b"allow/read+/x"),
-                Source::Profile(b"quiet"),
-                Source::File(b"f.conf"),
-                Source::Command(b"deny/read+/y"),
+                Source::Command(c"allow/read+/x"),
+                Source::Profile(c"quiet"),
+                Source::File(c"f.conf"),
+                Source::Command(c"deny/read+/y"),
             ]
         );
         assert_eq!(o.mode, Mode::Run(8));
@@ -257,7 +262,7 @@ mod tests {
 
     #[test]
     fn stops_at_the_command() {
-        let o = parse(&["-x", "ls", "-m", "-l"]).unwrap();
+        let o = parse(&[c"-x", c"ls", c"-m", c"-l"]).unwrap();
         assert!(o.trace);
         assert_eq!(o.mode, Mode::Run(2));
         assert!(o.sources.is_empty());
@@ -265,41 +270,50 @@ mod tests {
 
     #[test]
     fn clusters_and_attached_values() {
-        let o = parse(&["-xmallow/all+/***", "-a", "sh", "-eA=1", "-e", "B", "true"]).unwrap();
+        let o = parse(&[
+            c"-xmallow/all+/***",
+            c"-a",
+            c"sh",
+            c"-eA=1",
+            c"-e",
+            c"B",
+            c"true",
+        ])
+        .unwrap();
         assert!(o.trace);
-        assert_eq!(o.sources.as_slice(), [Source::Command(b"allow/all+/***")]);
-        assert_eq!(o.argv0, Some(&b"sh"[..]));
-        assert_eq!(o.env.as_slice(), [EnvOp::Set(b"A=1"), EnvOp::Unset(b"B")]);
+        assert_eq!(o.sources.as_slice(), [Source::Command(c"allow/all+/***")]);
+        assert_eq!(o.argv0, Some(c"sh"));
+        assert_eq!(o.env.as_slice(), [EnvOp::Set(c"A=1"), EnvOp::Unset(c"B")]);
     }
 
     #[test]
     fn actions() {
-        assert_eq!(parse(&["-h"]).unwrap().mode, Mode::Help);
-        assert_eq!(parse(&["-V"]).unwrap().mode, Mode::Version);
-        assert_eq!(parse(&["-C"]).unwrap().mode, Mode::Capabilities);
+        assert_eq!(parse(&[c"-h"]).unwrap().mode, Mode::Help);
+        assert_eq!(parse(&[c"-V"]).unwrap().mode, Mode::Version);
+        assert_eq!(parse(&[c"-C"]).unwrap().mode, Mode::Capabilities);
         assert_eq!(
-            parse(&["-E", "pfc"]).unwrap().mode,
+            parse(&[c"-E", c"pfc"]).unwrap().mode,
             Mode::Export(Export::Pfc)
         );
-        assert_eq!(parse(&["-Ebpf"]).unwrap().mode, Mode::Export(Export::Bpf));
+        assert_eq!(parse(&[c"-Ebpf"]).unwrap().mode, Mode::Export(Export::Bpf));
     }
 
     #[test]
     fn errors() {
-        assert_eq!(parse(&["-q"]).unwrap_err(), Error::UnknownOption(b'q'));
-        assert_eq!(parse(&["-m"]).unwrap_err(), Error::MissingArgument(b'm'));
+        assert_eq!(parse(&[c"-q"]).unwrap_err(), Error::UnknownOption(b'q'));
+        assert_eq!(parse(&[c"-m"]).unwrap_err(), Error::MissingArgument(b'm'));
         assert_eq!(
-            parse(&["-E", "json"]).unwrap_err(),
+            parse(&[c"-E", c"json"]).unwrap_err(),
             Error::BadExportFormat(b"json")
         );
         assert_eq!(
-            parse(&["-e", "=x", "true"]).unwrap_err(),
+            parse(&[c"-e", c"=x", c"true"]).unwrap_err(),
             Error::BadEnv(b"=x")
         );
         assert_eq!(parse(&[]).unwrap_err(), Error::NoCommand);
-        assert_eq!(parse(&["--"]).unwrap_err(), Error::NoCommand);
-        let many: std::vec::Vec<&'static str> =
-            std::iter::repeat_n("-mallow/read+/x", limits::CLI_SOURCES + 1).collect();
+        assert_eq!(parse(&[c"--"]).unwrap_err(), Error::NoCommand);
+        let many: std::vec::Vec<&'static CStr> =
+            std::iter::repeat_n(c"-mallow/read+/x", limits::CLI_SOURCES + 1).collect();
         assert_eq!(
             parse(&many).unwrap_err(),
             Error::TooMany(b'm', limits::CLI_SOURCES)

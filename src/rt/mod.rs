@@ -12,6 +12,7 @@
 //! after husk itself fails.
 
 pub mod args;
+pub mod exec;
 pub mod io;
 pub mod lockdown;
 pub mod panic;

@@ -20,7 +20,7 @@
 //! and no waiter sleeps past an item. A spurious `Full` happens only
 //! while the queue holds its capacity anyway.
 
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use heapless::mpmc;
 
@@ -40,6 +40,10 @@ pub enum PushError<T> {
 pub struct Queue<T, const N: usize> {
     items: mpmc::Queue<T, N>,
     closed: AtomicBool,
+    /// Items in the queue, counted against `limit`.
+    len: AtomicUsize,
+    /// A run-time capacity at most `N` (see [`Queue::set_limit`]).
+    limit: AtomicUsize,
     /// Bumped after every push and on close.
     pushed: EventCount,
     /// Bumped after every pop and on close.
@@ -70,9 +74,17 @@ impl<T, const N: usize> Queue<T, N> {
             #[allow(deprecated)]
             items: mpmc::Queue::new(),
             closed: AtomicBool::new(false),
+            len: AtomicUsize::new(0),
+            limit: AtomicUsize::new(N),
             pushed: EventCount::new(),
             popped: EventCount::new(),
         }
+    }
+
+    /// Lowers the capacity to `limit` slots (1 to `N`), to exercise
+    /// back-pressure in tests without a special build.
+    pub fn set_limit(&self, limit: usize) {
+        self.limit.store(limit.clamp(1, N), Ordering::SeqCst);
     }
 
     /// Pushes without waiting.
@@ -80,12 +92,20 @@ impl<T, const N: usize> Queue<T, N> {
         if self.is_closed() {
             return Err(PushError::Closed(item));
         }
+        // Reserve a slot under the run-time limit first.
+        if self.len.fetch_add(1, Ordering::SeqCst) >= self.limit.load(Ordering::Relaxed) {
+            self.len.fetch_sub(1, Ordering::SeqCst);
+            return Err(PushError::Full(item));
+        }
         match self.items.enqueue(item) {
             Ok(()) => {
                 self.pushed.notify(1);
                 Ok(())
             }
-            Err(item) => Err(PushError::Full(item)),
+            Err(item) => {
+                self.len.fetch_sub(1, Ordering::SeqCst);
+                Err(PushError::Full(item))
+            }
         }
     }
 
@@ -111,6 +131,7 @@ impl<T, const N: usize> Queue<T, N> {
     /// Pops without waiting.
     pub fn try_pop(&self) -> Option<T> {
         let item = self.items.dequeue()?;
+        self.len.fetch_sub(1, Ordering::SeqCst);
         self.popped.notify(1);
         Some(item)
     }
@@ -176,6 +197,17 @@ mod tests {
         let drained: Vec<u32> = core::iter::from_fn(|| q.try_pop()).collect();
         assert_eq!(drained, [1, 2, 3, 4]);
         assert_eq!(q.try_pop(), None);
+    }
+
+    #[test]
+    fn run_time_limit_caps_the_queue() {
+        let q: Queue<u32, 8> = Queue::new();
+        q.set_limit(2);
+        q.try_push(1).unwrap();
+        q.try_push(2).unwrap();
+        assert_eq!(q.try_push(3), Err(PushError::Full(3)));
+        assert_eq!(q.try_pop(), Some(1));
+        q.try_push(3).unwrap();
     }
 
     #[test]

@@ -135,6 +135,22 @@ pub fn eventfd(initial: u32, flags: i32) -> Result<OwnedFd> {
     check(ret).map(|fd| unsafe { OwnedFd::from_raw(fd as RawFd) })
 }
 
+/// Adds `n` to an eventfd counter (wakes its pollers).
+pub fn eventfd_add(fd: impl AsFd, n: u64) -> Result<()> {
+    write(fd, &n.to_ne_bytes()).map(drop)
+}
+
+/// Resets a non-blocking eventfd counter; returns what it held (0 if
+/// it was already zero).
+pub fn eventfd_take(fd: impl AsFd) -> Result<u64> {
+    let mut buf = [0u8; 8];
+    match read(fd, &mut buf) {
+        Ok(_) => Ok(u64::from_ne_bytes(buf)),
+        Err(super::Errno::EAGAIN) => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
 /// Duplicates `old` onto `new` (which is closed first if open).
 pub fn dup3(old: impl AsFd, new: RawFd, flags: i32) -> Result<RawFd> {
     // SAFETY: no memory is passed; replacing `new` is the caller's intent.

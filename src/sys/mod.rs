@@ -17,6 +17,7 @@ pub mod futex;
 pub mod landlock;
 pub mod mm;
 pub mod nr;
+pub mod poll;
 pub mod process;
 pub mod ptrace;
 pub mod seccomp;

@@ -85,6 +85,48 @@ pub fn set_dumpable(on: bool) -> Result<()> {
     prctl(libc::PR_SET_DUMPABLE, on as usize, 0, 0, 0).map(drop)
 }
 
+/// Replaces the process image. Returns only on failure.
+///
+/// # Safety
+/// `argv` and `envp` must point to NULL-terminated arrays of pointers
+/// to NUL-terminated strings, all valid for the duration of the call.
+pub unsafe fn execve(
+    path: &core::ffi::CStr,
+    argv: *const *const libc::c_char,
+    envp: *const *const libc::c_char,
+) -> Errno {
+    // SAFETY: `path` is NUL-terminated; the arrays are the caller's
+    // responsibility (see above). On success nothing returns.
+    let ret = unsafe {
+        raw::syscall3(
+            nr::EXECVE,
+            path.as_ptr() as usize,
+            argv as usize,
+            envp as usize,
+        )
+    };
+    check(ret).err().unwrap_or(Errno::EINVAL)
+}
+
+/// The number of CPUs this process may run on.
+pub fn cpu_count() -> usize {
+    let mut mask = [0u64; 16];
+    // SAFETY: the kernel writes at most size_of_val(&mask) bytes into
+    // `mask` and returns how many it wrote.
+    let ret = unsafe {
+        raw::syscall3(
+            nr::SCHED_GETAFFINITY,
+            0,
+            core::mem::size_of_val(&mask),
+            mask.as_mut_ptr() as usize,
+        )
+    };
+    match check(ret) {
+        Ok(_) => (mask.iter().map(|w| w.count_ones() as usize).sum::<usize>()).max(1),
+        Err(_) => 1,
+    }
+}
+
 /// Forks the process (`clone(SIGCHLD)`, the portable form of fork).
 /// Returns the child's pid in the parent and 0 in the child.
 ///

@@ -125,6 +125,104 @@ pub fn set_syscall_info(pid: Pid, info: &SyscallInfo) -> Result<()> {
     .map(drop)
 }
 
+impl SyscallInfo {
+    /// The exit view with `value` as the return value (a negative
+    /// errno is an error, as the kernel returns them).
+    pub fn exit_with(value: i64) -> SyscallInfo {
+        let mut info = SyscallInfo {
+            op: op::EXIT,
+            ..SyscallInfo::default()
+        };
+        info.nr = value as u64;
+        info.args[0] = (-4095..0).contains(&value) as u64;
+        info
+    }
+}
+
+/// `PTRACE_GETREGSET`/`PTRACE_SETREGSET` for one register set.
+fn regset<T>(req: u32, pid: Pid, kind: u32, value: *mut T) -> Result<()> {
+    let iov = libc::iovec {
+        iov_base: value.cast(),
+        iov_len: core::mem::size_of::<T>(),
+    };
+    request(req, pid, kind as usize, &iov as *const libc::iovec as usize).map(drop)
+}
+
+/// The general registers of a stopped tracee (`NT_PRSTATUS`), with the
+/// accessors husk needs on kernels without `PTRACE_SET_SYSCALL_INFO`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Regs {
+    #[cfg(target_arch = "x86_64")]
+    words: [u64; 27],
+    #[cfg(target_arch = "aarch64")]
+    words: [u64; 34],
+    #[cfg(target_arch = "riscv64")]
+    words: [u64; 32],
+}
+
+impl Regs {
+    #[cfg(target_arch = "x86_64")]
+    const RETURN: usize = 10; // rax
+    #[cfg(target_arch = "aarch64")]
+    const RETURN: usize = 0; // x0
+    #[cfg(target_arch = "riscv64")]
+    const RETURN: usize = 10; // a0
+
+    /// Reads the tracee's registers.
+    pub fn get(pid: Pid) -> Result<Regs> {
+        let mut regs = Regs { words: [0; _] };
+        regset(
+            libc::PTRACE_GETREGSET,
+            pid,
+            libc::NT_PRSTATUS as u32,
+            &mut regs,
+        )?;
+        Ok(regs)
+    }
+
+    /// Writes the registers back.
+    pub fn set(&self, pid: Pid) -> Result<()> {
+        let mut copy = *self;
+        regset(
+            libc::PTRACE_SETREGSET,
+            pid,
+            libc::NT_PRSTATUS as u32,
+            &mut copy,
+        )
+    }
+
+    /// Sets the return value register (read at a syscall-exit stop).
+    pub fn set_return(&mut self, value: i64) {
+        self.words[Self::RETURN] = value as u64;
+    }
+}
+
+/// At a syscall-entry or seccomp stop, changes the system call number
+/// the kernel will run; -1 skips the call. For kernels without
+/// `PTRACE_SET_SYSCALL_INFO`.
+pub fn set_syscall_nr(pid: Pid, nr: i64) -> Result<()> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut regs = Regs::get(pid)?;
+        regs.words[15] = nr as u64; // orig_rax
+        regs.set(pid)
+    }
+    #[cfg(target_arch = "riscv64")]
+    {
+        let mut regs = Regs::get(pid)?;
+        regs.words[17] = nr as u64; // a7
+        regs.set(pid)
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        // The number lives in its own register set on arm64.
+        const NT_ARM_SYSTEM_CALL: u32 = 0x404;
+        let mut value = nr as i32;
+        regset(libc::PTRACE_SETREGSET, pid, NT_ARM_SYSTEM_CALL, &mut value)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,3 +55,102 @@ pub fn set_mask(how: How, set: SigSet) -> Result<SigSet> {
     })?;
     Ok(old)
 }
+
+/// Resets `sig` to its default disposition (`SIG_DFL`). Installing a
+/// handler is never needed: husk reads signals from a signalfd.
+pub fn set_default(sig: i32) -> Result<()> {
+    // struct k_sigaction as the kernel reads it: handler, flags,
+    // restorer, mask. SIG_DFL is 0.
+    let act = [0u64; 4];
+    // SAFETY: the kernel reads one k_sigaction (SIG_DFL, no flags, an
+    // empty mask) and writes nothing (no old action requested).
+    check(unsafe {
+        raw::syscall4(
+            nr::RT_SIGACTION,
+            sig as usize,
+            act.as_ptr() as usize,
+            0,
+            core::mem::size_of::<SigSet>(),
+        )
+    })
+    .map(drop)
+}
+
+/// `struct signalfd_siginfo` (128 bytes): the fields husk reads.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct SignalfdInfo {
+    /// Signal number.
+    pub signo: u32,
+    /// errno value (unused).
+    pub errno: i32,
+    /// Signal code.
+    pub code: i32,
+    /// Sending process.
+    pub pid: u32,
+    /// Sending user.
+    pub uid: u32,
+    rest: [u8; 108],
+}
+
+impl Default for SignalfdInfo {
+    fn default() -> Self {
+        SignalfdInfo {
+            signo: 0,
+            errno: 0,
+            code: 0,
+            pid: 0,
+            uid: 0,
+            rest: [0; 108],
+        }
+    }
+}
+
+/// A signalfd for `set` (close-on-exec, non-blocking).
+pub fn signalfd(set: SigSet) -> Result<super::OwnedFd> {
+    // SAFETY: the kernel reads one sigset of the given size.
+    let ret = unsafe {
+        raw::syscall4(
+            nr::SIGNALFD4,
+            usize::MAX, // -1: a new descriptor
+            &set as *const SigSet as usize,
+            core::mem::size_of::<SigSet>(),
+            (libc::SFD_CLOEXEC | libc::SFD_NONBLOCK) as usize,
+        )
+    };
+    // SAFETY: a new descriptor.
+    check(ret).map(|fd| unsafe { super::OwnedFd::from_raw(fd as super::RawFd) })
+}
+
+/// Reads one pending signal from a non-blocking signalfd, if any.
+pub fn read_signalfd(fd: super::BorrowedFd<'_>) -> Result<Option<SignalfdInfo>> {
+    let mut info = SignalfdInfo::default();
+    // SAFETY: the kernel writes at most one signalfd_siginfo (128
+    // bytes) into `info`, which is exactly that size.
+    let ret = unsafe {
+        raw::syscall3(
+            nr::READ,
+            fd.raw() as usize,
+            &mut info as *mut SignalfdInfo as usize,
+            core::mem::size_of::<SignalfdInfo>(),
+        )
+    };
+    match check(ret) {
+        Ok(_) => Ok(Some(info)),
+        Err(super::Errno::EAGAIN) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_sets() {
+        assert_eq!(core::mem::size_of::<SignalfdInfo>(), 128);
+        let set = SigSet::of(&[libc::SIGCHLD, libc::SIGINT]);
+        assert!(set.contains(libc::SIGCHLD) && set.contains(libc::SIGINT));
+        assert!(!set.contains(libc::SIGTERM) && !set.contains(0) && !set.contains(65));
+    }
+}

@@ -16,7 +16,9 @@ mod entry;
 mod mem;
 
 mod bpf;
+mod filter;
 mod runtime;
+mod supervise;
 
 use husk::{errln, rt};
 
@@ -35,6 +37,9 @@ fn main() -> i32 {
         return 2;
     };
     let name = name.to_bytes();
+    if name == b"supervise" {
+        return supervise::main();
+    }
     let Some((_, test)) = TESTS
         .iter()
         .chain(runtime::TESTS)

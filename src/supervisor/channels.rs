@@ -1,0 +1,89 @@
+//! The queues between the tracer and the workers, and the tracer's
+//! wake-up.
+//!
+//! Workers block on the request queue's futex. The tracer blocks in
+//! `ppoll` on a signalfd (SIGCHLD: a tracee stopped) and an eventfd
+//! (a verdict is waiting), never on a futex, so it can wait for both
+//! at once.
+//!
+//! No lost wake-up, by a Dekker-style handshake on `tracer_asleep`:
+//!
+//! - the tracer sets `tracer_asleep`, fences, then checks the response
+//!   queue once more before it polls;
+//! - a worker pushes its response, fences, then reads `tracer_asleep`
+//!   and writes the eventfd if it is set.
+//!
+//! With both fences sequentially consistent, either the tracer's last
+//! check sees the response, or the worker sees the flag and the eventfd
+//! becomes readable, which makes the poll return at once (the eventfd
+//! is level-triggered: a write before the poll counts). The tracer
+//! resets the eventfd only after waking, before draining the queue, so
+//! a response pushed during the drain re-arms it.
+//!
+//! When the tracer is busy (not asleep), workers skip the eventfd
+//! write: the common case under load costs no system call.
+
+use core::sync::atomic::{AtomicBool, Ordering, fence};
+
+use super::message::{Request, Response};
+use super::queue::Queue;
+use crate::limits;
+use crate::sys::OwnedFd;
+use crate::sys::file;
+
+/// The tracer's and workers' shared state.
+pub struct Channels {
+    /// Stops for the workers.
+    pub requests: Queue<Request, { limits::REQUEST_QUEUE }>,
+    /// Verdicts for the tracer.
+    pub responses: Queue<Response, { limits::RESPONSE_QUEUE }>,
+    tracer_asleep: AtomicBool,
+    wake: spin::Once<OwnedFd>,
+}
+
+/// The one set of channels of this process.
+pub static CHANNELS: Channels = Channels {
+    requests: Queue::new(),
+    responses: Queue::new(),
+    tracer_asleep: AtomicBool::new(false),
+    wake: spin::Once::new(),
+};
+
+impl Channels {
+    /// Installs the tracer's wake-up eventfd (once, before workers run).
+    pub fn set_wake_fd(&self, fd: OwnedFd) {
+        self.wake.call_once(|| fd);
+    }
+
+    /// The wake-up eventfd, for the tracer's poll.
+    pub fn wake_fd(&self) -> Option<&OwnedFd> {
+        self.wake.get()
+    }
+
+    /// Worker side: hands a verdict to the tracer. Fails only when the
+    /// queue is closed (husk is shutting down).
+    pub fn send_response(&self, response: Response) -> Result<(), Response> {
+        self.responses.push_wait(response)?;
+        fence(Ordering::SeqCst);
+        if self.tracer_asleep.load(Ordering::SeqCst) {
+            if let Some(fd) = self.wake.get() {
+                // A failed write leaves the counter non-zero or the
+                // tracer awake already; either way it will look.
+                let _ = file::eventfd_add(fd, 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// Tracer side: announce the intent to sleep. After this, the
+    /// tracer must check the response queue once more before polling.
+    pub fn tracer_sleeping(&self) {
+        self.tracer_asleep.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+    }
+
+    /// Tracer side: awake again.
+    pub fn tracer_awake(&self) {
+        self.tracer_asleep.store(false, Ordering::SeqCst);
+    }
+}

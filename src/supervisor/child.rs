@@ -1,0 +1,92 @@
+//! Starting the sandboxed command (DESIGN.md, "Starting the command").
+//!
+//! 1. Fork. The child asks for SIGKILL when husk dies and stops itself.
+//! 2. husk seizes it with every tracing option and lets it go on.
+//! 3. The child restores the signal mask, sets no-new-privs, installs
+//!    the sandbox filter and calls execve, which the filter traps: the
+//!    supervisor checks the initial command like any other, so a
+//!    denied command never runs.
+//!
+//! If the command cannot be executed the child says why and exits 127
+//! (not found) or 126 (found but not executable); that becomes husk's
+//! status like any other exit of the eldest.
+
+use core::ffi::CStr;
+
+use crate::errln;
+use crate::rt::exec::{self, EnvChange};
+use crate::rt::io::Bytes;
+use crate::sys::process::{self, Pid, WaitStatus};
+use crate::sys::signal::{self, How, SigSet};
+use crate::sys::{Errno, Result, ptrace};
+
+/// Options for `PTRACE_SEIZE`: every event husk needs, and SIGKILL for
+/// every tracee if husk goes away.
+pub const PTRACE_OPTIONS: u32 = (libc::PTRACE_O_TRACESECCOMP
+    | libc::PTRACE_O_TRACEFORK
+    | libc::PTRACE_O_TRACEVFORK
+    | libc::PTRACE_O_TRACECLONE
+    | libc::PTRACE_O_TRACEEXEC
+    | libc::PTRACE_O_TRACEEXIT
+    | libc::PTRACE_O_TRACESYSGOOD
+    | libc::PTRACE_O_EXITKILL) as u32;
+
+/// What to run, and how.
+pub struct Command<'a> {
+    /// Index of the command in husk's argv.
+    pub argv_index: usize,
+    /// `-a ARGV0`.
+    pub argv0: Option<&'static CStr>,
+    /// `-e` changes, in order.
+    pub env: &'a [EnvChange<'static>],
+}
+
+/// Installs the sandbox filter in the child, just before exec.
+pub type Confine<'a> = &'a dyn Fn() -> Result<()>;
+
+/// Forks the command, stopped and seized; returns its pid.
+pub fn start(command: &Command<'_>, confine: Confine<'_>) -> Result<Pid> {
+    let husk = process::getpid();
+    let pid = crate::rt::process::spawn(|| run_child(husk, command, confine))?;
+    // Wait for the child to stop itself, then seize it while stopped,
+    // so it cannot run a single instruction of its own untraced.
+    loop {
+        match process::wait4(pid, libc::__WALL | libc::WUNTRACED)? {
+            Some((_, WaitStatus::Stopped(..))) => break,
+            Some((_, _)) => return Err(Errno::ECHILD),
+            None => {}
+        }
+    }
+    if let Err(e) = ptrace::seize(pid, PTRACE_OPTIONS) {
+        let _ = process::kill(pid, libc::SIGKILL);
+        return Err(e);
+    }
+    process::kill(pid, libc::SIGCONT)?;
+    Ok(pid)
+}
+
+/// The child's side, up to execve.
+fn run_child(husk: Pid, command: &Command<'_>, confine: Confine<'_>) -> i32 {
+    // Die with husk; and if husk is already gone, do not go on alone.
+    if process::set_parent_death_signal(libc::SIGKILL).is_err() || process::getppid() != husk {
+        return crate::cli::EXIT_CONFIG;
+    }
+    // Wait here until husk has seized us.
+    let _ = process::kill(process::getpid(), libc::SIGSTOP);
+    // husk blocks the signals it reads from a signalfd; the command
+    // must start with an empty mask.
+    if signal::set_mask(How::Set, SigSet::EMPTY).is_err() {
+        return crate::cli::EXIT_CONFIG;
+    }
+    if let Err(e) = process::set_no_new_privs().and_then(|()| confine()) {
+        errln!("husk: cannot confine the command: {e}");
+        return crate::cli::EXIT_CONFIG;
+    }
+    let errno = exec::exec_command(command.argv_index, command.argv0, command.env);
+    let name = crate::rt::args::arg(command.argv_index).map_or(&b""[..], |c| c.to_bytes());
+    errln!("husk: cannot run {}: {errno}", Bytes(name));
+    match errno {
+        Errno::ENOENT | Errno::ENOTDIR => 127,
+        _ => 126,
+    }
+}

@@ -1,0 +1,78 @@
+//! The worker pool: a fixed number of threads, chosen at start, that
+//! take requests from the tracer, decide them, and send verdicts back.
+//!
+//! Workers never touch ptrace (a kernel rule: only the tracer may).
+//! They block on the request queue's futex while idle.
+
+use core::ffi::CStr;
+
+use heapless::Vec;
+
+use super::channels::CHANNELS;
+use super::message::{Request, Response, Verdict};
+use crate::limits;
+use crate::rt::thread::{self, JoinHandle};
+use crate::sys::Result;
+
+/// Decides one request. The policy's checker in production; tests
+/// substitute their own.
+pub type Decide = fn(&Request) -> Verdict;
+
+/// The running workers.
+pub struct Pool {
+    handles: Vec<JoinHandle<()>, { limits::WORKERS }>,
+}
+
+const NAMES: [&CStr; 8] = [
+    c"husk-worker-0",
+    c"husk-worker-1",
+    c"husk-worker-2",
+    c"husk-worker-3",
+    c"husk-worker-4",
+    c"husk-worker-5",
+    c"husk-worker-6",
+    c"husk-worker-7",
+];
+
+impl Pool {
+    /// Starts `count` workers (1 to [`limits::WORKERS`]).
+    pub fn start(count: usize, decide: Decide) -> Result<Pool> {
+        let mut handles = Vec::new();
+        for i in 0..count.clamp(1, limits::WORKERS) {
+            let name = NAMES.get(i).copied().unwrap_or(c"husk-worker");
+            let handle = thread::spawn(limits::THREAD_STACK, Some(name), move || work(decide))?;
+            // Cannot fail: the count is clamped to the capacity.
+            let _ = handles.push(handle);
+        }
+        Ok(Pool { handles })
+    }
+
+    /// Closes the queues and waits for every worker to finish.
+    pub fn stop(self) {
+        CHANNELS.requests.close();
+        CHANNELS.responses.close();
+        for handle in self.handles {
+            handle.join();
+        }
+    }
+}
+
+fn work(decide: Decide) {
+    while let Some(request) = CHANNELS.requests.pop_wait() {
+        let verdict = decide(&request);
+        let response = Response {
+            task: request.task(),
+            syscall: request.is_syscall(),
+            verdict,
+        };
+        if CHANNELS.send_response(response).is_err() {
+            break;
+        }
+    }
+}
+
+/// The default number of workers: the CPUs we may use, at least 2 (so
+/// one slow request does not stall the rest) and at most 8.
+pub fn default_count() -> usize {
+    crate::sys::process::cpu_count().clamp(2, 8)
+}
