@@ -19,8 +19,6 @@ use husk::supervisor::{self, Config};
 use husk::sys::Errno;
 use husk::{errln, rt};
 
-/// The tests of this module.
-
 static DENY_NR: AtomicU32 = AtomicU32::new(u32::MAX);
 static DENY_ERRNO: AtomicI32 = AtomicI32::new(0);
 static KILL_NR: AtomicU32 = AtomicU32::new(u32::MAX);
