@@ -76,3 +76,44 @@ pub fn run(cmd: &mut Command, limit: Duration) -> Outcome {
         elapsed: start.elapsed(),
     }
 }
+
+/// Compiles `tests/c/NAME.c` (once per test process) and returns the
+/// program's path.
+pub fn c_program(name: &str) -> std::path::PathBuf {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+    use std::sync::{Mutex, OnceLock};
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let mut built = BUILT
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap();
+    if let Some(path) = built.get(name) {
+        return path.clone();
+    }
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/c")
+        .join(format!("{name}.c"));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join(format!("{name}-{}", std::process::id()));
+    let status = Command::new("cc")
+        .args(["-O2", "-Wall", "-pthread", "-o"])
+        .arg(&out)
+        .arg(&src)
+        .status()
+        .expect("cc (install gcc) is needed to build the test programs");
+    assert!(status.success(), "compiling {} failed", src.display());
+    built.insert(name.to_string(), out.clone());
+    out
+}
+
+/// A fresh scratch directory for one test.
+pub fn scratch(test: &str) -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("scratch")
+        .join(format!("{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

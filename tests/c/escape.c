@@ -1,0 +1,175 @@
+/*
+ * Escape attempts against the sandbox filter. Each subcommand tries
+ * one attack and prints "ESCAPED" (exit 0) if it worked, or "blocked:
+ * <why>" (exit 1) if the kernel refused it. Run bare, every attack
+ * must work (so the test can fail); under husk, every one must not.
+ *
+ *   escape int80 FILE       open(2) FILE through the i386 entry (int 0x80)
+ *   escape x32 FILE         open(2) FILE with the x32 bit set
+ *   escape io_uring         io_uring_setup(2)
+ *   escape ptrace-attach    PTRACE_ATTACH a sibling process
+ *   escape vm-write         process_vm_writev into a sibling
+ *   escape seccomp-trap     stack a filter returning SECCOMP_RET_TRAP
+ *                           (installed: the process dies of SIGSYS)
+ *   escape traceme          PTRACE_TRACEME: prints TracerPid before and
+ *                           after; "ESCAPED" if a tracer got attached
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int escaped(const char *what) {
+    printf("ESCAPED: %s\n", what);
+    return 0;
+}
+
+static int blocked(const char *what) {
+    printf("blocked: %s: %s\n", what, strerror(errno));
+    return 1;
+}
+
+static int read_and_report(int fd, const char *what) {
+    char buf[64];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    if (n < 0)
+        return blocked("read");
+    buf[n] = 0;
+    printf("read %zd bytes\n", n);
+    return escaped(what);
+}
+
+#if defined(__x86_64__)
+static long int80_open(const char *path) {
+    /* i386 open is 5; arguments in ebx, ecx, edx. The path must be
+       reachable with a 32-bit pointer: copy it below 4 GiB. */
+    char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (p == MAP_FAILED)
+        return -errno;
+    strncpy(p, path, 4095);
+    long ret;
+    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(5), "b"((long)p), "c"(O_RDONLY), "d"(0) : "memory");
+    return ret;
+}
+#endif
+
+static long tracer_pid(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long tracer = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "TracerPid: %ld", &tracer) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return tracer;
+}
+
+static pid_t sibling(void) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (;;)
+            pause();
+    }
+    usleep(20000);
+    return pid;
+}
+
+int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc < 2)
+        return 2;
+    const char *what = argv[1];
+#if defined(__x86_64__)
+    if (!strcmp(what, "int80") && argc > 2) {
+        long fd = int80_open(argv[2]);
+        if (fd < 0) {
+            errno = -fd;
+            return blocked("int 0x80 open");
+        }
+        return read_and_report((int)fd, "int 0x80 open");
+    }
+    if (!strcmp(what, "x32") && argc > 2) {
+        long fd = syscall(0x40000000 | 2 /* x32 open */, argv[2], O_RDONLY);
+        if (fd < 0)
+            return blocked("x32 open");
+        return read_and_report((int)fd, "x32 open");
+    }
+#endif
+    if (!strcmp(what, "io_uring")) {
+        char params[120];
+        memset(params, 0, sizeof params);
+        long fd = syscall(SYS_io_uring_setup, 4, params);
+        if (fd < 0)
+            return blocked("io_uring_setup");
+        return escaped("io_uring_setup");
+    }
+    if (!strcmp(what, "ptrace-attach")) {
+        pid_t pid = sibling();
+        long r = ptrace(PTRACE_ATTACH, pid, 0, 0);
+        int saved = errno;
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        errno = saved;
+        if (r < 0)
+            return blocked("PTRACE_ATTACH");
+        return escaped("PTRACE_ATTACH");
+    }
+    if (!strcmp(what, "vm-write")) {
+        static volatile long target = 1;
+        pid_t pid = sibling();
+        long value = 2;
+        struct iovec local = {&value, sizeof value}, remote = {(void *)&target, sizeof target};
+        ssize_t r = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+        int saved = errno;
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        errno = saved;
+        if (r < 0)
+            return blocked("process_vm_writev");
+        return escaped("process_vm_writev");
+    }
+    if (!strcmp(what, "seccomp-trap")) {
+        struct sock_filter insns[] = {
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+        };
+        struct sock_fprog prog = {1, insns};
+        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
+            int saved = errno;
+            if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0)
+                return escaped("PR_SET_SECCOMP filter installed");
+            errno = saved;
+            return blocked("seccomp(SET_MODE_FILTER)");
+        }
+        /* Installed: the next system call would raise SIGSYS. */
+        _exit(0);
+    }
+    if (!strcmp(what, "traceme")) {
+        long before = tracer_pid();
+        long r = ptrace(PTRACE_TRACEME, 0, 0, 0);
+        if (r != 0) {
+            printf("PTRACE_TRACEME returned %ld: %s\n", r, strerror(errno));
+            return 3;
+        }
+        long after = tracer_pid();
+        printf("PTRACE_TRACEME returned 0, TracerPid %ld -> %ld\n", before, after);
+        return before == after ? 1 : escaped("PTRACE_TRACEME attached a tracer");
+    }
+    fprintf(stderr, "unknown attack %s\n", what);
+    return 2;
+}
