@@ -24,6 +24,7 @@ pub mod bpf;
 pub mod check;
 pub mod cli;
 pub mod limits;
+pub mod policy;
 pub mod rt;
 pub mod supervisor;
 pub mod sys;

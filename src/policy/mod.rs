@@ -1,0 +1,5 @@
+//! policy: the rule language, globs, addresses, profiles. Pure: no
+//! system calls.
+#![forbid(unsafe_code)]
+
+pub mod glob;
