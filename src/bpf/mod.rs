@@ -1,2 +1,20 @@
-//! bpf: classic-BPF toolkit for seccomp filters (in progress).
-#![forbid(unsafe_code)]
+//! bpf: classic BPF for seccomp filters.
+//!
+//! ```text
+//! insn         one instruction (= struct sock_filter), opcode fields
+//! action       SECCOMP_RET_* verdicts
+//! data         struct seccomp_data: offsets and a value type
+//! ```
+//!
+//! Must not: allocate (every container has a declared capacity), or use
+//! `unsafe` outside `install.rs`: every other file forbids it.
+
+#![deny(unsafe_code)]
+
+pub mod action;
+pub mod data;
+pub mod insn;
+
+pub use action::Action;
+pub use data::SeccompData;
+pub use insn::Insn;
