@@ -4,6 +4,8 @@
 //! insn         one instruction (= struct sock_filter), opcode fields
 //! action       SECCOMP_RET_* verdicts
 //! data         struct seccomp_data: offsets and a value type
+//! program      a fixed-capacity instruction sequence (<= 4096)
+//! verify       the kernel's acceptance rules; yields `Verified`
 //! ```
 //!
 //! Must not: allocate (every container has a declared capacity), or use
@@ -14,7 +16,11 @@
 pub mod action;
 pub mod data;
 pub mod insn;
+pub mod program;
+pub mod verify;
 
 pub use action::Action;
 pub use data::SeccompData;
 pub use insn::Insn;
+pub use program::{MAX_INSNS, Program, ProgramFull};
+pub use verify::{Reason, Verified, VerifyError, verify};
