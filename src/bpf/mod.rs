@@ -6,6 +6,7 @@
 //! data         struct seccomp_data: offsets and a value type
 //! program      a fixed-capacity instruction sequence (<= 4096)
 //! verify       the kernel's acceptance rules; yields `Verified`
+//! interp       runs a verified program: the test oracle
 //! ```
 //!
 //! Must not: allocate (every container has a declared capacity), or use
@@ -16,11 +17,13 @@
 pub mod action;
 pub mod data;
 pub mod insn;
+pub mod interp;
 pub mod program;
 pub mod verify;
 
 pub use action::Action;
 pub use data::SeccompData;
 pub use insn::Insn;
+pub use interp::run;
 pub use program::{MAX_INSNS, Program, ProgramFull};
 pub use verify::{Reason, Verified, VerifyError, verify};
