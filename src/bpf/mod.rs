@@ -5,6 +5,7 @@
 //! action       SECCOMP_RET_* verdicts
 //! data         struct seccomp_data: offsets and a value type
 //! program      a fixed-capacity instruction sequence (<= 4096)
+//! builder      labels and forward jumps; long branches via trampolines
 //! verify       the kernel's acceptance rules; yields `Verified`
 //! interp       runs a verified program: the test oracle
 //! ```
@@ -15,6 +16,7 @@
 #![deny(unsafe_code)]
 
 pub mod action;
+pub mod builder;
 pub mod data;
 pub mod insn;
 pub mod interp;
@@ -22,6 +24,7 @@ pub mod program;
 pub mod verify;
 
 pub use action::Action;
+pub use builder::{BuildError, Builder, Cmp, Label, NEXT, Target};
 pub use data::SeccompData;
 pub use insn::Insn;
 pub use interp::run;
