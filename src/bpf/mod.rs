@@ -8,6 +8,7 @@
 //! builder      labels and forward jumps; long branches via trampolines
 //! verify       the kernel's acceptance rules; yields `Verified`
 //! interp       runs a verified program: the test oracle
+//! disasm       readable listing (`husk -E pfc`)
 //! ```
 //!
 //! Must not: allocate (every container has a declared capacity), or use
@@ -18,6 +19,7 @@
 pub mod action;
 pub mod builder;
 pub mod data;
+pub mod disasm;
 pub mod insn;
 pub mod interp;
 pub mod program;
@@ -26,6 +28,7 @@ pub mod verify;
 pub use action::Action;
 pub use builder::{BuildError, Builder, Cmp, Label, NEXT, Target};
 pub use data::SeccompData;
+pub use disasm::Disasm;
 pub use insn::Insn;
 pub use interp::run;
 pub use program::{MAX_INSNS, Program, ProgramFull};
