@@ -9,6 +9,7 @@
 //! verify       the kernel's acceptance rules; yields `Verified`
 //! interp       runs a verified program: the test oracle
 //! disasm       readable listing (`husk -E pfc`)
+//! install      seccomp(2) for a `Verified` program: the one unsafe call
 //! ```
 //!
 //! Must not: allocate (every container has a declared capacity), or use
@@ -21,6 +22,8 @@ pub mod builder;
 pub mod data;
 pub mod disasm;
 pub mod insn;
+#[allow(unsafe_code)]
+pub mod install;
 pub mod interp;
 pub mod program;
 pub mod verify;
@@ -30,6 +33,7 @@ pub use builder::{BuildError, Builder, Cmp, Label, NEXT, Target};
 pub use data::SeccompData;
 pub use disasm::Disasm;
 pub use insn::Insn;
+pub use install::install;
 pub use interp::run;
 pub use program::{MAX_INSNS, Program, ProgramFull};
 pub use verify::{Reason, Verified, VerifyError, verify};
