@@ -10,7 +10,14 @@
 //! interp       runs a verified program: the test oracle
 //! disasm       readable listing (`husk -E pfc`)
 //! install      seccomp(2) for a `Verified` program: the one unsafe call
+//! conformance  programs and inputs that pin `interp` to the kernel
 //! ```
+//!
+//! Programs are built with [`Builder`], checked with [`verify`] and
+//! installed with [`install()`]; the types make that order the only
+//! one: `install` takes a [`Verified`], which only `verify` makes.
+//! `husk-selftest bpf-kernel` runs every [`conformance`] program in the
+//! kernel and compares each verdict with [`interp`].
 //!
 //! Must not: allocate (every container has a declared capacity), or use
 //! `unsafe` outside `install.rs`: every other file forbids it.
@@ -19,6 +26,7 @@
 
 pub mod action;
 pub mod builder;
+pub mod conformance;
 pub mod data;
 pub mod disasm;
 pub mod insn;
