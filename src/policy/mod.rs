@@ -2,4 +2,9 @@
 //! system calls.
 #![forbid(unsafe_code)]
 
+pub mod action;
+pub mod addr;
+pub mod category;
+pub mod command;
 pub mod glob;
+pub mod rules;

@@ -1,0 +1,413 @@
+//! The policy: category switches, defaults and rules, with their
+//! capacities, and the decision for one path or address.
+//!
+//! Rules are kept one per (action, category, pattern), in the order
+//! they were added; the last matching rule wins (POLICY.md,
+//! "Evaluation"). Patterns live in one byte arena. Every table is
+//! fixed: adding past a capacity is an error the caller reports, never
+//! a truncation.
+
+use heapless::Vec;
+
+use super::action::Action;
+use super::addr::{Ip, IpPattern};
+use super::category::{self, CatSet, Category};
+use super::glob;
+
+/// Rules at most (across all categories).
+pub const MAX_RULES: usize = 4096;
+/// Bytes of patterns at most (all rules together).
+pub const PATTERN_BYTES: usize = 256 * 1024;
+
+/// Categories on by default: all but chdir.
+fn default_on(cat: Category) -> bool {
+    cat != Category::Chdir
+}
+
+/// One rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Rule {
+    action: Action,
+    cat: Category,
+    start: u32,
+    len: u32,
+}
+
+/// Why a change to the policy failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Full {
+    /// [`MAX_RULES`] reached.
+    Rules,
+    /// [`PATTERN_BYTES`] reached.
+    Patterns,
+}
+
+/// A socket address as the policy sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SockAddr<'a> {
+    /// AF_INET/AF_INET6 (IPv4-mapped already normalised).
+    Inet(Ip, u16),
+    /// A UNIX socket path (resolved, absolute).
+    UnixPath(&'a [u8]),
+    /// An abstract UNIX socket name, without the leading NUL.
+    Abstract(&'a [u8]),
+    /// An unnamed UNIX socket (socketpair, autobind).
+    Unnamed,
+}
+
+/// The whole policy.
+pub struct Policy {
+    /// Categories whose on/off state differs from the default.
+    flipped: CatSet,
+    defaults: [Action; category::COUNT],
+    /// `-x`: every default is `warn`.
+    pub trace: bool,
+    /// `trace/exit_wait_all`.
+    pub exit_wait_all: bool,
+    rules: Vec<Rule, MAX_RULES>,
+    arena: Vec<u8, PATTERN_BYTES>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Policy {
+    /// The default policy: every category on (chdir off), every
+    /// default `deny`, no rules. All-zero, so it can live in the
+    /// read-only-after-start region.
+    pub const fn new() -> Policy {
+        Policy {
+            flipped: CatSet::EMPTY,
+            defaults: [Action::Deny; category::COUNT],
+            trace: false,
+            exit_wait_all: false,
+            rules: Vec::new(),
+            arena: Vec::new(),
+        }
+    }
+
+    /// Whether `cat` is checked.
+    pub fn is_on(&self, cat: Category) -> bool {
+        default_on(cat) != self.flipped.contains(cat)
+    }
+
+    /// Turns categories on or off.
+    pub fn set_sandbox(&mut self, cats: CatSet, on: bool) {
+        for cat in cats.iter() {
+            if on == default_on(cat) {
+                self.flipped.remove(cat);
+            } else {
+                self.flipped.insert(cat);
+            }
+        }
+    }
+
+    /// The default action of `cat`.
+    pub fn default_action(&self, cat: Category) -> Action {
+        if self.trace {
+            Action::Warn
+        } else {
+            self.defaults[cat as usize]
+        }
+    }
+
+    /// Sets the default action of categories.
+    pub fn set_default(&mut self, cats: CatSet, action: Action) {
+        for cat in cats.iter() {
+            self.defaults[cat as usize] = action;
+        }
+    }
+
+    /// Adds a rule for each category in `cats`. The pattern must
+    /// already be validated for its categories.
+    pub fn add(&mut self, action: Action, cats: CatSet, pattern: &[u8]) -> Result<(), Full> {
+        let count = cats.iter().count();
+        if self.rules.len() + count > MAX_RULES {
+            return Err(Full::Rules);
+        }
+        // Rules of one command share one copy of the pattern.
+        let start = self.arena.len();
+        self.arena
+            .extend_from_slice(pattern)
+            .map_err(|_| Full::Patterns)?;
+        for cat in cats.iter() {
+            let rule = Rule {
+                action,
+                cat,
+                start: start as u32,
+                len: pattern.len() as u32,
+            };
+            // Cannot fail: checked above.
+            let _ = self.rules.push(rule);
+        }
+        Ok(())
+    }
+
+    /// Removes the most recently added equal rule (`-`), or every equal
+    /// rule (`^`), for each category in `cats`. Returns how many went.
+    pub fn remove(&mut self, action: Action, cats: CatSet, pattern: &[u8], all: bool) -> usize {
+        let mut removed = 0;
+        for cat in cats.iter() {
+            loop {
+                let found = self.rules.iter().rposition(|r| {
+                    r.action == action && r.cat == cat && self.pattern_of(r) == pattern
+                });
+                let Some(i) = found else { break };
+                self.rules.remove(i);
+                removed += 1;
+                if !all {
+                    break;
+                }
+            }
+        }
+        self.compact();
+        removed
+    }
+
+    /// Drops pattern bytes no rule refers to any more.
+    fn compact(&mut self) {
+        let mut write = 0usize;
+        // Rules are in arena order (patterns are appended as rules are),
+        // and rules sharing a pattern are adjacent, so one forward pass
+        // can slide every live pattern down.
+        let mut last: Option<(u32, u32, u32)> = None; // old start, len, new start
+        for i in 0..self.rules.len() {
+            let r = self.rules[i];
+            let new_start = match last {
+                Some((old, len, new)) if old == r.start && len == r.len => new,
+                _ => {
+                    let (s, l) = (r.start as usize, r.len as usize);
+                    self.arena.copy_within(s..s + l, write);
+                    let new = write;
+                    write += l;
+                    new as u32
+                }
+            };
+            last = Some((r.start, r.len, new_start));
+            self.rules[i].start = new_start;
+        }
+        self.arena.truncate(write);
+    }
+
+    fn pattern_of(&self, rule: &Rule) -> &[u8] {
+        &self.arena[rule.start as usize..(rule.start + rule.len) as usize]
+    }
+
+    /// Rules in use, and the capacity.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// The verdict of `cat` for `path` (absolute, resolved).
+    pub fn check_path(&self, cat: Category, path: &[u8]) -> Action {
+        if !self.is_on(cat) {
+            return Action::Allow;
+        }
+        self.rules
+            .iter()
+            .rev()
+            .filter(|r| r.cat == cat)
+            .find(|r| glob::matches(self.pattern_of(r), path))
+            .map_or_else(|| self.default_action(cat), |r| r.action)
+    }
+
+    /// The verdict of network category `cat` for `addr`.
+    pub fn check_addr(&self, cat: Category, addr: SockAddr<'_>) -> Action {
+        if !self.is_on(cat) {
+            return Action::Allow;
+        }
+        self.rules
+            .iter()
+            .rev()
+            .filter(|r| r.cat == cat)
+            .find(|r| net_matches(self.pattern_of(r), addr))
+            .map_or_else(|| self.default_action(cat), |r| r.action)
+    }
+
+    /// Every rule as `(action, category, pattern)`, oldest first.
+    pub fn rules(&self) -> impl Iterator<Item = (Action, Category, &[u8])> {
+        self.rules
+            .iter()
+            .map(|r| (r.action, r.cat, self.pattern_of(r)))
+    }
+}
+
+/// Whether network pattern `pattern` matches `addr`.
+fn net_matches(pattern: &[u8], addr: SockAddr<'_>) -> bool {
+    match addr {
+        SockAddr::Unnamed => pattern == b"!unnamed",
+        SockAddr::Abstract(name) => {
+            pattern.first() == Some(&b'@') && glob::matches(&pattern[1..], name)
+        }
+        SockAddr::UnixPath(path) => pattern.first() == Some(&b'/') && glob::matches(pattern, path),
+        SockAddr::Inet(ip, port) => {
+            !matches!(pattern.first(), Some(b'/') | Some(b'@') | Some(b'!'))
+                && IpPattern::parse(pattern).is_ok_and(|p| p.matches(ip, port))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::boxed::Box;
+
+    fn policy() -> Box<Policy> {
+        Box::new(Policy::new())
+    }
+
+    #[test]
+    fn defaults_are_secure() {
+        let p = policy();
+        assert_eq!(p.check_path(Category::Read, b"/etc/passwd"), Action::Deny);
+        assert_eq!(
+            p.check_path(Category::Chdir, b"/"),
+            Action::Allow,
+            "chdir is off by default"
+        );
+        assert!(
+            category::ALL
+                .iter()
+                .all(|&c| p.is_on(c) == (c != Category::Chdir))
+        );
+    }
+
+    #[test]
+    fn sandbox_switches() {
+        let mut p = policy();
+        p.set_sandbox(CatSet::of(&[Category::Read, Category::Chdir]), false);
+        assert!(!p.is_on(Category::Read) && !p.is_on(Category::Chdir));
+        p.set_sandbox(CatSet::of(&[Category::Chdir]), true);
+        assert!(p.is_on(Category::Chdir));
+        p.set_sandbox(CatSet::of(&[Category::Read]), true);
+        assert!(p.is_on(Category::Read));
+        p.set_sandbox(CatSet::of(&[Category::Read]), true);
+        assert!(p.is_on(Category::Read), "idempotent");
+        p.set_sandbox(CatSet::all(), false);
+        assert!(category::ALL.iter().all(|&c| !p.is_on(c)));
+    }
+
+    #[test]
+    fn last_match_wins() {
+        let mut p = policy();
+        let read = CatSet::of(&[Category::Read]);
+        p.add(Action::Allow, read, b"/etc/***").unwrap();
+        p.add(Action::Deny, read, b"/etc/shadow").unwrap();
+        assert_eq!(p.check_path(Category::Read, b"/etc/passwd"), Action::Allow);
+        assert_eq!(p.check_path(Category::Read, b"/etc/shadow"), Action::Deny);
+        p.add(Action::Allow, read, b"/etc/shadow").unwrap();
+        assert_eq!(p.check_path(Category::Read, b"/etc/shadow"), Action::Allow);
+        // Other categories are untouched.
+        assert_eq!(p.check_path(Category::Write, b"/etc/passwd"), Action::Deny);
+    }
+
+    #[test]
+    fn remove_one_or_all() {
+        let mut p = policy();
+        let read = CatSet::of(&[Category::Read, Category::Write]);
+        p.add(Action::Allow, read, b"/a/**").unwrap();
+        p.add(Action::Deny, read, b"/a/b").unwrap();
+        p.add(Action::Allow, read, b"/a/**").unwrap();
+        assert_eq!(p.rule_count(), 6);
+        assert_eq!(
+            p.remove(
+                Action::Allow,
+                CatSet::of(&[Category::Read]),
+                b"/a/**",
+                false
+            ),
+            1
+        );
+        assert_eq!(p.rule_count(), 5);
+        assert_eq!(
+            p.check_path(Category::Read, b"/a/b"),
+            Action::Deny,
+            "the later allow is gone"
+        );
+        assert_eq!(
+            p.check_path(Category::Write, b"/a/b"),
+            Action::Allow,
+            "write keeps its rule"
+        );
+        assert_eq!(p.remove(Action::Allow, read, b"/a/**", true), 3);
+        assert_eq!(p.check_path(Category::Write, b"/a/c"), Action::Deny);
+        assert_eq!(p.remove(Action::Allow, read, b"/nothing", true), 0);
+        // The arena keeps only live patterns.
+        assert_eq!(p.rules().map(|(_, _, pat)| pat.len()).sum::<usize>(), 2 * 4);
+        assert_eq!(p.arena.len(), 4);
+    }
+
+    #[test]
+    fn capacities_are_errors() {
+        let mut p = policy();
+        let read = CatSet::of(&[Category::Read]);
+        for _ in 0..MAX_RULES {
+            p.add(Action::Allow, read, b"/x").unwrap();
+        }
+        assert_eq!(p.add(Action::Allow, read, b"/x"), Err(Full::Rules));
+        let mut p = policy();
+        let big = [b'/'; 60 * 1024];
+        for _ in 0..4 {
+            p.add(Action::Allow, read, &big).unwrap();
+        }
+        assert_eq!(p.add(Action::Allow, read, &big), Err(Full::Patterns));
+    }
+
+    #[test]
+    fn trace_turns_defaults_into_warn_but_keeps_rules() {
+        let mut p = policy();
+        p.add(Action::Deny, CatSet::of(&[Category::Read]), b"/secret")
+            .unwrap();
+        p.trace = true;
+        assert_eq!(p.check_path(Category::Read, b"/etc/passwd"), Action::Warn);
+        assert_eq!(p.check_path(Category::Read, b"/secret"), Action::Deny);
+    }
+
+    #[test]
+    fn network_rules() {
+        let mut p = policy();
+        let connect = CatSet::of(&[Category::NetConnect]);
+        p.add(Action::Allow, connect, b"loopback!80").unwrap();
+        p.add(Action::Allow, connect, b"/run/*.sock").unwrap();
+        p.add(Action::Allow, connect, b"@dbus-*").unwrap();
+        p.add(Action::Allow, connect, b"!unnamed").unwrap();
+        let c = Category::NetConnect;
+        assert_eq!(
+            p.check_addr(c, SockAddr::Inet(Ip::V4([127, 0, 0, 1]), 80)),
+            Action::Allow
+        );
+        assert_eq!(
+            p.check_addr(c, SockAddr::Inet(Ip::V4([127, 0, 0, 1]), 81)),
+            Action::Deny
+        );
+        assert_eq!(
+            p.check_addr(c, SockAddr::Inet(Ip::V4([10, 0, 0, 1]), 80)),
+            Action::Deny
+        );
+        assert_eq!(
+            p.check_addr(c, SockAddr::UnixPath(b"/run/x.sock")),
+            Action::Allow
+        );
+        assert_eq!(
+            p.check_addr(c, SockAddr::UnixPath(b"/run/a/x.sock")),
+            Action::Deny
+        );
+        assert_eq!(
+            p.check_addr(c, SockAddr::Abstract(b"dbus-123")),
+            Action::Allow
+        );
+        assert_eq!(
+            p.check_addr(c, SockAddr::Abstract(b"/run/x.sock")),
+            Action::Deny
+        );
+        assert_eq!(p.check_addr(c, SockAddr::Unnamed), Action::Allow);
+        assert_eq!(
+            p.check_addr(Category::NetBind, SockAddr::Unnamed),
+            Action::Deny
+        );
+    }
+}
