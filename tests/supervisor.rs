@@ -12,8 +12,8 @@ const LIMIT: Duration = Duration::from_secs(60);
 
 /// `husk [permissive policy] --`, ready for the command's words.
 fn husk() -> Command {
-    let mut cmd = Command::new(selftest());
-    cmd.arg("supervise").arg("--");
+    let mut cmd = Command::new(common::husk());
+    cmd.args(sandbox_args());
     cmd
 }
 
@@ -378,4 +378,26 @@ fn unsafe_kill(pid: i32, sig: i32) {
         .status()
         .unwrap();
     assert!(status.success());
+}
+
+#[test]
+fn exit_wait_all_waits_for_every_process() {
+    let dir = scratch("waitall");
+    let marker = dir.join("late");
+    let script = format!("(sleep 0.5; touch {}) & exit 4", marker.display());
+    // Without it: husk ends with the eldest and the rest die with it.
+    let o = run(husk().args(["sh", "-c", &script]), LIMIT);
+    assert_eq!(o.code, Some(4), "{o:?}");
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(!marker.exists(), "a sandboxed process outlived husk");
+    // With it: husk waits, and still reports the eldest's status.
+    let mut cmd = Command::new(common::husk());
+    cmd.args(["-m", "trace/exit_wait_all:1", "--", "sh", "-c", &script]);
+    let o = run(&mut cmd, LIMIT);
+    assert_eq!(o.code, Some(4), "{o:?}");
+    assert!(
+        marker.exists(),
+        "husk did not wait for the background process"
+    );
+    assert!(o.elapsed >= Duration::from_millis(450), "{o:?}");
 }

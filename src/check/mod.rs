@@ -2,4 +2,5 @@
 //! and (with the policy) how their arguments become requests.
 #![forbid(unsafe_code)]
 
+pub mod filter;
 pub mod table;

@@ -446,6 +446,11 @@ table! {
     statx                    332  291  291 => Trap(Kind::Path);
     io_pgetevents            333  292  292 => Allow;
     rseq                     334  293  293 => Allow;
+    // x86_64 uprobe trampolines' own calls (Linux 6.11/6.16). The
+    // kernel runs them without consulting seccomp at all, and kills a
+    // caller that is not a trampoline with SIGILL: nothing to decide.
+    uretprobe                335    -    - => Allow;
+    uprobe                   336    -    - => Allow;
     pidfd_send_signal        424  424  424 => Allow;
     io_uring_setup           425  425  425 => Deny(Errno::ENOSYS);
     io_uring_enter           426  426  426 => Deny(Errno::ENOSYS);

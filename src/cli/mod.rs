@@ -8,9 +8,11 @@
 #![forbid(unsafe_code)]
 
 mod caps;
+mod export;
 pub mod options;
+mod run;
 
-use crate::rt::{self, io::Bytes};
+use crate::rt;
 use crate::{errln, outln};
 use options::{Mode, Options};
 
@@ -44,25 +46,9 @@ pub fn main() -> i32 {
             caps::report();
             0
         }
-        Mode::Export(_) => not_yet("-E (exporting the seccomp filters)"),
-        Mode::Run(index) => {
-            let command = rt::args::arg(index).map_or(&b""[..], |c| c.to_bytes());
-            not_yet_run(command)
-        }
+        Mode::Export(format) => export::export(format),
+        Mode::Run(index) => run::run(&opts, index),
     }
-}
-
-fn not_yet(what: &str) -> i32 {
-    errln!("husk: {what} is not implemented yet");
-    EXIT_CONFIG
-}
-
-fn not_yet_run(command: &[u8]) -> i32 {
-    errln!(
-        "husk: cannot run {}: supervising a command is not implemented yet",
-        Bytes(command)
-    );
-    EXIT_CONFIG
 }
 
 fn usage() {

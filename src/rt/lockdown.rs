@@ -97,6 +97,9 @@ impl<T> Locked<T> {
 macro_rules! locked {
     ($($(#[$meta:meta])* $vis:vis static $name:ident: $ty:ty = $init:expr;)+) => {$(
         $(#[$meta])*
+        // The section holds nothing but these zero-initialised cells;
+        // linker/husk.ld places it on its own pages.
+        #[allow(unsafe_code)]
         #[unsafe(link_section = ".bss.husk_lockdown")]
         $vis static $name: $crate::rt::lockdown::Locked<$ty> = $crate::rt::lockdown::Locked::new($init);
     )+};

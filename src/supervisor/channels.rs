@@ -22,6 +22,7 @@
 //!
 //! When the tracer is busy (not asleep), workers skip the eventfd
 //! write: the common case under load costs no system call.
+#![forbid(unsafe_code)]
 
 use core::sync::atomic::{AtomicBool, Ordering, fence};
 

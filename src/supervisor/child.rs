@@ -10,6 +10,7 @@
 //! If the command cannot be executed the child says why and exits 127
 //! (not found) or 126 (found but not executable); that becomes husk's
 //! status like any other exit of the eldest.
+#![forbid(unsafe_code)]
 
 use core::ffi::CStr;
 

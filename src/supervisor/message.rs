@@ -4,6 +4,7 @@
 //! Every message names its task by thread id *and* generation: a tid
 //! can be reused by a new task once the old one is gone, and a verdict
 //! meant for the old one must never be applied to the new one.
+#![forbid(unsafe_code)]
 
 use crate::sys::Errno;
 use crate::sys::process::Pid;

@@ -7,10 +7,15 @@
 //!
 //! Must not: allocate, drop a stop, or leave a tracee waiting for a
 //! verdict that will not come.
-#![forbid(unsafe_code)]
+//!
+//! (`deny`, not `forbid`, of unsafe code: the `locked!` statics carry a
+//! `link_section` attribute, which the lint counts as unsafe and the
+//! macro alone allows. Nothing else here may.)
+#![deny(unsafe_code)]
 
 pub mod channels;
 pub mod child;
+pub mod confine;
 pub mod message;
 pub mod queue;
 pub mod tasks;
@@ -19,12 +24,17 @@ pub mod workers;
 
 use core::sync::atomic::{AtomicI32, Ordering};
 
-use crate::errln;
+use crate::bpf::builder::BuildError;
+use crate::bpf::install;
+use crate::bpf::program::Program;
 use crate::rt::lockdown;
+use crate::sys::fd::AsFd;
 use crate::sys::signal::{self, How, SigSet};
-use crate::sys::{file, process};
+use crate::sys::{Errno, file, process};
+use crate::{errln, locked};
 use channels::CHANNELS;
-use child::{Command, Confine};
+use child::Command;
+use confine::{Fds, Role};
 use tracer::{Access, Tracer};
 use workers::{Decide, Pool};
 
@@ -44,39 +54,56 @@ pub struct Config {
     pub decide: Decide,
 }
 
-/// The eldest sandboxed process, for the fatal hook.
-static ELDEST: AtomicI32 = AtomicI32::new(0);
-
-/// Run by the panic path: nothing may go on running unsupervised.
-/// (PTRACE_O_EXITKILL kills every tracee when husk exits anyway; this
-/// makes the eldest go first, even before the exit.)
-fn kill_sandbox() {
-    let pid = ELDEST.load(Ordering::SeqCst);
-    if pid > 0 {
-        let _ = process::kill(pid, libc::SIGKILL);
-    }
+/// Every seccomp program husk installs.
+pub struct Filters {
+    /// The sandbox's filter (check/filter.rs).
+    pub sandbox: Program,
+    /// The tracer thread's own filter.
+    pub tracer: Program,
+    /// Each worker thread's own filter.
+    pub worker: Program,
 }
 
-/// Runs `command` under supervision; returns husk's exit status.
-pub fn run(command: &Command<'_>, config: &Config, confine: Confine<'_>) -> i32 {
-    match supervise(command, config, confine) {
-        Ok(status) => status,
-        Err(e) => {
-            errln!("husk: cannot start the sandbox: {e}");
-            kill_sandbox();
-            crate::cli::EXIT_CONFIG
-        }
-    }
+locked! {
+    /// Built before the command starts, read-only afterwards.
+    static FILTERS: Filters = Filters { sandbox: Program::new(), tracer: Program::new(), worker: Program::new() };
 }
 
-fn supervise(
-    command: &Command<'_>,
-    config: &Config,
-    confine: Confine<'_>,
-) -> crate::sys::Result<i32> {
-    // Nothing written at start-up may change once the command runs.
-    lockdown::seal()?;
+/// Builds every filter into the read-only-after-start region.
+pub fn build_filters(fds: &Fds) -> Result<(), BuildError> {
+    let sandbox = crate::check::filter::sandbox()?;
+    let tracer = confine::filter(Role::Tracer, fds)?;
+    let worker = confine::filter(Role::Worker, fds)?;
+    FILTERS.with_mut(|f| {
+        f.sandbox = sandbox;
+        f.tracer = tracer;
+        f.worker = worker;
+    });
+    Ok(())
+}
 
+/// The filters, once sealed.
+pub fn filters() -> &'static Filters {
+    FILTERS.get()
+}
+
+/// Installs one of the sealed filters on the calling thread.
+fn install_filter(program: &Program) -> crate::sys::Result<()> {
+    let verified = program.verify().map_err(|_| Errno::EINVAL)?;
+    install::install(&verified, 0).map(drop)
+}
+
+/// The tracer's descriptors, created before the filters that name them.
+pub struct Setup {
+    /// SIGCHLD and the forwarded signals.
+    pub signals: crate::sys::OwnedFd,
+    /// The numbers the role filters allow.
+    pub fds: Fds,
+}
+
+/// Blocks the signals husk reads, and creates its signalfd and wake-up
+/// eventfd.
+pub fn setup() -> crate::sys::Result<Setup> {
     // Signals husk reacts to are blocked (in every thread, which
     // inherit the mask) and read from a signalfd; no handler is ever
     // installed. SIGCHLD must not be ignored, or exits are not reported.
@@ -93,22 +120,63 @@ fn supervise(
         SigSet(watched.0 | SigSet::of(&[libc::SIGPIPE]).0),
     )?;
     let signals = signal::signalfd(watched)?;
-    CHANNELS.set_wake_fd(file::eventfd(0, libc::EFD_NONBLOCK)?);
-    CHANNELS.requests.set_limit(config.request_limit);
+    let wake = file::eventfd(0, libc::EFD_NONBLOCK)?;
+    let fds = Fds {
+        signals: signals.as_fd().raw(),
+        wake: wake.as_fd().raw(),
+        log: 2,
+    };
+    CHANNELS.set_wake_fd(wake);
+    Ok(Setup { signals, fds })
+}
 
-    let eldest = child::start(command, confine)?;
+/// The eldest sandboxed process, for the fatal hook.
+static ELDEST: AtomicI32 = AtomicI32::new(0);
+
+/// Run by the panic path: nothing may go on running unsupervised.
+/// (PTRACE_O_EXITKILL kills every tracee when husk exits anyway; this
+/// makes the eldest go first, even before the exit.)
+fn kill_sandbox() {
+    let pid = ELDEST.load(Ordering::SeqCst);
+    if pid > 0 {
+        let _ = process::kill(pid, libc::SIGKILL);
+    }
+}
+
+/// Runs `command` under supervision; returns husk's exit status.
+pub fn run(command: &Command<'_>, config: &Config) -> i32 {
+    match supervise(command, config) {
+        Ok(status) => status,
+        Err(e) => {
+            errln!("husk: cannot start the sandbox: {e}");
+            kill_sandbox();
+            crate::cli::EXIT_CONFIG
+        }
+    }
+}
+
+fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> {
+    let setup = setup()?;
+    CHANNELS.requests.set_limit(config.request_limit);
+    build_filters(&setup.fds).map_err(|_| Errno::ENOMEM)?;
+    // Nothing written at start-up may change once the command runs.
+    lockdown::seal()?;
+    let filters = filters();
+
+    let eldest = child::start(command, &|| install_filter(&filters.sandbox))?;
     ELDEST.store(eldest, Ordering::SeqCst);
     crate::rt::panic::set_fatal_hook(kill_sandbox);
     // Now that the child is seized: no same-user process may ptrace,
     // or read the memory of, husk itself.
     process::set_dumpable(false)?;
 
-    let pool = Pool::start(config.workers, config.decide)?;
+    let pool = Pool::start(config.workers, config.decide, &filters.worker)?;
+    install_filter(&filters.tracer)?;
     let mut tracer = Tracer::new(
         eldest,
         config.wait_all,
         config.access.unwrap_or(Access::SyscallInfo),
-        signals,
+        setup.signals,
     )?;
     let status = tracer.run();
     pool.stop();

@@ -19,6 +19,7 @@
 //! every waiter re-checks after each notification, so no item is lost
 //! and no waiter sleeps past an item. A spurious `Full` happens only
 //! while the queue holds its capacity anyway.
+#![forbid(unsafe_code)]
 
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 

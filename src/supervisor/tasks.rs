@@ -5,6 +5,7 @@
 //! first stop, whichever comes first) and leaves when its exit is
 //! reaped. A full table is the caller's to handle: the new task is
 //! killed, never left running untracked.
+#![forbid(unsafe_code)]
 
 use heapless::index_map::FnvIndexMap;
 

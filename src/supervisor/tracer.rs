@@ -21,6 +21,7 @@
 //! `PTRACE_SET_SYSCALL_INFO` (Linux 6.16) both steps use that request;
 //! older kernels get the same through the architecture's registers
 //! ([`ptrace::set_syscall_nr`], [`ptrace::Regs`]).
+#![forbid(unsafe_code)]
 
 use super::channels::CHANNELS;
 use super::message::{Request, Response, TaskRef, Verdict};

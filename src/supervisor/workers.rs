@@ -3,6 +3,7 @@
 //!
 //! Workers never touch ptrace (a kernel rule: only the tracer may).
 //! They block on the request queue's futex while idle.
+#![forbid(unsafe_code)]
 
 use core::ffi::CStr;
 
@@ -10,6 +11,8 @@ use heapless::Vec;
 
 use super::channels::CHANNELS;
 use super::message::{Request, Response, Verdict};
+use crate::bpf::install;
+use crate::bpf::program::Program;
 use crate::limits;
 use crate::rt::thread::{self, JoinHandle};
 use crate::sys::Result;
@@ -35,12 +38,15 @@ const NAMES: [&CStr; 8] = [
 ];
 
 impl Pool {
-    /// Starts `count` workers (1 to [`limits::WORKERS`]).
-    pub fn start(count: usize, decide: Decide) -> Result<Pool> {
+    /// Starts `count` workers (1 to [`limits::WORKERS`]), each confined
+    /// by `filter` before it takes its first request.
+    pub fn start(count: usize, decide: Decide, filter: &'static Program) -> Result<Pool> {
         let mut handles = Vec::new();
         for i in 0..count.clamp(1, limits::WORKERS) {
             let name = NAMES.get(i).copied().unwrap_or(c"husk-worker");
-            let handle = thread::spawn(limits::THREAD_STACK, Some(name), move || work(decide))?;
+            let handle = thread::spawn(limits::THREAD_STACK, Some(name), move || {
+                work(decide, filter)
+            })?;
             // Cannot fail: the count is clamped to the capacity.
             let _ = handles.push(handle);
         }
@@ -57,7 +63,15 @@ impl Pool {
     }
 }
 
-fn work(decide: Decide) {
+fn work(decide: Decide, filter: &'static Program) {
+    // A worker that cannot confine itself must not serve: husk stops
+    // (and the sandbox with it) rather than run an unconfined worker.
+    let verified = filter
+        .verify()
+        .unwrap_or_else(|e| panic!("worker filter does not verify: {e:?}"));
+    if let Err(e) = install::install(&verified, 0) {
+        panic!("a worker cannot confine itself: {e}");
+    }
     while let Some(request) = CHANNELS.requests.pop_wait() {
         let verdict = decide(&request);
         let response = Response {

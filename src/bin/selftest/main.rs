@@ -16,7 +16,7 @@ mod entry;
 mod mem;
 
 mod bpf;
-mod filter;
+mod filters;
 mod runtime;
 mod supervise;
 
@@ -31,7 +31,12 @@ const TESTS: &[(&str, Test)] = &[];
 fn main() -> i32 {
     let Some(name) = rt::args::arg(1) else {
         errln!("usage: husk-selftest NAME");
-        for (name, _) in TESTS.iter().chain(runtime::TESTS).chain(bpf::TESTS) {
+        for (name, _) in TESTS
+            .iter()
+            .chain(runtime::TESTS)
+            .chain(bpf::TESTS)
+            .chain(filters::TESTS)
+        {
             errln!("  {name}");
         }
         return 2;
@@ -44,6 +49,7 @@ fn main() -> i32 {
         .iter()
         .chain(runtime::TESTS)
         .chain(bpf::TESTS)
+        .chain(filters::TESTS)
         .find(|(n, _)| n.as_bytes() == name)
     else {
         errln!("husk-selftest: no test named {}", rt::io::Bytes(name));

@@ -110,7 +110,7 @@ pub fn main() -> i32 {
         argv0: None,
         env: &[],
     };
-    supervisor::run(&command, &config, &super::filter::install)
+    supervisor::run(&command, &config)
 }
 
 fn parse(bytes: &[u8]) -> Option<u32> {

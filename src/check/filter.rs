@@ -1,0 +1,484 @@
+//! The sandbox filter, generated from the system call table alone.
+//!
+//! Layout:
+//!
+//! ```text
+//!   A = arch;  if (A != native) return KILL_PROCESS    (int 0x80 on x86_64)
+//!   A = nr;    if (A & X32_BIT) return KILL_PROCESS    (x86_64 only)
+//!   balanced tree of `if (A >= start)` over ranges of numbers with the
+//!   same treatment, ending in the leaves:
+//!     return ALLOW | return TRACE | return ERRNO(e) | argument rule
+//! ```
+//!
+//! A range is a run of consecutive numbers with one treatment; unknown
+//! numbers (gaps, above the table) are ENOSYS. Allowed calls depend on
+//! nothing but the number and the architecture, so the kernel's
+//! per-syscall action cache (Linux 5.11+) serves them without running
+//! the filter at all.
+//!
+//! Argument rules compare integer arguments on their low 32 bits where
+//! the kernel reads an `int` (a caller cannot sneak past with garbage
+//! in the upper half: the kernel ignores it, and so do we), and on both
+//! halves where it reads a pointer.
+
+use heapless::Vec;
+
+use super::table::{self, ArgRule, Class};
+use crate::bpf::action;
+use crate::bpf::builder::{BuildError, Builder, Label, NEXT, Target};
+use crate::bpf::data;
+use crate::bpf::insn::Insn;
+use crate::bpf::program::Program;
+use crate::sys::{Errno, arch};
+
+/// What a range of system call numbers ends in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leaf {
+    /// `return ALLOW`.
+    Allow,
+    /// `return TRACE`: the supervisor decides.
+    Trace,
+    /// `return ERRNO(e)`.
+    Errno(u16),
+    /// An argument rule.
+    Rule(ArgRule),
+}
+
+impl Leaf {
+    fn of(class: Class) -> Leaf {
+        match class {
+            Class::Allow => Leaf::Allow,
+            Class::Trap(_) => Leaf::Trace,
+            Class::Deny(e) => Leaf::Errno(e.0 as u16),
+            Class::Args(rule) => Leaf::Rule(rule),
+        }
+    }
+}
+
+/// `PTRACE_TRACEME` (the libc crate's type for it varies by target).
+const PTRACE_TRACEME: u32 = 0;
+/// Terminal input injection (the generic ioctl numbers of every
+/// supported architecture).
+const TIOCSTI: u32 = 0x5412;
+/// The console's multiplexed ioctl (selection paste: input injection).
+const TIOCLINUX: u32 = 0x541c;
+
+/// Ranges at most: the table has far fewer distinct runs.
+const MAX_RANGES: usize = 512;
+/// Labels the generator may need: one per tree node and leaf.
+const LABELS: usize = MAX_RANGES + 32;
+
+/// `(first number, leaf)` for consecutive runs covering 0..=u32::MAX.
+pub fn ranges() -> Vec<(u32, Leaf), MAX_RANGES> {
+    let mut out: Vec<(u32, Leaf), MAX_RANGES> = Vec::new();
+    let push = |start: u32, leaf: Leaf, out: &mut Vec<(u32, Leaf), MAX_RANGES>| {
+        if out.last().is_none_or(|&(_, l)| l != leaf) {
+            // The table is far below the capacity (checked by a test).
+            let _ = out.push((start, leaf));
+        }
+    };
+    for nr in 0..table::NATIVE_LIMIT as u32 {
+        push(nr, Leaf::of(table::class_of(nr)), &mut out);
+    }
+    push(
+        table::NATIVE_LIMIT as u32,
+        Leaf::Errno(Errno::ENOSYS.0 as u16),
+        &mut out,
+    );
+    out
+}
+
+/// Leaf labels, created on first use.
+struct Leaves {
+    labels: Vec<(Leaf, Label), 16>,
+}
+
+impl Leaves {
+    fn get<const N: usize, const L: usize>(&mut self, b: &mut Builder<N, L>, leaf: Leaf) -> Label {
+        if let Some(&(_, label)) = self.labels.iter().find(|(l, _)| *l == leaf) {
+            return label;
+        }
+        let label = b.label(match leaf {
+            Leaf::Allow => "allow",
+            Leaf::Trace => "trace",
+            Leaf::Errno(_) => "errno",
+            Leaf::Rule(ArgRule::Ioctl) => "ioctl",
+            Leaf::Rule(ArgRule::Ptrace) => "ptrace",
+            Leaf::Rule(ArgRule::Seccomp) => "seccomp",
+            Leaf::Rule(ArgRule::Prctl) => "prctl",
+            Leaf::Rule(ArgRule::SendTo) => "sendto",
+        });
+        // At most a dozen distinct leaves exist.
+        let _ = self.labels.push((leaf, label));
+        label
+    }
+}
+
+/// Emits the tree for `ranges` (at least two).
+fn tree<const N: usize, const L: usize>(
+    b: &mut Builder<N, L>,
+    leaves: &mut Leaves,
+    ranges: &[(u32, Leaf)],
+) {
+    let (left, right) = ranges.split_at(ranges.len() / 2);
+    let right_target: Target = if right.len() == 1 {
+        leaves.get(b, right[0].1).into()
+    } else {
+        b.label("subtree").into()
+    };
+    let left_target: Target = if left.len() == 1 {
+        leaves.get(b, left[0].1).into()
+    } else {
+        NEXT
+    };
+    b.jge_k(right[0].0, right_target, left_target);
+    if left.len() > 1 {
+        tree(b, leaves, left);
+    }
+    if right.len() > 1 {
+        if let Target::Label(label) = right_target {
+            b.bind(label);
+        }
+        tree(b, leaves, right);
+    }
+}
+
+/// Builds the sandbox filter.
+pub fn sandbox() -> Result<Program, BuildError> {
+    let mut b: Builder<{ crate::limits::BPF_INSNS }, LABELS> = Builder::new();
+    let mut leaves = Leaves { labels: Vec::new() };
+    let kill = b.label("kill");
+
+    // Only the native calling convention: i386 (int 0x80) and any other
+    // architecture is killed outright.
+    b.emit(Insn::ld_abs(data::ARCH));
+    b.jeq_k(arch::AUDIT_ARCH, NEXT, kill);
+    b.emit(Insn::ld_abs(data::NR));
+    if arch::HAS_X32 {
+        b.jset_k(arch::X32_SYSCALL_BIT, kill, NEXT);
+    }
+    let ranges = ranges();
+    if ranges.len() == 1 {
+        let label = leaves.get(&mut b, ranges[0].1);
+        b.ja(label);
+    } else {
+        tree(&mut b, &mut leaves, &ranges);
+    }
+
+    b.bind(kill);
+    b.emit(Insn::ret_kill_process());
+    // Argument rules first: they jump forward to the plain leaves,
+    // which come last (cBPF cannot jump backward).
+    let rules: Vec<(Leaf, Label), 16> = leaves
+        .labels
+        .iter()
+        .copied()
+        .filter(|(l, _)| matches!(l, Leaf::Rule(_)))
+        .collect();
+    for (leaf, label) in rules {
+        b.bind(label);
+        if let Leaf::Rule(rule) = leaf {
+            arg_rule(&mut b, &mut leaves, rule);
+        }
+    }
+    let plain: Vec<(Leaf, Label), 16> = leaves
+        .labels
+        .iter()
+        .copied()
+        .filter(|(l, _)| !matches!(l, Leaf::Rule(_)))
+        .collect();
+    for (leaf, label) in plain {
+        b.bind(label);
+        match leaf {
+            Leaf::Allow => b.emit(Insn::ret_allow()),
+            Leaf::Trace => b.emit(Insn::ret_trace(0)),
+            Leaf::Errno(e) => b.emit(Insn::ret_errno(e)),
+            Leaf::Rule(_) => {}
+        }
+    }
+    b.finish()
+}
+
+/// Emits the block of an argument rule (A holds the number; the block
+/// loads what it needs).
+fn arg_rule<const N: usize, const L: usize>(
+    b: &mut Builder<N, L>,
+    leaves: &mut Leaves,
+    rule: ArgRule,
+) {
+    let allow = leaves.get(b, Leaf::Allow);
+    let eperm = leaves.get(b, Leaf::Errno(Errno::EPERM.0 as u16));
+    match rule {
+        ArgRule::Ioctl => {
+            // ioctl(fd, unsigned int request, ...): low half only.
+            b.emit(Insn::ld_abs(data::arg_lo(1)));
+            b.jeq_k(TIOCSTI, eperm, NEXT);
+            b.jeq_k(TIOCLINUX, eperm, allow);
+        }
+        ArgRule::Ptrace => {
+            // PTRACE_TRACEME "succeeds" (ERRNO(0) returns 0 without
+            // running the call); everything else is refused.
+            let success = leaves.get(b, Leaf::Errno(0));
+            b.emit(Insn::ld_abs(data::arg_lo(0)));
+            b.jeq_k(PTRACE_TRACEME, success, eperm);
+        }
+        ArgRule::Seccomp => {
+            // seccomp(unsigned int op, ...): strict mode and the two
+            // queries are harmless; filter stacking and unknown
+            // operations are refused.
+            b.emit(Insn::ld_abs(data::arg_lo(0)));
+            b.jeq_k(libc::SECCOMP_SET_MODE_STRICT, allow, NEXT);
+            b.jeq_k(libc::SECCOMP_GET_ACTION_AVAIL, allow, NEXT);
+            b.jeq_k(libc::SECCOMP_GET_NOTIF_SIZES, allow, eperm);
+        }
+        ArgRule::Prctl => {
+            // prctl(int option, ...): no seccomp through the side door.
+            b.emit(Insn::ld_abs(data::arg_lo(0)));
+            b.jeq_k(libc::PR_SET_SECCOMP as u32, eperm, allow);
+        }
+        ArgRule::SendTo => {
+            // sendto(fd, buf, len, flags, dest_addr, addrlen): no
+            // destination (a whole NULL pointer) needs no check.
+            let trace = leaves.get(b, Leaf::Trace);
+            b.emit(Insn::ld_abs(data::arg_lo(4)));
+            b.jeq_k(0, NEXT, trace);
+            b.emit(Insn::ld_abs(data::arg_hi(4)));
+            b.jeq_k(0, allow, trace);
+        }
+    }
+}
+
+/// The verdict the table expects for native number `nr` with these
+/// integer arguments (the oracle the tests compare the filter with).
+pub fn expected(nr: u32, args: &[u64; 6]) -> u32 {
+    if arch::HAS_X32 && nr & arch::X32_SYSCALL_BIT != 0 {
+        return action::KILL_PROCESS;
+    }
+    let lo = |i: usize| args[i] as u32;
+    match Leaf::of(table::class_of(nr)) {
+        Leaf::Allow => action::ALLOW,
+        Leaf::Trace => action::TRACE,
+        Leaf::Errno(e) => action::errno(e),
+        Leaf::Rule(ArgRule::Ioctl) => {
+            if lo(1) == TIOCSTI || lo(1) == TIOCLINUX {
+                action::errno(Errno::EPERM.0 as u16)
+            } else {
+                action::ALLOW
+            }
+        }
+        Leaf::Rule(ArgRule::Ptrace) => action::errno(if lo(0) == PTRACE_TRACEME {
+            0
+        } else {
+            Errno::EPERM.0 as u16
+        }),
+        Leaf::Rule(ArgRule::Seccomp) => match lo(0) {
+            libc::SECCOMP_SET_MODE_STRICT
+            | libc::SECCOMP_GET_ACTION_AVAIL
+            | libc::SECCOMP_GET_NOTIF_SIZES => action::ALLOW,
+            _ => action::errno(Errno::EPERM.0 as u16),
+        },
+        Leaf::Rule(ArgRule::Prctl) => {
+            if lo(0) == libc::PR_SET_SECCOMP as u32 {
+                action::errno(Errno::EPERM.0 as u16)
+            } else {
+                action::ALLOW
+            }
+        }
+        Leaf::Rule(ArgRule::SendTo) => {
+            if args[4] == 0 {
+                action::ALLOW
+            } else {
+                action::TRACE
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bpf::data::SeccompData;
+    use crate::bpf::interp;
+
+    fn verdict(prog: &Program, arch: u32, nr: u32, args: [u64; 6]) -> u32 {
+        let verified = prog.verify().expect("the sandbox filter verifies");
+        interp::run(
+            &verified,
+            &SeccompData {
+                nr: nr as i32,
+                arch,
+                instruction_pointer: 0x1000,
+                args,
+            },
+        )
+    }
+
+    #[test]
+    fn every_number_does_what_the_table_says() {
+        let prog = sandbox().unwrap();
+        let max = table::NATIVE_LIMIT as u32 + 64;
+        for nr in 0..=max {
+            for args in [[0u64; 6], [u64::MAX; 6], [1, 2, 3, 4, 5, 6]] {
+                assert_eq!(
+                    verdict(&prog, arch::AUDIT_ARCH, nr, args),
+                    expected(nr, &args),
+                    "nr {nr} args {args:?}"
+                );
+            }
+        }
+        // Far above the table and the top of the range.
+        for nr in [0x3fff_ffffu32, 0x7fff_ffff, 0xffff_ffff] {
+            if arch::HAS_X32 && nr & arch::X32_SYSCALL_BIT != 0 {
+                continue;
+            }
+            assert_eq!(
+                verdict(&prog, arch::AUDIT_ARCH, nr, [0; 6]),
+                action::errno(Errno::ENOSYS.0 as u16)
+            );
+        }
+    }
+
+    #[test]
+    fn foreign_architectures_and_x32_are_killed() {
+        let prog = sandbox().unwrap();
+        for foreign in [
+            arch::audit::I386,
+            arch::audit::X86_64,
+            arch::audit::AARCH64,
+            arch::audit::RISCV64,
+            0,
+        ] {
+            if foreign == arch::AUDIT_ARCH {
+                continue;
+            }
+            for nr in [0, 2, 5, 59, 257] {
+                assert_eq!(
+                    verdict(&prog, foreign, nr, [0; 6]),
+                    action::KILL_PROCESS,
+                    "arch {foreign:#x} nr {nr}"
+                );
+            }
+        }
+        if arch::HAS_X32 {
+            for nr in [0x4000_0000u32, 0x4000_0002, 0x4000_0101, 0xc000_0000] {
+                assert_eq!(
+                    verdict(&prog, arch::AUDIT_ARCH, nr, [0; 6]),
+                    action::KILL_PROCESS,
+                    "x32 nr {nr:#x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn argument_rules_ignore_the_upper_half_where_the_kernel_does() {
+        let prog = sandbox().unwrap();
+        let nr = |name: &str| table::by_name(name).unwrap().nr.unwrap();
+        let garbage = 0xdead_beef_0000_0000u64;
+        let eperm = action::errno(Errno::EPERM.0 as u16);
+        // TIOCSTI with garbage in the upper half is still TIOCSTI.
+        assert_eq!(
+            verdict(
+                &prog,
+                arch::AUDIT_ARCH,
+                nr("ioctl"),
+                [0, garbage | TIOCSTI as u64, 0, 0, 0, 0]
+            ),
+            eperm
+        );
+        assert_eq!(
+            verdict(
+                &prog,
+                arch::AUDIT_ARCH,
+                nr("ioctl"),
+                [0, TIOCLINUX as u64, 0, 0, 0, 0]
+            ),
+            eperm
+        );
+        assert_eq!(
+            verdict(
+                &prog,
+                arch::AUDIT_ARCH,
+                nr("ioctl"),
+                [0, 0x5401, 0, 0, 0, 0]
+            ),
+            action::ALLOW
+        );
+        // seccomp(SET_MODE_FILTER) with garbage upper bits is refused.
+        assert_eq!(
+            verdict(
+                &prog,
+                arch::AUDIT_ARCH,
+                nr("seccomp"),
+                [garbage | 1, 0, 0, 0, 0, 0]
+            ),
+            eperm
+        );
+        assert_eq!(
+            verdict(&prog, arch::AUDIT_ARCH, nr("seccomp"), [2, 0, 0, 0, 0, 0]),
+            action::ALLOW
+        );
+        assert_eq!(
+            verdict(&prog, arch::AUDIT_ARCH, nr("seccomp"), [99, 0, 0, 0, 0, 0]),
+            eperm
+        );
+        assert_eq!(
+            verdict(
+                &prog,
+                arch::AUDIT_ARCH,
+                nr("prctl"),
+                [garbage | 22, 2, 0, 0, 0, 0]
+            ),
+            eperm
+        );
+        assert_eq!(
+            verdict(&prog, arch::AUDIT_ARCH, nr("prctl"), [15, 0, 0, 0, 0, 0]),
+            action::ALLOW
+        );
+        assert_eq!(
+            verdict(&prog, arch::AUDIT_ARCH, nr("ptrace"), [0, 0, 0, 0, 0, 0]),
+            action::errno(0)
+        );
+        assert_eq!(
+            verdict(&prog, arch::AUDIT_ARCH, nr("ptrace"), [16, 1, 0, 0, 0, 0]),
+            eperm
+        );
+        // sendto: a pointer, both halves count.
+        assert_eq!(
+            verdict(&prog, arch::AUDIT_ARCH, nr("sendto"), [3, 0, 0, 0, 0, 0]),
+            action::ALLOW
+        );
+        assert_eq!(
+            verdict(
+                &prog,
+                arch::AUDIT_ARCH,
+                nr("sendto"),
+                [3, 0, 0, 0, 1 << 32, 16]
+            ),
+            action::TRACE
+        );
+        assert_eq!(
+            verdict(
+                &prog,
+                arch::AUDIT_ARCH,
+                nr("sendto"),
+                [3, 0, 0, 0, 0x7fff_0000, 16]
+            ),
+            action::TRACE
+        );
+    }
+
+    #[test]
+    fn the_filter_is_compact() {
+        let prog = sandbox().unwrap();
+        let ranges = ranges();
+        assert!(ranges.len() < MAX_RANGES / 2, "{} ranges", ranges.len());
+        // A balanced tree: one comparison per range, plus leaves and
+        // the prologue; nowhere near the kernel's limit.
+        assert!(
+            prog.as_slice().len() < ranges.len() + 64,
+            "{} instructions",
+            prog.as_slice().len()
+        );
+    }
+}

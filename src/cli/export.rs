@@ -1,0 +1,75 @@
+//! `husk -E pfc|bpf`: the seccomp programs husk would install.
+//!
+//! `pfc` prints all three as readable pseudo-code: the sandbox filter
+//! (installed in the command) and the tracer's and workers' own filters
+//! (husk's self-confinement). `bpf` writes the sandbox filter alone as
+//! raw `struct sock_filter` records, the form `seccomp(2)` takes, like
+//! `syd -Ebpf` does.
+
+use core::fmt::Write;
+
+use super::options::Export;
+use crate::bpf::disasm::Disasm;
+use crate::bpf::program::Program;
+use crate::check::table;
+use crate::rt::io;
+use crate::supervisor;
+use crate::sys::BorrowedFd;
+
+/// Prints the programs; returns the exit status.
+pub fn export(format: Export) -> i32 {
+    let setup = match supervisor::setup() {
+        Ok(setup) => setup,
+        Err(e) => {
+            crate::errln!("husk: cannot set up: {e}");
+            return super::EXIT_CONFIG;
+        }
+    };
+    if let Err(e) = supervisor::build_filters(&setup.fds) {
+        crate::errln!("husk: internal error: a filter does not build: {e:?}");
+        return super::EXIT_CONFIG;
+    }
+    if crate::rt::lockdown::seal().is_err() {
+        crate::errln!("husk: cannot seal the filters");
+        return super::EXIT_CONFIG;
+    }
+    let filters = supervisor::filters();
+    match format {
+        Export::Pfc => {
+            let names = |nr: u32| table::name(nr);
+            let mut out = io::stdout();
+            for (what, program) in [
+                (
+                    "sandbox filter: installed in the sandboxed command",
+                    &filters.sandbox,
+                ),
+                (
+                    "tracer filter: husk's main thread confines itself",
+                    &filters.tracer,
+                ),
+                (
+                    "worker filter: each worker confines itself",
+                    &filters.worker,
+                ),
+            ] {
+                let _ = writeln!(
+                    out,
+                    "# husk {what} ({} instructions)",
+                    program.as_slice().len()
+                );
+                let _ = writeln!(out, "{}", Disasm::with_names(program.as_slice(), &names));
+            }
+        }
+        Export::Bpf => raw(&filters.sandbox),
+    }
+    0
+}
+
+fn raw(program: &Program) {
+    let mut out = io::Writer::<'_, 4096>::new(BorrowedFd::STDOUT);
+    for insn in program.as_slice() {
+        out.bytes(&insn.code.to_ne_bytes());
+        out.bytes(&[insn.jt, insn.jf]);
+        out.bytes(&insn.k.to_ne_bytes());
+    }
+}

@@ -1,0 +1,390 @@
+//! Self-confinement: the filters husk's own threads install before
+//! they start work.
+//!
+//! Each role (tracer, worker) gets an allowlist: kill the process by
+//! default, native architecture only, and every allowed call narrowed
+//! by its arguments where they matter:
+//!
+//! - which descriptors may be read or written (the signalfd, the
+//!   wake-up eventfd, stderr),
+//! - which signals may be sent (SIGKILL, and for the tracer the signals
+//!   it forwards),
+//! - which ptrace requests and futex operations may be used.
+//!
+//! There is no mmap, mprotect, rt_sigaction, execve, open or socket in
+//! either list: a hijacked husk thread can neither make memory
+//! executable, nor install a signal handler, nor reach new files. A
+//! violation kills husk, and with it (PTRACE_O_EXITKILL) the sandbox:
+//! the failure is closed.
+//!
+//! Integer arguments the kernel reads as `int` are compared on their
+//! low 32 bits; `long` arguments (the ptrace request) on both halves.
+#![forbid(unsafe_code)]
+
+use crate::bpf::builder::{BuildError, Builder, Label, NEXT};
+use crate::bpf::data;
+use crate::bpf::insn::Insn;
+use crate::bpf::program::Program;
+use crate::sys::{arch, nr};
+
+/// Which thread a filter is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The main thread: ptrace, wait, poll.
+    Tracer,
+    /// A worker: queues, and (with the policy) reading the tracee.
+    Worker,
+}
+
+impl Role {
+    /// The role's name, for `-E pfc`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Tracer => "tracer",
+            Role::Worker => "worker",
+        }
+    }
+}
+
+/// The descriptors a role's filter names.
+#[derive(Clone, Copy, Debug)]
+pub struct Fds {
+    /// The tracer's signalfd.
+    pub signals: i32,
+    /// The tracer's wake-up eventfd.
+    pub wake: i32,
+    /// Where log lines go (stderr unless `HUSK_LOG_FD` says otherwise).
+    pub log: i32,
+}
+
+/// How one allowed call is narrowed.
+#[derive(Clone, Copy)]
+enum Check {
+    /// Any arguments.
+    Any,
+    /// Argument `i` (low 32 bits) is one of these.
+    Low(usize, &'static [u32]),
+    /// Argument `i` (low 32 bits) is one of the role's descriptors.
+    Fds(usize, FdSet),
+    /// Argument `i` (all 64 bits) is one of these.
+    Full(usize, &'static [u32]),
+}
+
+#[derive(Clone, Copy)]
+enum FdSet {
+    /// What the tracer reads: the signalfd and the eventfd.
+    TracerReads,
+    /// Where log lines and errors go.
+    Log,
+    /// Log plus the eventfd (a worker waking the tracer).
+    LogAndWake,
+}
+
+const FUTEX_OPS: &[u32] = &[
+    libc::FUTEX_WAIT as u32,
+    libc::FUTEX_WAKE as u32,
+    (libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG) as u32,
+    (libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG) as u32,
+];
+
+const TRACER_SIGNALS: &[u32] = &[
+    libc::SIGKILL as u32,
+    libc::SIGHUP as u32,
+    libc::SIGINT as u32,
+    libc::SIGQUIT as u32,
+    libc::SIGTERM as u32,
+];
+
+const KILL_ONLY: &[u32] = &[libc::SIGKILL as u32];
+
+const PTRACE_REQUESTS: &[u32] = &[
+    libc::PTRACE_CONT,
+    libc::PTRACE_SYSCALL,
+    libc::PTRACE_LISTEN,
+    libc::PTRACE_GETEVENTMSG,
+    libc::PTRACE_GETREGSET,
+    libc::PTRACE_SETREGSET,
+    crate::sys::ptrace::GET_SYSCALL_INFO,
+    crate::sys::ptrace::SET_SYSCALL_INFO,
+];
+
+/// The tracer's calls, hottest first (the list is scanned in order).
+const TRACER: &[(usize, Check)] = &[
+    (nr::WAIT4, Check::Any),
+    (nr::PTRACE, Check::Full(0, PTRACE_REQUESTS)),
+    (nr::PPOLL, Check::Any),
+    (nr::READ, Check::Fds(0, FdSet::TracerReads)),
+    (nr::FUTEX, Check::Low(1, FUTEX_OPS)),
+    (nr::KILL, Check::Low(1, TRACER_SIGNALS)),
+    (nr::WRITE, Check::Fds(0, FdSet::Log)),
+    // Joining the workers at the end unmaps their stacks.
+    (nr::MUNMAP, Check::Any),
+    (nr::CLOSE, Check::Any),
+    (nr::EXIT, Check::Any),
+    (nr::EXIT_GROUP, Check::Any),
+];
+
+/// The workers' calls.
+const WORKER: &[(usize, Check)] = &[
+    (nr::FUTEX, Check::Low(1, FUTEX_OPS)),
+    (nr::WRITE, Check::Fds(0, FdSet::LogAndWake)),
+    (nr::KILL, Check::Low(1, KILL_ONLY)),
+    (nr::NANOSLEEP, Check::Any),
+    (nr::CLOCK_NANOSLEEP, Check::Any),
+    (nr::EXIT, Check::Any),
+    (nr::EXIT_GROUP, Check::Any),
+];
+
+/// Builds the filter for `role`.
+pub fn filter(role: Role, fds: &Fds) -> Result<Program, BuildError> {
+    let calls = match role {
+        Role::Tracer => TRACER,
+        Role::Worker => WORKER,
+    };
+    let mut b: Builder<{ crate::limits::BPF_INSNS }, 64> = Builder::new();
+    let kill = b.label("kill");
+    let allow = b.label("allow");
+    b.emit(Insn::ld_abs(data::ARCH));
+    b.jeq_k(arch::AUDIT_ARCH, NEXT, kill);
+    b.emit(Insn::ld_abs(data::NR));
+    // Dispatch: one label per call that has argument checks.
+    let mut blocks: heapless::Vec<(Label, Check), 16> = heapless::Vec::new();
+    for &(number, check) in calls {
+        match check {
+            Check::Any => b.jeq_k(number as u32, allow, NEXT),
+            _ => {
+                let block = b.label("arguments");
+                b.jeq_k(number as u32, block, NEXT);
+                // At most 16 checked calls per role (a test covers it).
+                let _ = blocks.push((block, check));
+            }
+        }
+    }
+    b.ja(kill);
+    for (block, check) in blocks {
+        b.bind(block);
+        emit_check(&mut b, check, fds, allow, kill);
+    }
+    b.bind(kill);
+    b.emit(Insn::ret_kill_process());
+    b.bind(allow);
+    b.emit(Insn::ret_allow());
+    b.finish()
+}
+
+fn emit_check<const N: usize, const L: usize>(
+    b: &mut Builder<N, L>,
+    check: Check,
+    fds: &Fds,
+    allow: Label,
+    kill: Label,
+) {
+    let mut values: heapless::Vec<u32, 16> = heapless::Vec::new();
+    let (arg, full) = match check {
+        Check::Any => return b.ja(allow),
+        Check::Low(i, list) => {
+            let _ = values.extend_from_slice(list);
+            (i, false)
+        }
+        Check::Full(i, list) => {
+            let _ = values.extend_from_slice(list);
+            (i, true)
+        }
+        Check::Fds(i, set) => {
+            let fds: &[i32] = match set {
+                FdSet::TracerReads => &[fds.signals, fds.wake],
+                FdSet::Log => &[fds.log, 2],
+                FdSet::LogAndWake => &[fds.log, 2, fds.wake],
+            };
+            for &fd in fds {
+                let _ = values.push(fd as u32);
+            }
+            (i, false)
+        }
+    };
+    if full {
+        // The upper half must be zero for a `long` argument.
+        b.emit(Insn::ld_abs(data::arg_hi(arg)));
+        b.jeq_k(0, NEXT, kill);
+    }
+    b.emit(Insn::ld_abs(data::arg_lo(arg)));
+    for &v in &values {
+        b.jeq_k(v, allow, NEXT);
+    }
+    b.ja(kill);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bpf::action;
+    use crate::bpf::data::SeccompData;
+    use crate::bpf::interp;
+
+    const FDS: Fds = Fds {
+        signals: 5,
+        wake: 6,
+        log: 2,
+    };
+
+    fn verdict(role: Role, nr: usize, args: [u64; 6]) -> u32 {
+        let prog = filter(role, &FDS).unwrap();
+        let verified = prog.verify().unwrap();
+        interp::run(
+            &verified,
+            &SeccompData {
+                nr: nr as i32,
+                arch: arch::AUDIT_ARCH,
+                instruction_pointer: 0,
+                args,
+            },
+        )
+    }
+
+    #[test]
+    fn tracer_allowlist() {
+        let ok = action::ALLOW;
+        let dead = action::KILL_PROCESS;
+        assert_eq!(verdict(Role::Tracer, nr::WAIT4, [0; 6]), ok);
+        assert_eq!(
+            verdict(
+                Role::Tracer,
+                nr::PTRACE,
+                [libc::PTRACE_CONT as u64, 1, 0, 0, 0, 0]
+            ),
+            ok
+        );
+        assert_eq!(
+            verdict(
+                Role::Tracer,
+                nr::PTRACE,
+                [libc::PTRACE_ATTACH as u64, 1, 0, 0, 0, 0]
+            ),
+            dead
+        );
+        assert_eq!(
+            verdict(
+                Role::Tracer,
+                nr::PTRACE,
+                [(1 << 32) | libc::PTRACE_CONT as u64, 1, 0, 0, 0, 0]
+            ),
+            dead
+        );
+        assert_eq!(verdict(Role::Tracer, nr::READ, [5, 0, 8, 0, 0, 0]), ok);
+        assert_eq!(verdict(Role::Tracer, nr::READ, [7, 0, 8, 0, 0, 0]), dead);
+        assert_eq!(verdict(Role::Tracer, nr::WRITE, [2, 0, 8, 0, 0, 0]), ok);
+        assert_eq!(verdict(Role::Tracer, nr::WRITE, [1, 0, 8, 0, 0, 0]), dead);
+        assert_eq!(
+            verdict(
+                Role::Tracer,
+                nr::KILL,
+                [9, libc::SIGTERM as u64, 0, 0, 0, 0]
+            ),
+            ok
+        );
+        assert_eq!(
+            verdict(
+                Role::Tracer,
+                nr::KILL,
+                [9, libc::SIGSTOP as u64, 0, 0, 0, 0]
+            ),
+            dead
+        );
+        for forbidden in [
+            nr::MMAP,
+            nr::MPROTECT,
+            nr::RT_SIGACTION,
+            nr::EXECVE,
+            nr::OPENAT,
+            nr::SOCKET,
+            nr::CLONE,
+        ] {
+            assert_eq!(
+                verdict(Role::Tracer, forbidden, [0; 6]),
+                dead,
+                "nr {forbidden}"
+            );
+        }
+    }
+
+    #[test]
+    fn worker_allowlist() {
+        let ok = action::ALLOW;
+        let dead = action::KILL_PROCESS;
+        assert_eq!(
+            verdict(
+                Role::Worker,
+                nr::FUTEX,
+                [
+                    0,
+                    (libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG) as u64,
+                    0,
+                    0,
+                    0,
+                    0
+                ]
+            ),
+            ok
+        );
+        assert_eq!(
+            verdict(
+                Role::Worker,
+                nr::FUTEX,
+                [0, libc::FUTEX_REQUEUE as u64, 0, 0, 0, 0]
+            ),
+            dead
+        );
+        assert_eq!(verdict(Role::Worker, nr::WRITE, [6, 0, 8, 0, 0, 0]), ok);
+        assert_eq!(verdict(Role::Worker, nr::WRITE, [5, 0, 8, 0, 0, 0]), dead);
+        assert_eq!(
+            verdict(
+                Role::Worker,
+                nr::KILL,
+                [1, libc::SIGKILL as u64, 0, 0, 0, 0]
+            ),
+            ok
+        );
+        assert_eq!(
+            verdict(
+                Role::Worker,
+                nr::KILL,
+                [1, libc::SIGTERM as u64, 0, 0, 0, 0]
+            ),
+            dead
+        );
+        assert_eq!(
+            verdict(
+                Role::Worker,
+                nr::PTRACE,
+                [libc::PTRACE_CONT as u64, 0, 0, 0, 0, 0]
+            ),
+            dead
+        );
+        for forbidden in [
+            nr::MMAP,
+            nr::MPROTECT,
+            nr::RT_SIGACTION,
+            nr::EXECVE,
+            nr::READ,
+        ] {
+            assert_eq!(
+                verdict(Role::Worker, forbidden, [0; 6]),
+                dead,
+                "nr {forbidden}"
+            );
+        }
+    }
+
+    #[test]
+    fn foreign_architecture_is_killed() {
+        let prog = filter(Role::Worker, &FDS).unwrap();
+        let verified = prog.verify().unwrap();
+        let input = SeccompData {
+            nr: nr::FUTEX as i32,
+            arch: arch::audit::I386,
+            instruction_pointer: 0,
+            args: [0; 6],
+        };
+        assert_eq!(interp::run(&verified, &input), action::KILL_PROCESS);
+    }
+}
