@@ -25,6 +25,7 @@ pub mod check;
 pub mod cli;
 pub mod limits;
 pub mod policy;
+pub mod remote;
 pub mod rt;
 pub mod supervisor;
 pub mod sys;

@@ -135,6 +135,91 @@ pub fn eventfd(initial: u32, flags: i32) -> Result<OwnedFd> {
     check(ret).map(|fd| unsafe { OwnedFd::from_raw(fd as RawFd) })
 }
 
+/// Reads the target of symbolic link `path` (relative to `dir`) into
+/// `buf`; returns the target's bytes. `ENAMETOOLONG` if it does not fit.
+pub fn readlinkat<'b>(dir: Dir<'_>, path: &CStr, buf: &'b mut [u8]) -> Result<&'b [u8]> {
+    // SAFETY: `path` is NUL-terminated; the kernel writes at most
+    // `buf.len()` bytes into `buf`.
+    let n = check(unsafe {
+        raw::syscall4(
+            nr::READLINKAT,
+            dir.raw(),
+            path.as_ptr() as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+        )
+    })?;
+    // A full buffer may mean a truncated target.
+    if n >= buf.len() {
+        return Err(super::Errno::ENAMETOOLONG);
+    }
+    Ok(&buf[..n])
+}
+
+/// What husk needs to know about a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileInfo {
+    /// `st_mode` (type and permission bits).
+    pub mode: u32,
+    /// Device.
+    pub dev: u64,
+    /// Inode.
+    pub ino: u64,
+}
+
+impl FileInfo {
+    /// The file type bits (`S_IFMT`).
+    pub fn kind(&self) -> u32 {
+        self.mode & libc::S_IFMT
+    }
+    /// Whether it is a directory.
+    pub fn is_dir(&self) -> bool {
+        self.kind() == libc::S_IFDIR
+    }
+    /// Whether it is a symbolic link.
+    pub fn is_symlink(&self) -> bool {
+        self.kind() == libc::S_IFLNK
+    }
+}
+
+/// `fstatat`: information about `path` (relative to `dir`); with
+/// `follow: false` a final symbolic link is described itself.
+pub fn stat_at(dir: Dir<'_>, path: &CStr, follow: bool) -> Result<FileInfo> {
+    // SAFETY: struct stat is plain old data; all-zero is valid.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    let flags = if follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW };
+    // SAFETY: `path` is NUL-terminated; the kernel writes one struct
+    // stat into `st`.
+    check(unsafe {
+        raw::syscall4(
+            nr::NEWFSTATAT,
+            dir.raw(),
+            path.as_ptr() as usize,
+            &mut st as *mut libc::stat as usize,
+            flags as usize,
+        )
+    })?;
+    Ok(FileInfo {
+        mode: st.st_mode,
+        dev: st.st_dev,
+        ino: st.st_ino,
+    })
+}
+
+/// `pread64`: reads at `offset` without moving the file position.
+pub fn pread(fd: impl AsFd, buf: &mut [u8], offset: u64) -> Result<usize> {
+    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+    check(unsafe {
+        raw::syscall4(
+            nr::PREAD64,
+            fd.as_fd().raw() as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+            offset as usize,
+        )
+    })
+}
+
 /// Adds `n` to an eventfd counter (wakes its pollers).
 pub fn eventfd_add(fd: impl AsFd, n: u64) -> Result<()> {
     write(fd, &n.to_ne_bytes()).map(drop)

@@ -53,3 +53,16 @@ pub fn mseal(addr: NonNull<u8>, len: usize) -> Result<()> {
     // forbids later changes to the mapping.
     check(unsafe { raw::syscall3(nr::MSEAL, addr.as_ptr() as usize, len, 0) }).map(drop)
 }
+
+/// Test helper: a writable page followed by an inaccessible one (never
+/// unmapped). Returns the writable page and its address.
+#[cfg(test)]
+pub fn test_guarded_page() -> (&'static mut [u8], u64) {
+    let map = mmap_anonymous(8192, libc::PROT_READ | libc::PROT_WRITE, 0).unwrap();
+    let second = NonNull::new(map.as_ptr().wrapping_add(4096)).unwrap();
+    // SAFETY: the second page of a fresh mapping, referenced by nothing.
+    unsafe { mprotect(second, 4096, libc::PROT_NONE).unwrap() };
+    // SAFETY: the first page is ours alone, writable, and never unmapped.
+    let page = unsafe { core::slice::from_raw_parts_mut(map.as_ptr(), 4096) };
+    (page, map.as_ptr() as u64)
+}

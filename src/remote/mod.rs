@@ -1,0 +1,35 @@
+//! remote: reading the tracee, from outside.
+//!
+//! Memory of another process is not memory of ours: an address there is
+//! a [`RemoteAddr`], which cannot be dereferenced, and it is read
+//! through exactly one function ([`memory::read`]) into fixed buffers
+//! of ours. `/proc/PID/...` gives the rest: the working directory, the
+//! files behind descriptors, the executable. [`resolve`] turns a path
+//! as the caller wrote it into the path the kernel will use, from the
+//! caller's point of view.
+//!
+//! Must not: allocate, trust a byte of the tracee's memory beyond its
+//! bounds, or follow a magic link into another process.
+#![forbid(unsafe_code)]
+
+pub mod memory;
+pub mod path;
+pub mod proc;
+pub mod resolve;
+
+/// An address in a tracee's memory. Not a pointer: it can only be read
+/// through [`memory::read`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RemoteAddr(pub u64);
+
+impl RemoteAddr {
+    /// NULL.
+    pub fn is_null(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The address `bytes` further on (wrapping is a fault, not a jump).
+    pub fn offset(self, bytes: u64) -> Option<RemoteAddr> {
+        self.0.checked_add(bytes).map(RemoteAddr)
+    }
+}

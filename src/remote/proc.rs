@@ -1,0 +1,165 @@
+//! What `/proc/PID/...` tells about a tracee: its working directory,
+//! the files behind its descriptors, its executable, name, thread
+//! group and auxiliary vector.
+
+use core::ffi::CStr;
+
+use crate::sys::file::{self, Dir};
+use crate::sys::process::Pid;
+use crate::sys::{Errno, Result};
+
+/// A `/proc/PID...` path built on the stack.
+pub struct ProcPath {
+    buf: [u8; 96],
+    len: usize,
+}
+
+impl ProcPath {
+    /// `/proc/PID`.
+    pub fn new(pid: Pid) -> ProcPath {
+        let mut p = ProcPath {
+            buf: [0; 96],
+            len: 0,
+        };
+        p.push(b"/proc/");
+        p.push_number(pid as u64);
+        p
+    }
+
+    /// Appends bytes (silently bounded: every caller appends a few).
+    pub fn push(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(self.buf.len() - 1 - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
+        self.len += n;
+    }
+
+    /// Appends a decimal number.
+    pub fn push_number(&mut self, mut n: u64) {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.push(&digits[i..]);
+    }
+
+    /// As a C string (the buffer keeps a NUL after the bytes).
+    pub fn as_cstr(&mut self) -> &CStr {
+        self.buf[self.len] = 0;
+        CStr::from_bytes_with_nul(&self.buf[..=self.len]).unwrap_or(c"/")
+    }
+}
+
+/// The target of `/proc/PID/<what>` (`cwd`, `exe`, `fd/N`...).
+pub fn link<'b>(pid: Pid, what: &[u8], buf: &'b mut [u8]) -> Result<&'b [u8]> {
+    let mut path = ProcPath::new(pid);
+    path.push(b"/");
+    path.push(what);
+    file::readlinkat(Dir::Cwd, path.as_cstr(), buf)
+}
+
+/// The path behind descriptor `fd` of `pid` (`EBADF` if it is not open).
+pub fn fd_path(pid: Pid, fd: i32, buf: &mut [u8]) -> Result<&[u8]> {
+    if fd < 0 {
+        return Err(Errno::EBADF);
+    }
+    let mut path = ProcPath::new(pid);
+    path.push(b"/fd/");
+    path.push_number(fd as u64);
+    file::readlinkat(Dir::Cwd, path.as_cstr(), buf)
+        .map_err(|e| if e == Errno::ENOENT { Errno::EBADF } else { e })
+}
+
+/// The working directory of `pid`.
+pub fn cwd(pid: Pid, buf: &mut [u8]) -> Result<&[u8]> {
+    link(pid, b"cwd", buf)
+}
+
+/// The name of `pid` (`comm`, at most 15 bytes), or empty.
+pub fn comm(pid: Pid, buf: &mut [u8; 32]) -> &[u8] {
+    let mut path = ProcPath::new(pid);
+    path.push(b"/comm");
+    match file::read_small_file(path.as_cstr(), buf) {
+        Ok(text) => {
+            let n = text.len();
+            let end = if n > 0 && buf[n - 1] == b'\n' {
+                n - 1
+            } else {
+                n
+            };
+            &buf[..end]
+        }
+        Err(_) => &[],
+    }
+}
+
+/// The thread group (process) id of thread `tid`.
+pub fn tgid(tid: Pid) -> Result<Pid> {
+    let mut path = ProcPath::new(tid);
+    path.push(b"/status");
+    let mut buf = [0u8; 4096];
+    let n = {
+        let fd = file::openat(Dir::Cwd, path.as_cstr(), libc::O_RDONLY, 0)?;
+        file::read_full(&fd, &mut buf)?
+    };
+    let text = &buf[..n];
+    for line in text.split(|&b| b == b'\n') {
+        if let Some(rest) = line.strip_prefix(b"Tgid:") {
+            let digits = rest.iter().filter(|b| b.is_ascii_digit());
+            let value = digits.fold(0i64, |v, &d| {
+                v.saturating_mul(10).saturating_add((d - b'0') as i64)
+            });
+            return Pid::try_from(value).map_err(|_| Errno::EINVAL);
+        }
+    }
+    Err(Errno::EINVAL)
+}
+
+/// Entry `key` of `pid`'s auxiliary vector (`AT_EXECFN`...).
+pub fn aux(pid: Pid, key: u64) -> Result<Option<u64>> {
+    let mut path = ProcPath::new(pid);
+    path.push(b"/auxv");
+    let mut buf = [0u8; 1024];
+    let n = {
+        let fd = file::openat(Dir::Cwd, path.as_cstr(), libc::O_RDONLY, 0)?;
+        file::read_full(&fd, &mut buf)?
+    };
+    for pair in buf[..n].chunks_exact(16) {
+        let k = u64::from_ne_bytes(pair[..8].try_into().unwrap_or([0; 8]));
+        let v = u64::from_ne_bytes(pair[8..].try_into().unwrap_or([0; 8]));
+        if k == key {
+            return Ok(Some(v));
+        }
+        if k == 0 {
+            break;
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sys::process;
+
+    #[test]
+    fn paths_and_links() {
+        let mut p = ProcPath::new(1234);
+        p.push(b"/fd/");
+        p.push_number(7);
+        assert_eq!(p.as_cstr().to_bytes(), b"/proc/1234/fd/7");
+        let me = process::getpid();
+        let mut buf = [0u8; 4096];
+        assert!(cwd(me, &mut buf).unwrap().starts_with(b"/"));
+        assert_eq!(fd_path(me, 9999, &mut buf), Err(Errno::EBADF));
+        assert_eq!(tgid(process::gettid()).unwrap(), me);
+        let mut name = [0u8; 32];
+        assert!(!comm(me, &mut name).is_empty());
+        assert_eq!(aux(me, libc::AT_PAGESZ).unwrap(), Some(4096));
+    }
+}

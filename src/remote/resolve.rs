@@ -1,0 +1,455 @@
+//! Path resolution from the caller's point of view (DESIGN.md, "Paths").
+//!
+//! The result is the absolute path the kernel will operate on for that
+//! call: relative paths start at the calling thread's working directory
+//! (`/proc/TID/cwd`) or at a directory descriptor (`/proc/TID/fd/N`);
+//! `.` and empty components vanish; symbolic links are followed as the
+//! kernel follows them (every one but a final one the call does not
+//! follow), at most 40 of them (`ELOOP`); `..` then removes the last
+//! component of a path that is already resolved, which is what the
+//! kernel's `..` does.
+//!
+//! `/proc/self` and `/proc/thread-self` are the caller's, not husk's.
+//! A magic link (`/proc/PID/fd/N`, `cwd`, `root`, `exe`, `map_files/*`)
+//! of the caller's own process is followed to what it really refers
+//! to, so reopening an `O_PATH` descriptor or going through
+//! `/proc/self/cwd` is checked on the real file; one of *another*
+//! process is refused (`EACCES`): husk never lets a caller reach a file
+//! through a process it was not given.
+//!
+//! For matching, a result inside the caller's own `/proc/PID` is shown
+//! as `/proc/self/...` (and its own task directory as
+//! `/proc/thread-self/...`), so rules can name them.
+//!
+//! In ptrace mode a racing thread may swap a path component between
+//! this resolution and the kernel's own: the limit the notify transport
+//! removes (README, threat model).
+
+use core::cell::Cell;
+
+use super::path::{self, PATH_MAX, PathBuf};
+use super::proc;
+use crate::sys::file::{self, Dir, FileInfo};
+use crate::sys::process::Pid;
+use crate::sys::{Errno, Result};
+
+/// The kernel's limit on symbolic links followed in one lookup.
+pub const MAX_LINKS: u32 = 40;
+
+/// Who is asking: the calling thread (its process id is looked up when
+/// first needed).
+pub struct Caller {
+    /// The calling thread.
+    pub tid: Pid,
+    tgid: Cell<Pid>,
+}
+
+impl Caller {
+    /// The thread `tid`.
+    pub fn new(tid: Pid) -> Caller {
+        Caller {
+            tid,
+            tgid: Cell::new(0),
+        }
+    }
+
+    /// Its process (thread group) id.
+    pub fn tgid(&self) -> Result<Pid> {
+        if self.tgid.get() == 0 {
+            self.tgid.set(proc::tgid(self.tid)?);
+        }
+        Ok(self.tgid.get())
+    }
+}
+
+/// Where a relative path starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// The calling thread's working directory (`AT_FDCWD`).
+    Cwd,
+    /// A directory descriptor of the caller.
+    Fd(i32),
+}
+
+/// How the call resolves its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct How {
+    /// Where a relative path starts.
+    pub start: Start,
+    /// Whether a final symbolic link is followed.
+    pub follow: bool,
+    /// `AT_EMPTY_PATH`: an empty path names the start descriptor itself.
+    pub empty_path: bool,
+    /// `RESOLVE_NO_SYMLINKS` (openat2): any symbolic link is `ELOOP`.
+    pub no_symlinks: bool,
+    /// `RESOLVE_NO_MAGICLINKS` (openat2): any magic link is `ELOOP`.
+    pub no_magiclinks: bool,
+    /// `RESOLVE_BENEATH` (openat2): leaving the start is `EXDEV`.
+    pub beneath: bool,
+    /// `RESOLVE_IN_ROOT` (openat2): the start is the root.
+    pub in_root: bool,
+}
+
+impl How {
+    /// A lookup from `start` that follows a final link or not.
+    pub const fn at(start: Start, follow: bool) -> How {
+        How {
+            start,
+            follow,
+            empty_path: false,
+            no_symlinks: false,
+            no_magiclinks: false,
+            beneath: false,
+            in_root: false,
+        }
+    }
+}
+
+/// The outcome of a resolution. Large (two paths): keep one per worker.
+pub struct Resolved {
+    /// The path the kernel will use.
+    pub real: PathBuf,
+    /// The same path as rules see it (`/proc/self/...` for the caller's
+    /// own `/proc/PID/...`).
+    pub shown: PathBuf,
+    /// The final object, if it exists (`lstat`: a final link the call
+    /// does not follow is described itself).
+    pub info: Option<FileInfo>,
+    /// Whether the result names a non-file object (`pipe:[...]`,
+    /// `socket:[...]`) reached through a descriptor link.
+    pub anonymous: bool,
+    rest: [u8; 2 * PATH_MAX],
+    link: [u8; PATH_MAX],
+}
+
+impl Default for Resolved {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Resolved {
+    /// Empty storage.
+    pub const fn new() -> Resolved {
+        Resolved {
+            real: PathBuf::new(),
+            shown: PathBuf::new(),
+            info: None,
+            anonymous: false,
+            rest: [0; 2 * PATH_MAX],
+            link: [0; PATH_MAX],
+        }
+    }
+
+    /// Whether the final object exists.
+    pub fn exists(&self) -> bool {
+        self.info.is_some()
+    }
+
+    /// Whether the final object is a directory.
+    pub fn is_dir(&self) -> bool {
+        self.info.is_some_and(|i| i.is_dir())
+    }
+}
+
+/// What a `/proc` path names, if it is a magic link.
+enum Magic {
+    /// Not a magic link.
+    No,
+    /// A magic link of process (or thread) `pid`.
+    Of(Pid),
+}
+
+fn parse_pid(bytes: &[u8]) -> Option<Pid> {
+    if bytes.is_empty() || bytes.len() > 10 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    bytes.iter().try_fold(0i32, |v, &b| {
+        v.checked_mul(10)?.checked_add((b - b'0') as i32)
+    })
+}
+
+/// `/proc/N/{fd/K,cwd,root,exe,map_files/X}` or the same under
+/// `/proc/N/task/M/`.
+fn magic(path: &[u8]) -> Magic {
+    let Some(rest) = path.strip_prefix(b"/proc/") else {
+        return Magic::No;
+    };
+    let mut parts = rest.split(|&b| b == b'/');
+    let Some(pid) = parts.next().and_then(parse_pid) else {
+        return Magic::No;
+    };
+    let mut next = parts.next();
+    let mut owner = pid;
+    if next == Some(b"task") {
+        let Some(tid) = parts.next().and_then(parse_pid) else {
+            return Magic::No;
+        };
+        owner = tid;
+        next = parts.next();
+    }
+    let tail: heapless::Vec<&[u8], 3> = parts.take(3).collect();
+    let is_magic = match (next, tail.as_slice()) {
+        (Some(b"cwd" | b"root" | b"exe"), []) => true,
+        (Some(b"fd"), [n]) => parse_pid(n).is_some(),
+        (Some(b"map_files"), [_]) => true,
+        _ => false,
+    };
+    if is_magic {
+        Magic::Of(owner)
+    } else {
+        Magic::No
+    }
+}
+
+/// Whether `pid` (a process or thread id) belongs to the caller's
+/// process.
+fn is_own(caller: &Caller, pid: Pid) -> Result<bool> {
+    if pid == caller.tid || pid == caller.tgid()? {
+        return Ok(true);
+    }
+    Ok(proc::tgid(pid).ok() == Some(caller.tgid()?))
+}
+
+/// Resolves `raw` for `caller` into `out`.
+pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Result<()> {
+    out.info = None;
+    out.anonymous = false;
+    let start_path = |out: &mut Resolved| -> Result<()> {
+        let target = match how.start {
+            Start::Cwd => proc::cwd(caller.tid, &mut out.link)?,
+            Start::Fd(fd) => proc::fd_path(caller.tid, fd, &mut out.link)?,
+        };
+        if target.first() != Some(&b'/') {
+            // A descriptor of a pipe or socket: not a directory.
+            return Err(Errno::ENOTDIR);
+        }
+        let len = target.len();
+        let copy: [u8; PATH_MAX] = out.link;
+        out.real.set(&copy[..len])
+    };
+
+    if raw.is_empty() {
+        if !how.empty_path {
+            return Err(Errno::ENOENT);
+        }
+        // The start descriptor itself, whatever it is.
+        let fd = match how.start {
+            Start::Fd(fd) => fd,
+            Start::Cwd => return start_path(out).and_then(|()| finish(caller, out, false)),
+        };
+        let target = proc::fd_path(caller.tid, fd, &mut out.link)?;
+        if target.first() == Some(&b'/') {
+            let len = target.len();
+            let copy: [u8; PATH_MAX] = out.link;
+            out.real.set(&copy[..len])?;
+            return finish(caller, out, false);
+        }
+        // A pipe, socket or anonymous inode: shown as the caller's
+        // descriptor path.
+        out.anonymous = true;
+        out.real.set(b"/proc")?;
+        let tgid = caller.tgid()?;
+        push_number(&mut out.real, tgid as u64)?;
+        out.real.push(b"fd")?;
+        push_number(&mut out.real, fd as u64)?;
+        return finish(caller, out, true);
+    }
+
+    // The root `/` or `..` may not go above: `/` itself, or the start
+    // directory for RESOLVE_IN_ROOT.
+    if raw[0] == b'/' && !how.in_root {
+        if how.beneath {
+            return Err(Errno::EXDEV);
+        }
+        out.real.set(b"/")?;
+    } else {
+        start_path(out)?;
+    }
+    let root_len = if how.in_root || how.beneath {
+        out.real.as_bytes().len()
+    } else {
+        1
+    };
+
+    let trailing_slash = raw.last() == Some(&b'/');
+    if raw.len() > PATH_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    out.rest[..raw.len()].copy_from_slice(raw);
+    let mut rest_start = 0;
+    let mut rest_end = raw.len();
+    let mut links = 0u32;
+    let mut missing = false;
+
+    while let Some((component, after)) = path::next_component(&out.rest[rest_start..rest_end]) {
+        let (comp_len, after_len) = (component.len(), after.len());
+        let comp_start = rest_end - after_len - comp_len;
+        rest_start = rest_end - after_len;
+        let mut comp = [0u8; 256];
+        if comp_len > 255 {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        comp[..comp_len].copy_from_slice(&out.rest[comp_start..comp_start + comp_len]);
+        let comp = &comp[..comp_len];
+        let is_last = path::next_component(&out.rest[rest_start..rest_end]).is_none();
+
+        match comp {
+            b"." => continue,
+            b".." => {
+                if out.real.as_bytes().len() <= root_len {
+                    if how.beneath && !how.in_root {
+                        return Err(Errno::EXDEV);
+                    }
+                    continue;
+                }
+                out.real.pop();
+                continue;
+            }
+            _ => {}
+        }
+        // The caller's own /proc/self and /proc/thread-self.
+        if out.real.as_bytes() == b"/proc"
+            && !missing
+            && (comp == b"self" || comp == b"thread-self")
+        {
+            push_number(&mut out.real, caller.tgid()? as u64)?;
+            if comp == b"thread-self" {
+                out.real.push(b"task")?;
+                push_number(&mut out.real, caller.tid as u64)?;
+            }
+            continue;
+        }
+        out.real.push(comp)?;
+        if missing {
+            continue;
+        }
+        let follow = !is_last || how.follow || trailing_slash;
+        let info = match file::stat_at(Dir::Cwd, out.real.as_cstr(), false) {
+            Ok(info) => info,
+            Err(_) => {
+                // From here on nothing exists: the rest is lexical (the
+                // kernel will fail the lookup itself).
+                missing = true;
+                continue;
+            }
+        };
+        if !info.is_symlink() || !follow {
+            continue;
+        }
+        links += 1;
+        if links > MAX_LINKS || how.no_symlinks {
+            return Err(Errno::ELOOP);
+        }
+        let target_len = match magic(out.real.as_bytes()) {
+            Magic::Of(owner) => {
+                if how.no_magiclinks {
+                    return Err(Errno::ELOOP);
+                }
+                if !is_own(caller, owner)? {
+                    return Err(Errno::EACCES);
+                }
+                let target = file::readlinkat(Dir::Cwd, out.real.as_cstr(), &mut out.link)?;
+                if target.first() != Some(&b'/') {
+                    // A pipe, socket or anonymous inode: no file path.
+                    if !is_last {
+                        return Err(Errno::ENOTDIR);
+                    }
+                    out.anonymous = true;
+                    return finish(caller, out, true);
+                }
+                target.len()
+            }
+            Magic::No => file::readlinkat(Dir::Cwd, out.real.as_cstr(), &mut out.link)?.len(),
+        };
+        // The rest becomes: target, '/', what was left.
+        let left = rest_end - rest_start;
+        if target_len + 1 + left > out.rest.len() {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        out.rest.copy_within(rest_start..rest_end, target_len + 1);
+        out.rest[..target_len].copy_from_slice(&out.link[..target_len]);
+        out.rest[target_len] = b'/';
+        rest_start = 0;
+        rest_end = target_len + 1 + left;
+        if out.rest[0] == b'/' {
+            // An absolute target restarts at the root (the start, for
+            // RESOLVE_IN_ROOT; an escape for RESOLVE_BENEATH).
+            if how.beneath && !how.in_root {
+                return Err(Errno::EXDEV);
+            }
+            if how.in_root {
+                let root: [u8; PATH_MAX] = {
+                    let mut copy = [0u8; PATH_MAX];
+                    copy[..root_len].copy_from_slice(
+                        &out.real.as_bytes()[..root_len.min(out.real.as_bytes().len())],
+                    );
+                    copy
+                };
+                out.real.set(&root[..root_len])?;
+            } else {
+                out.real.set(b"/")?;
+            }
+        } else {
+            out.real.pop();
+        }
+    }
+    finish(caller, out, false)
+}
+
+fn push_number(path: &mut PathBuf, n: u64) -> Result<()> {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    path.push(&digits[i..])
+}
+
+/// Describes the final object and builds the shown path.
+fn finish(caller: &Caller, out: &mut Resolved, anonymous: bool) -> Result<()> {
+    out.anonymous = anonymous;
+    out.info = if anonymous {
+        None
+    } else {
+        file::stat_at(Dir::Cwd, out.real.as_cstr(), false).ok()
+    };
+    // `/proc/<our tgid>[/task/<our tid>]/...` as `/proc/self` or
+    // `/proc/thread-self`.
+    let real = out.real.as_bytes();
+    out.shown.set(real)?;
+    if let Some(rest) = real.strip_prefix(b"/proc/") {
+        let end = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+        if let Some(pid) = parse_pid(&rest[..end]) {
+            if pid == caller.tgid()? || pid == caller.tid {
+                let after = &rest[end..];
+                let mut tail: &[u8] = after;
+                let mut base: &[u8] = b"/proc/self";
+                if let Some(t) = after.strip_prefix(b"/task/") {
+                    let tend = t.iter().position(|&b| b == b'/').unwrap_or(t.len());
+                    if parse_pid(&t[..tend]) == Some(caller.tid) {
+                        base = b"/proc/thread-self";
+                        tail = &t[tend..];
+                    }
+                }
+                let mut shown = [0u8; PATH_MAX];
+                let n = base.len() + tail.len();
+                if n < PATH_MAX {
+                    shown[..base.len()].copy_from_slice(base);
+                    shown[base.len()..n].copy_from_slice(tail);
+                    out.shown.set(&shown[..n])?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

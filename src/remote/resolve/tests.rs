@@ -1,0 +1,220 @@
+//! Resolution tests on this process's own view (the caller is us).
+
+use super::*;
+use crate::sys::process;
+use std::boxed::Box;
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::io::AsRawFd;
+use std::path::PathBuf as StdPath;
+extern crate std;
+
+fn scratch(name: &str) -> StdPath {
+    let dir = std::env::temp_dir().join(format!("husk-resolve-{name}-{}", process::getpid()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("d/sub")).unwrap();
+    std::fs::write(dir.join("d/x"), b"x").unwrap();
+    std::os::unix::fs::symlink("d/x", dir.join("link-rel")).unwrap();
+    std::os::unix::fs::symlink(dir.join("d/x"), dir.join("link-abs")).unwrap();
+    std::os::unix::fs::symlink("d", dir.join("dirlink")).unwrap();
+    std::os::unix::fs::symlink("nowhere/new", dir.join("dangling")).unwrap();
+    std::os::unix::fs::symlink("loop2", dir.join("loop1")).unwrap();
+    std::os::unix::fs::symlink("loop1", dir.join("loop2")).unwrap();
+    dir
+}
+
+fn me() -> Caller {
+    Caller::new(process::gettid())
+}
+
+fn resolve_str(raw: &[u8], how: How) -> Result<(std::string::String, bool)> {
+    let mut out = Box::new(Resolved::new());
+    resolve(&me(), raw, how, &mut out)?;
+    Ok((
+        std::string::String::from_utf8_lossy(out.real.as_bytes()).into_owned(),
+        out.exists(),
+    ))
+}
+
+fn abs(dir: &StdPath, rel: &str) -> std::vec::Vec<u8> {
+    let mut v = dir.as_os_str().as_bytes().to_vec();
+    v.push(b'/');
+    v.extend_from_slice(rel.as_bytes());
+    v
+}
+
+#[test]
+fn equivalent_spellings_resolve_alike() {
+    let dir = scratch("equiv");
+    let want = format!("{}/d/x", dir.display());
+    let how = How::at(Start::Cwd, true);
+    for spelling in [
+        "d/x",
+        "d/./x",
+        "d/../d/x",
+        "d//x",
+        "./d/x",
+        "link-rel",
+        "link-abs",
+        "dirlink/x",
+        "d/sub/../x",
+    ] {
+        let (got, exists) = resolve_str(&abs(&dir, spelling), how).unwrap();
+        assert_eq!(got, want, "{spelling}");
+        assert!(exists, "{spelling}");
+    }
+    // Leading double slash, and relative to a directory descriptor.
+    let mut doubled = b"/".to_vec();
+    doubled.extend_from_slice(&abs(&dir, "d/x"));
+    assert_eq!(resolve_str(&doubled, how).unwrap().0, want);
+    let dfd = std::fs::File::open(&dir).unwrap();
+    let at = How::at(Start::Fd(dfd.as_raw_fd()), true);
+    assert_eq!(resolve_str(b"d/x", at).unwrap().0, want);
+    assert_eq!(resolve_str(b"link-rel", at).unwrap().0, want);
+}
+
+#[test]
+fn final_links_follow_the_flags() {
+    let dir = scratch("nofollow");
+    let nofollow = How::at(Start::Cwd, false);
+    let (got, exists) = resolve_str(&abs(&dir, "link-rel"), nofollow).unwrap();
+    assert_eq!(got, format!("{}/link-rel", dir.display()));
+    assert!(exists, "the link itself exists");
+    // A trailing slash follows anyway.
+    let (got, _) = resolve_str(&abs(&dir, "dirlink/"), nofollow).unwrap();
+    assert_eq!(got, format!("{}/d", dir.display()));
+    // Intermediate links are always followed.
+    let (got, _) = resolve_str(&abs(&dir, "dirlink/x"), nofollow).unwrap();
+    assert_eq!(got, format!("{}/d/x", dir.display()));
+}
+
+#[test]
+fn dangling_links_and_missing_paths() {
+    let dir = scratch("dangling");
+    let (got, exists) = resolve_str(&abs(&dir, "dangling"), How::at(Start::Cwd, true)).unwrap();
+    assert_eq!(got, format!("{}/nowhere/new", dir.display()));
+    assert!(!exists);
+    let (got, exists) =
+        resolve_str(&abs(&dir, "d/missing/../x"), How::at(Start::Cwd, true)).unwrap();
+    assert_eq!(
+        got,
+        format!("{}/d/x", dir.display()),
+        "lexical after a missing component"
+    );
+    let _ = exists;
+}
+
+#[test]
+fn loops_and_limits() {
+    let dir = scratch("loops");
+    assert_eq!(
+        resolve_str(&abs(&dir, "loop1"), How::at(Start::Cwd, true)),
+        Err(Errno::ELOOP)
+    );
+    // Not following the final link: no loop.
+    assert!(resolve_str(&abs(&dir, "loop1"), How::at(Start::Cwd, false)).is_ok());
+    let mut how = How::at(Start::Cwd, true);
+    how.no_symlinks = true;
+    assert_eq!(resolve_str(&abs(&dir, "link-rel"), how), Err(Errno::ELOOP));
+    assert_eq!(
+        resolve_str(b"", How::at(Start::Cwd, true)),
+        Err(Errno::ENOENT)
+    );
+    let long = [b'a'; PATH_MAX + 1];
+    assert_eq!(
+        resolve_str(&long, How::at(Start::Cwd, true)),
+        Err(Errno::ENAMETOOLONG)
+    );
+    assert_eq!(
+        resolve_str(b"x", How::at(Start::Fd(9999), true)),
+        Err(Errno::EBADF)
+    );
+}
+
+#[test]
+fn proc_self_is_the_caller_and_magic_links_are_followed() {
+    let dir = scratch("proc");
+    let file = std::fs::File::open(dir.join("d/x")).unwrap();
+    let fd = file.as_raw_fd();
+    let want = format!("{}/d/x", dir.display());
+    let how = How::at(Start::Cwd, true);
+    let spelled = format!("/proc/self/fd/{fd}");
+    assert_eq!(resolve_str(spelled.as_bytes(), how).unwrap().0, want);
+    let spelled = format!("/proc/thread-self/fd/{fd}");
+    assert_eq!(resolve_str(spelled.as_bytes(), how).unwrap().0, want);
+    let spelled = format!("/dev/fd/{fd}");
+    assert_eq!(resolve_str(spelled.as_bytes(), how).unwrap().0, want);
+    let cwd = std::env::current_dir().unwrap();
+    assert_eq!(
+        resolve_str(b"/proc/self/cwd", how).unwrap().0,
+        cwd.display().to_string()
+    );
+    // AT_EMPTY_PATH on the descriptor.
+    let mut empty = How::at(Start::Fd(fd), true);
+    empty.empty_path = true;
+    assert_eq!(resolve_str(b"", empty).unwrap().0, want);
+    // Shown as /proc/self.
+    let mut out = Box::new(Resolved::new());
+    resolve(&me(), b"/proc/self/status", how, &mut out).unwrap();
+    assert_eq!(out.shown.as_bytes(), b"/proc/self/status");
+    assert_ne!(out.real.as_bytes(), b"/proc/self/status");
+}
+
+#[test]
+fn magic_links_of_other_processes_are_refused() {
+    // pid 1 is never us.
+    let how = How::at(Start::Cwd, true);
+    assert_eq!(
+        resolve_str(b"/proc/1/root/etc/passwd", how),
+        Err(Errno::EACCES)
+    );
+    assert_eq!(resolve_str(b"/proc/1/cwd", how), Err(Errno::EACCES));
+    // Not following the final one: it is the link, not its target.
+    assert!(resolve_str(b"/proc/1/exe", How::at(Start::Cwd, false)).is_ok());
+    // Ordinary /proc/1 files are just paths.
+    assert_eq!(
+        resolve_str(b"/proc/1/status", how).unwrap().0,
+        "/proc/1/status"
+    );
+}
+
+#[test]
+fn pipes_behind_descriptors_are_anonymous() {
+    let (r, _w) = crate::sys::file::pipe(0).unwrap();
+    let mut out = Box::new(Resolved::new());
+    let spelled = format!("/proc/self/fd/{}", r.raw());
+    resolve(
+        &me(),
+        spelled.as_bytes(),
+        How::at(Start::Cwd, true),
+        &mut out,
+    )
+    .unwrap();
+    assert!(out.anonymous);
+    assert_eq!(out.shown.as_bytes(), spelled.as_bytes());
+    let _ = CString::new("x");
+}
+
+#[test]
+fn beneath_and_in_root() {
+    let dir = scratch("root");
+    let dfd = std::fs::File::open(dir.join("d")).unwrap();
+    let mut beneath = How::at(Start::Fd(dfd.as_raw_fd()), true);
+    beneath.beneath = true;
+    assert_eq!(resolve_str(b"../x", beneath), Err(Errno::EXDEV));
+    assert_eq!(resolve_str(b"/etc/passwd", beneath), Err(Errno::EXDEV));
+    assert_eq!(
+        resolve_str(b"sub/../x", beneath).unwrap().0,
+        format!("{}/d/x", dir.display())
+    );
+    let mut in_root = How::at(Start::Fd(dfd.as_raw_fd()), true);
+    in_root.in_root = true;
+    assert_eq!(
+        resolve_str(b"/x", in_root).unwrap().0,
+        format!("{}/d/x", dir.display())
+    );
+    assert_eq!(
+        resolve_str(b"../../x", in_root).unwrap().0,
+        format!("{}/d/x", dir.display())
+    );
+}
