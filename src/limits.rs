@@ -26,6 +26,19 @@ pub const CLI_SOURCES: usize = 256;
 /// `-e` options on one command line.
 pub const CLI_ENV: usize = 128;
 
+/// Policy rules at most.
+pub const RULES: usize = crate::policy::rules::MAX_RULES;
+/// Bytes of rule patterns at most.
+pub const PATTERN_BYTES: usize = crate::policy::rules::PATTERN_BYTES;
+/// Nested `include`s at most.
+pub const INCLUDE_DEPTH: usize = crate::policy::load::MAX_DEPTH;
+/// Bytes of policy files (all of them together) at most.
+pub const CONFIG_BYTES: usize = 1 << 20;
+/// Bytes in one policy command, after `${VAR}` expansion.
+pub const LINE_BYTES: usize = crate::policy::command::LINE_MAX;
+/// Bytes in one path pattern.
+pub const PATTERN_MAX: usize = crate::policy::glob::MAX_PATTERN;
+
 /// `(name, value, what it bounds)` for `-C`.
 pub const ALL: &[(&str, usize, &str)] = &[
     (
@@ -52,4 +65,26 @@ pub const ALL: &[(&str, usize, &str)] = &[
         "-m/-p/-P options per command line",
     ),
     ("cli-env", CLI_ENV, "-e options per command line"),
+    ("rules", RULES, "policy rules"),
+    (
+        "pattern-bytes",
+        PATTERN_BYTES,
+        "bytes of all rule patterns together",
+    ),
+    ("pattern-max", PATTERN_MAX, "bytes in one path pattern"),
+    (
+        "include-depth",
+        INCLUDE_DEPTH,
+        "nested include and include_profile",
+    ),
+    (
+        "config-bytes",
+        CONFIG_BYTES,
+        "bytes of policy files together",
+    ),
+    (
+        "line-bytes",
+        LINE_BYTES,
+        "bytes in one policy command after expansion",
+    ),
 ];

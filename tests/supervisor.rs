@@ -20,7 +20,7 @@ fn husk() -> Command {
 /// The options that make husk allow everything while still trapping
 /// every call it would check.
 fn sandbox_args() -> Vec<&'static str> {
-    vec!["--"]
+    vec!["-p", "off", "--"]
 }
 
 /// The self-test supervisor with test knobs.
@@ -392,7 +392,16 @@ fn exit_wait_all_waits_for_every_process() {
     assert!(!marker.exists(), "a sandboxed process outlived husk");
     // With it: husk waits, and still reports the eldest's status.
     let mut cmd = Command::new(common::husk());
-    cmd.args(["-m", "trace/exit_wait_all:1", "--", "sh", "-c", &script]);
+    cmd.args([
+        "-p",
+        "off",
+        "-m",
+        "trace/exit_wait_all:1",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
     let o = run(&mut cmd, LIMIT);
     assert_eq!(o.code, Some(4), "{o:?}");
     assert!(

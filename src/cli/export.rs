@@ -16,9 +16,36 @@ use crate::rt::io;
 use crate::supervisor;
 use crate::sys::BorrowedFd;
 
+/// Prints a built-in profile (or the list of them).
+fn profile(name: &[u8]) -> i32 {
+    use crate::policy::profiles::{self, PROFILES};
+    if name == b"list" {
+        for (name, summary, _) in PROFILES {
+            crate::outln!("{name:<8} {summary}");
+        }
+        return 0;
+    }
+    match profiles::get(name) {
+        Some(text) => {
+            crate::out!("{text}");
+            0
+        }
+        None => {
+            crate::errln!(
+                "husk: -E profile:{}: no such profile (see -E profile:list)",
+                crate::rt::io::Bytes(name)
+            );
+            super::EXIT_CONFIG
+        }
+    }
+}
+
 /// Prints the programs; returns the exit status.
 pub fn export(format: Export) -> i32 {
-    let setup = match supervisor::setup() {
+    if let Export::Profile(name) = format {
+        return profile(name);
+    }
+    let setup = match supervisor::setup(2) {
         Ok(setup) => setup,
         Err(e) => {
             crate::errln!("husk: cannot set up: {e}");
@@ -61,6 +88,7 @@ pub fn export(format: Export) -> i32 {
             }
         }
         Export::Bpf => raw(&filters.sandbox),
+        Export::Profile(_) => {}
     }
     0
 }

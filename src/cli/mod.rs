@@ -9,6 +9,7 @@
 
 mod caps;
 mod export;
+mod host;
 pub mod options;
 mod run;
 
@@ -71,9 +72,21 @@ file, an address or a program by policy, and lets all others run freely.
   -e VAR       remove VAR from the command's environment
   -E pfc|bpf   print the seccomp programs husk would install
                (pfc: readable pseudo-code, bpf: raw) and exit
+  -E profile:NAME
+               print a built-in profile as plain commands
+               (profile:list lists them) and exit
   -C           print what this kernel supports and husk's capacities
   -V           print the version
   -h           print this help
+
+Policy commands: sandbox/CATS:on|off, default/CATS:ACTION,
+ACTION/CATS+PATTERN (-PATTERN removes the latest equal rule, ^PATTERN
+all of them), include PATH and include_profile NAME (in files),
+trace/exit_wait_all:1. Actions: allow warn filter deny kill exit.
+Everything is denied until allowed (chdir is off by default).
+
+Environment: HUSK_LOG_FD=N sends log lines to descriptor N (default
+stderr); HUSK_WORKERS=N sets the worker threads (default: CPUs, 2-8).
 
 Exit status: COMMAND's own; 128+N if it was killed by signal N;
 125 if husk could not start it as asked, 126 if it could not be

@@ -43,6 +43,9 @@ pub enum Export {
     Pfc,
     /// Raw `struct sock_filter` arrays.
     Bpf,
+    /// `profile:NAME`: a built-in profile as plain commands
+    /// (`profile:list` lists them).
+    Profile(&'static [u8]),
 }
 
 /// What husk was asked to do.
@@ -213,7 +216,10 @@ impl Options {
                 *export = Some(match value.to_bytes() {
                     b"pfc" => Export::Pfc,
                     b"bpf" => Export::Bpf,
-                    other => return Err(Error::BadExportFormat(other)),
+                    other => match other.strip_prefix(b"profile:") {
+                        Some(name) => Export::Profile(name),
+                        None => return Err(Error::BadExportFormat(other)),
+                    },
                 });
             }
         }

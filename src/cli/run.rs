@@ -1,35 +1,58 @@
 //! `husk [options] -- COMMAND`: from parsed options to a supervised run.
+//!
+//! The whole policy is read and checked first; any error stops husk
+//! before the command is started (exit 125), naming the source.
 
 use heapless::Vec;
 
+use super::host::System;
 use super::options::{EnvOp, Options, Source};
+use crate::check;
 use crate::errln;
 use crate::limits;
+use crate::policy::load::Loader;
 use crate::rt::exec::EnvChange;
 use crate::rt::io::Bytes;
 use crate::supervisor::child::Command;
-use crate::supervisor::message::{Request, Verdict};
 use crate::supervisor::{self, Config, workers};
 
-/// Until the policy is enforced, every trapped call is allowed (the
-/// round trip through the tracer and the workers still happens).
-fn allow_all(_: &Request) -> Verdict {
-    Verdict::Allow
+/// Policy files are read into this arena (declared capacity).
+static CONFIG: spin::Mutex<[u8; limits::CONFIG_BYTES]> =
+    spin::Mutex::new([0; limits::CONFIG_BYTES]);
+
+/// Applies every `-m`, `-p`, `-P` in order, and `-x`.
+pub fn load_policy(opts: &Options) -> Result<(), ()> {
+    let system = System::new();
+    let mut arena = CONFIG.lock();
+    check::configure(|policy| {
+        let mut loader = Loader::new(&system);
+        for source in &opts.sources {
+            let result = match *source {
+                Source::Command(text) => loader.command(policy, text.to_bytes()),
+                Source::Profile(name) => loader.profile(policy, name.to_bytes()),
+                Source::File(path) => loader.file(policy, path.to_bytes(), &mut arena[..]),
+            };
+            if let Err(e) = result {
+                errln!("husk: {e}");
+                return Err(());
+            }
+        }
+        // -x: every default becomes warn, wherever it was set.
+        policy.trace |= opts.trace;
+        Ok(())
+    })
 }
 
 /// Runs the command at argv `index`; returns husk's exit status.
 pub fn run(opts: &Options, index: usize) -> i32 {
-    let mut wait_all = false;
-    for source in &opts.sources {
-        match source {
-            Source::Command(c) if c.to_bytes() == b"trace/exit_wait_all:1" => wait_all = true,
-            Source::Command(c) if c.to_bytes() == b"trace/exit_wait_all:0" => wait_all = false,
-            other => {
-                let text = match other {
-                    Source::Command(c) | Source::Profile(c) | Source::File(c) => c.to_bytes(),
-                };
+    if let Some(text) = crate::rt::args::var(b"HUSK_LOG_FD") {
+        match parse_count(text) {
+            Some(fd) if crate::sys::file::fd_flags(fd as i32).is_ok() => {
+                check::log::set_fd(fd as i32)
+            }
+            _ => {
                 errln!(
-                    "husk: {}: policy rules are not enforced yet; refusing to run",
+                    "husk: HUSK_LOG_FD={}: not an open file descriptor",
                     Bytes(text)
                 );
                 return super::EXIT_CONFIG;
@@ -50,6 +73,9 @@ pub fn run(opts: &Options, index: usize) -> i32 {
             }
         },
     };
+    if load_policy(opts).is_err() {
+        return super::EXIT_CONFIG;
+    }
     let mut env: Vec<EnvChange<'static>, { limits::CLI_ENV }> = Vec::new();
     for op in &opts.env {
         // Same capacity as the options they come from.
@@ -63,12 +89,14 @@ pub fn run(opts: &Options, index: usize) -> i32 {
         argv0: opts.argv0,
         env: &env,
     };
+    let wait_all = check::configure(|p| p.exit_wait_all);
     let config = Config {
         workers,
         wait_all,
         request_limit: limits::REQUEST_QUEUE,
         access: None,
-        decide: allow_all,
+        decide: check::decide,
+        log_fd: check::log::fd(),
     };
     supervisor::run(&command, &config)
 }

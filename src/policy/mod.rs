@@ -7,4 +7,6 @@ pub mod addr;
 pub mod category;
 pub mod command;
 pub mod glob;
+pub mod load;
+pub mod profiles;
 pub mod rules;

@@ -227,6 +227,26 @@ impl Policy {
             .map_or_else(|| self.default_action(cat), |r| r.action)
     }
 
+    /// Whether some rule that does not simply allow names a path strictly
+    /// below directory `dir` (by its literal prefix, up to the first glob
+    /// character): moving `dir` would carry that path away from its rule.
+    pub fn protects_below(&self, dir: &[u8]) -> bool {
+        self.rules
+            .iter()
+            .filter(|r| !r.cat.is_network() && r.action != Action::Allow)
+            .any(|r| {
+                let pattern = self.pattern_of(r);
+                let literal = pattern
+                    .iter()
+                    .position(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
+                    .unwrap_or(pattern.len());
+                let prefix = &pattern[..literal];
+                prefix.len() > dir.len()
+                    && prefix.starts_with(dir)
+                    && (dir == b"/" || prefix[dir.len()] == b'/')
+            })
+    }
+
     /// Every rule as `(action, category, pattern)`, oldest first.
     pub fn rules(&self) -> impl Iterator<Item = (Action, Category, &[u8])> {
         self.rules
@@ -355,6 +375,30 @@ mod tests {
             p.add(Action::Allow, read, &big).unwrap();
         }
         assert_eq!(p.add(Action::Allow, read, &big), Err(Full::Patterns));
+    }
+
+    #[test]
+    fn protected_paths_below_a_directory() {
+        let mut p = policy();
+        p.add(
+            Action::Deny,
+            CatSet::of(&[Category::Read]),
+            b"/home/u/secret/***",
+        )
+        .unwrap();
+        p.add(
+            Action::Allow,
+            CatSet::of(&[Category::Read]),
+            b"/home/u/public/***",
+        )
+        .unwrap();
+        assert!(p.protects_below(b"/home/u"));
+        assert!(p.protects_below(b"/home"));
+        assert!(p.protects_below(b"/"));
+        assert!(!p.protects_below(b"/home/u/public"));
+        // `/***` covers what lies below the directory too.
+        assert!(p.protects_below(b"/home/u/secret"));
+        assert!(!p.protects_below(b"/home/us"));
     }
 
     #[test]

@@ -124,9 +124,21 @@ const TRACER: &[(usize, Check)] = &[
     (nr::EXIT_GROUP, Check::Any),
 ];
 
-/// The workers' calls.
+/// `openat` as husk's own code calls it: read-only, close-on-exec.
+const OPEN_READ_ONLY: &[u32] = &[(libc::O_RDONLY | libc::O_CLOEXEC) as u32];
+
+/// The workers' calls: the queues, and reading the tracee (its memory,
+/// its /proc entries, the file system as it sees it: stat, readlink,
+/// read-only opens), never writing anything but log lines.
 const WORKER: &[(usize, Check)] = &[
     (nr::FUTEX, Check::Low(1, FUTEX_OPS)),
+    (nr::PROCESS_VM_READV, Check::Any),
+    (nr::NEWFSTATAT, Check::Any),
+    (nr::READLINKAT, Check::Any),
+    (nr::OPENAT, Check::Low(2, OPEN_READ_ONLY)),
+    (nr::READ, Check::Any),
+    (nr::PREAD64, Check::Any),
+    (nr::CLOSE, Check::Any),
     (nr::WRITE, Check::Fds(0, FdSet::LogAndWake)),
     (nr::KILL, Check::Low(1, KILL_ONLY)),
     (nr::NANOSLEEP, Check::Any),
@@ -365,7 +377,8 @@ mod tests {
             nr::MPROTECT,
             nr::RT_SIGACTION,
             nr::EXECVE,
-            nr::READ,
+            nr::UNLINKAT,
+            nr::SOCKET,
         ] {
             assert_eq!(
                 verdict(Role::Worker, forbidden, [0; 6]),
@@ -373,6 +386,24 @@ mod tests {
                 "nr {forbidden}"
             );
         }
+        let ro = (libc::O_RDONLY | libc::O_CLOEXEC) as u64;
+        assert_eq!(verdict(Role::Worker, nr::OPENAT, [0, 0, ro, 0, 0, 0]), ok);
+        assert_eq!(
+            verdict(
+                Role::Worker,
+                nr::OPENAT,
+                [0, 0, ro | libc::O_WRONLY as u64, 0, 0, 0]
+            ),
+            dead
+        );
+        assert_eq!(
+            verdict(
+                Role::Worker,
+                nr::OPENAT,
+                [0, 0, ro | libc::O_CREAT as u64, 0, 0, 0]
+            ),
+            dead
+        );
     }
 
     #[test]

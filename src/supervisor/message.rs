@@ -36,13 +36,23 @@ pub enum Request {
         /// Who exec'd (now the thread-group leader).
         task: TaskRef,
     },
+    /// A call that succeeded and must be checked again on its outcome
+    /// (chdir: the directory really entered).
+    PostCheck {
+        /// Who made the call.
+        task: TaskRef,
+        /// The system call number.
+        nr: u32,
+    },
 }
 
 impl Request {
     /// The task the request is about.
     pub fn task(&self) -> TaskRef {
         match *self {
-            Request::Syscall { task, .. } | Request::Exec { task } => task,
+            Request::Syscall { task, .. }
+            | Request::Exec { task }
+            | Request::PostCheck { task, .. } => task,
         }
     }
 
@@ -60,8 +70,13 @@ pub enum Verdict {
     Allow,
     /// Skip the call; the caller sees this error.
     Deny(Errno),
+    /// Let the call run, then check its outcome (a `PostCheck` request
+    /// once it has succeeded).
+    AllowThenCheck,
     /// SIGKILL the calling process.
     Kill,
+    /// End husk, and with it the whole sandbox, with this status.
+    Exit(i32),
 }
 
 /// A verdict on its way back to the tracer.

@@ -32,7 +32,7 @@ use crate::sys::fd::AsFd;
 use crate::sys::signal::{self, How, SigSet};
 use crate::sys::{Errno, file, process};
 use crate::{errln, locked};
-use channels::CHANNELS;
+use channels::channels;
 use child::Command;
 use confine::{Fds, Role};
 use tracer::{Access, Tracer};
@@ -52,6 +52,8 @@ pub struct Config {
     pub access: Option<Access>,
     /// The checker.
     pub decide: Decide,
+    /// Where the checker writes log lines (the worker filter allows it).
+    pub log_fd: i32,
 }
 
 /// Every seccomp program husk installs.
@@ -103,7 +105,7 @@ pub struct Setup {
 
 /// Blocks the signals husk reads, and creates its signalfd and wake-up
 /// eventfd.
-pub fn setup() -> crate::sys::Result<Setup> {
+pub fn setup(log_fd: i32) -> crate::sys::Result<Setup> {
     // Signals husk reacts to are blocked (in every thread, which
     // inherit the mask) and read from a signalfd; no handler is ever
     // installed. SIGCHLD must not be ignored, or exits are not reported.
@@ -124,9 +126,9 @@ pub fn setup() -> crate::sys::Result<Setup> {
     let fds = Fds {
         signals: signals.as_fd().raw(),
         wake: wake.as_fd().raw(),
-        log: 2,
+        log: log_fd,
     };
-    CHANNELS.set_wake_fd(wake);
+    channels().set_wake_fd(wake);
     Ok(Setup { signals, fds })
 }
 
@@ -156,8 +158,8 @@ pub fn run(command: &Command<'_>, config: &Config) -> i32 {
 }
 
 fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> {
-    let setup = setup()?;
-    CHANNELS.requests.set_limit(config.request_limit);
+    let setup = setup(config.log_fd)?;
+    channels().requests.set_limit(config.request_limit);
     build_filters(&setup.fds).map_err(|_| Errno::ENOMEM)?;
     // Nothing written at start-up may change once the command runs.
     lockdown::seal()?;

@@ -24,6 +24,9 @@ pub enum State {
     /// Its system call was skipped; at the syscall-exit stop the tracer
     /// makes the call return this error.
     Skipping(Errno),
+    /// Its system call (this number) runs; at the syscall-exit stop,
+    /// if it succeeded, the outcome goes to the workers.
+    PostCheck(u32),
 }
 
 /// One traced thread.

@@ -23,7 +23,7 @@
 //! ([`ptrace::set_syscall_nr`], [`ptrace::Regs`]).
 #![forbid(unsafe_code)]
 
-use super::channels::CHANNELS;
+use super::channels::channels;
 use super::message::{Request, Response, TaskRef, Verdict};
 use super::queue::PushError;
 use super::tasks::{State, Tasks};
@@ -57,6 +57,8 @@ pub struct Tracer {
     status: Option<i32>,
     access: Access,
     signals: OwnedFd,
+    /// An `exit` verdict ended the run.
+    exiting: bool,
 }
 
 /// Everything a ptrace stop can be.
@@ -79,6 +81,7 @@ impl Tracer {
             status: None,
             access,
             signals,
+            exiting: false,
         })
     }
 
@@ -86,8 +89,11 @@ impl Tracer {
     /// tracee has); returns the eldest's exit status.
     pub fn run(&mut self) -> i32 {
         loop {
-            while let Some(response) = CHANNELS.responses.try_pop() {
+            while let Some(response) = channels().responses.try_pop() {
                 self.apply(response);
+            }
+            if self.exiting {
+                break;
             }
             match self.reap() {
                 Ok(false) => {}
@@ -123,14 +129,14 @@ impl Tracer {
 
     /// Blocks until a stop or a verdict may be waiting.
     fn sleep(&mut self) {
-        CHANNELS.tracer_sleeping();
+        channels().tracer_sleeping();
         // The last look, after announcing the sleep (see channels.rs).
-        if let Some(response) = CHANNELS.responses.try_pop() {
-            CHANNELS.tracer_awake();
+        if let Some(response) = channels().responses.try_pop() {
+            channels().tracer_awake();
             self.apply(response);
             return;
         }
-        let Some(wake) = CHANNELS.wake_fd() else {
+        let Some(wake) = channels().wake_fd() else {
             return;
         };
         let mut fds = [
@@ -138,7 +144,7 @@ impl Tracer {
             PollFd::readable(wake.as_fd()),
         ];
         let _ = poll::poll(&mut fds, None);
-        CHANNELS.tracer_awake();
+        channels().tracer_awake();
         let _ = file::eventfd_take(wake);
         while let Ok(Some(info)) = signal::read_signalfd(self.signals.as_fd()) {
             let sig = info.signo as i32;
@@ -219,7 +225,10 @@ impl Tracer {
         let Some(task) = self.pending(pid) else {
             return;
         };
-        match CHANNELS.requests.try_push(Request::Syscall { task, info }) {
+        match channels()
+            .requests
+            .try_push(Request::Syscall { task, info })
+        {
             Ok(()) => {}
             // Back-pressure: deny it here rather than wait.
             Err(PushError::Full(_) | PushError::Closed(_)) => self.deny(pid, Errno::EACCES),
@@ -243,7 +252,11 @@ impl Tracer {
         let Some(task) = self.pending(pid) else {
             return;
         };
-        if CHANNELS.requests.try_push(Request::Exec { task }).is_err() {
+        if channels()
+            .requests
+            .try_push(Request::Exec { task })
+            .is_err()
+        {
             // An exec cannot be denied after the fact.
             kill(pid);
         }
@@ -268,6 +281,31 @@ impl Tracer {
 
     fn syscall_exit_stop(&mut self, pid: Pid) {
         let state = self.tasks.get_mut(pid).map(|t| t.state);
+        if let Some(State::PostCheck(nr)) = state {
+            let succeeded = match ptrace::syscall_info(pid) {
+                Ok(info) => info.op == ptrace::op::EXIT && info.exit_value() == 0,
+                Err(Errno::ESRCH) => return,
+                Err(_) => return kill(pid),
+            };
+            if !succeeded {
+                if let Some(task) = self.tasks.get_mut(pid) {
+                    task.state = State::Running;
+                }
+                return resume(pid, ptrace::cont(pid, 0));
+            }
+            let Some(task) = self.pending(pid) else {
+                return;
+            };
+            if channels()
+                .requests
+                .try_push(Request::PostCheck { task, nr })
+                .is_err()
+            {
+                // The outcome cannot be checked: it cannot stand.
+                kill(pid);
+            }
+            return;
+        }
         if let Some(State::Skipping(errno)) = state {
             if let Some(task) = self.tasks.get_mut(pid) {
                 task.state = State::Running;
@@ -303,9 +341,28 @@ impl Tracer {
         let pid = response.task.tid;
         match response.verdict {
             Verdict::Allow => resume(pid, ptrace::cont(pid, 0)),
+            Verdict::AllowThenCheck if response.syscall => match ptrace::syscall_info(pid) {
+                Ok(info) => {
+                    task.state = State::PostCheck(info.nr as u32);
+                    resume(pid, ptrace::cont_syscall(pid, 0));
+                }
+                Err(Errno::ESRCH) => {}
+                Err(_) => kill(pid),
+            },
             Verdict::Deny(errno) if response.syscall => self.deny(pid, errno),
-            Verdict::Deny(_) | Verdict::Kill => kill(pid),
+            Verdict::Exit(status) => self.exit_all(status),
+            Verdict::AllowThenCheck | Verdict::Deny(_) | Verdict::Kill => kill(pid),
         }
+    }
+
+    /// `exit` action: end every tracee; husk then exits with `status`.
+    fn exit_all(&mut self, status: i32) {
+        kill(self.eldest);
+        for tid in self.tasks.tids() {
+            kill(tid);
+        }
+        self.status = Some(status);
+        self.exiting = true;
     }
 
     /// Skips the call `pid` is stopped in; it will return `-errno`.

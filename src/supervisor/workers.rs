@@ -9,7 +9,7 @@ use core::ffi::CStr;
 
 use heapless::Vec;
 
-use super::channels::CHANNELS;
+use super::channels::channels;
 use super::message::{Request, Response, Verdict};
 use crate::bpf::install;
 use crate::bpf::program::Program;
@@ -55,8 +55,8 @@ impl Pool {
 
     /// Closes the queues and waits for every worker to finish.
     pub fn stop(self) {
-        CHANNELS.requests.close();
-        CHANNELS.responses.close();
+        channels().requests.close();
+        channels().responses.close();
         for handle in self.handles {
             handle.join();
         }
@@ -72,14 +72,14 @@ fn work(decide: Decide, filter: &'static Program) {
     if let Err(e) = install::install(&verified, 0) {
         panic!("a worker cannot confine itself: {e}");
     }
-    while let Some(request) = CHANNELS.requests.pop_wait() {
+    while let Some(request) = channels().requests.pop_wait() {
         let verdict = decide(&request);
         let response = Response {
             task: request.task(),
             syscall: request.is_syscall(),
             verdict,
         };
-        if CHANNELS.send_response(response).is_err() {
+        if channels().send_response(response).is_err() {
             break;
         }
     }

@@ -86,6 +86,15 @@ impl BorrowedFd<'static> {
     }
 }
 
+/// The log descriptor (`HUSK_LOG_FD`), borrowed for good. husk checks
+/// the number is open when it starts and never closes it.
+pub fn log_fd(fd: RawFd) -> BorrowedFd<'static> {
+    // SAFETY: only called with the number husk validated at start-up
+    // (cli), which nothing in husk closes; writes to it are all husk
+    // does with it.
+    unsafe { BorrowedFd::borrow_raw(fd) }
+}
+
 impl BorrowedFd<'_> {
     /// The descriptor number.
     pub fn raw(self) -> RawFd {

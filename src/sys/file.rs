@@ -220,6 +220,15 @@ pub fn pread(fd: impl AsFd, buf: &mut [u8], offset: u64) -> Result<usize> {
     })
 }
 
+/// The calling process's working directory.
+pub fn getcwd(buf: &mut [u8]) -> Result<&[u8]> {
+    // SAFETY: the kernel writes at most `buf.len()` bytes (the path and
+    // its NUL) into `buf`.
+    let n = check(unsafe { raw::syscall2(nr::GETCWD, buf.as_mut_ptr() as usize, buf.len()) })?;
+    // The length includes the NUL.
+    Ok(&buf[..n.saturating_sub(1)])
+}
+
 /// Adds `n` to an eventfd counter (wakes its pollers).
 pub fn eventfd_add(fd: impl AsFd, n: u64) -> Result<()> {
     write(fd, &n.to_ne_bytes()).map(drop)

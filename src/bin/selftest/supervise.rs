@@ -60,6 +60,7 @@ pub fn main() -> i32 {
         request_limit: husk::limits::REQUEST_QUEUE,
         access: None,
         decide,
+        log_fd: 2,
     };
     let mut i = 2;
     while let Some(arg) = rt::args::arg(i) {

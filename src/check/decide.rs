@@ -1,0 +1,950 @@
+//! The checker: a request in, a verdict out.
+//!
+//! It does not know how the request arrived (ptrace today, seccomp user
+//! notification later): it reads the caller's arguments and memory,
+//! resolves paths from the caller's point of view, asks the policy for
+//! each category the call needs (POLICY.md, "Categories"), combines
+//! them (the most severe wins), logs, and answers.
+//!
+//! Errnos: paths are `EACCES`, except where the path is hidden (its
+//! `stat` is denied): then `ENOENT`, whatever the call, so no other
+//! errno can tell the file exists. `bind` is `EADDRNOTAVAIL`, `connect`
+//! `ECONNREFUSED`, a send with an address `ENOTCONN`. The `exit` action
+//! ends husk with the errno the call would have got (as Syd does).
+//!
+//! Beyond Syd (README, "Threat model"):
+//! - `O_TRUNC` needs `write` as well as `truncate`: it changes content.
+//! - Executing a `#!` script checks the script and its interpreter, at
+//!   the call and again at the exec event (where `AT_EXECFN` names the
+//!   script the kernel really ran).
+//! - A rename or hard link may not give a file a path with a more
+//!   permissive verdict than its own, and a directory that holds a path
+//!   some non-allowing rule names may not be renamed or linked away.
+
+use super::log::{self, Entry, Subject};
+use super::net::{self, Decoded, Use};
+use super::table;
+use crate::policy::action::Action;
+use crate::policy::addr::Ip;
+use crate::policy::category::{self as cat, CatSet, Category};
+use crate::policy::rules::{Policy, SockAddr};
+use crate::remote::proc;
+use crate::remote::resolve::{self, Caller, How, Resolved, Start};
+use crate::remote::{RemoteAddr, memory};
+use crate::supervisor::message::{Request, Verdict};
+use crate::sys::file::{self, Dir};
+use crate::sys::ptrace::SyscallInfo;
+use crate::sys::{Errno, Result};
+
+use Category::*;
+
+/// Decides a request against `policy`.
+pub fn decide(policy: &Policy, request: &Request) -> Verdict {
+    match *request {
+        Request::Syscall { task, ref info } => {
+            let mut checker = Checker::new(policy, task.tid, info.nr as u32);
+            checker.call(info)
+        }
+        Request::Exec { task } => {
+            let mut checker = Checker::new(
+                policy,
+                task.tid,
+                table::by_name("execve").and_then(|s| s.nr).unwrap_or(0),
+            );
+            checker.exec_event()
+        }
+        Request::PostCheck { task, nr } => {
+            let mut checker = Checker::new(policy, task.tid, nr);
+            checker.post_check()
+        }
+    }
+}
+
+/// The worst finding so far.
+#[derive(Clone, Copy)]
+struct Finding {
+    action: Action,
+    /// Whether the path is hidden (its stat is denied).
+    hidden: bool,
+}
+
+struct Checker<'p> {
+    policy: &'p Policy,
+    caller: Caller,
+    sys: &'static str,
+    worst: Option<Finding>,
+    /// The errno a denial gets unless the path is hidden.
+    errno: Errno,
+    slots: [Resolved; 2],
+    raw: [u8; crate::remote::path::PATH_MAX],
+}
+
+/// What an object of a call is.
+#[derive(Clone, Copy)]
+enum Operand {
+    /// A path argument (pointer in argument `path`), resolved from
+    /// `start`.
+    Path { path: usize, how: How },
+    /// A path argument that may be NULL, meaning the descriptor itself.
+    PathOrFd { path: usize, how: How },
+    /// A descriptor argument.
+    Fd(usize),
+}
+
+fn arg(info: &SyscallInfo, i: usize) -> u64 {
+    info.args[i]
+}
+
+/// A directory-descriptor argument (low 32 bits, as an int).
+fn dirfd(info: &SyscallInfo, i: usize) -> Start {
+    let fd = arg(info, i) as u32 as i32;
+    if fd == libc::AT_FDCWD {
+        Start::Cwd
+    } else {
+        Start::Fd(fd)
+    }
+}
+
+fn flag(value: u64, bit: i32) -> bool {
+    value as u32 & bit as u32 != 0
+}
+
+impl<'p> Checker<'p> {
+    fn new(policy: &'p Policy, tid: i32, nr: u32) -> Checker<'p> {
+        Checker {
+            policy,
+            caller: Caller::new(tid),
+            sys: table::name(nr).unwrap_or("?"),
+            worst: None,
+            errno: Errno::EACCES,
+            slots: [Resolved::new(), Resolved::new()],
+            raw: [0; crate::remote::path::PATH_MAX],
+        }
+    }
+
+    // ---- Outcomes ----
+
+    fn verdict(&self) -> Verdict {
+        match self.worst {
+            None => Verdict::Allow,
+            Some(f) if f.action.allows() => Verdict::Allow,
+            Some(f) => {
+                let errno = if f.hidden { Errno::ENOENT } else { self.errno };
+                match f.action {
+                    Action::Kill => Verdict::Kill,
+                    Action::Exit => Verdict::Exit(errno.0),
+                    _ => Verdict::Deny(errno),
+                }
+            }
+        }
+    }
+
+    fn note(&mut self, finding: Finding) {
+        if self
+            .worst
+            .is_none_or(|w| finding.action.severity() > w.action.severity())
+        {
+            self.worst = Some(finding);
+        }
+    }
+
+    fn log(&self, cap: Category, act: Action, subject: Subject<'_>) {
+        if !act.logs() {
+            return;
+        }
+        let mut name = [0u8; 32];
+        let cmd = proc::comm(self.caller.tid, &mut name);
+        log::write(&Entry {
+            cap,
+            act,
+            sys: self.sys,
+            subject,
+            pid: self.caller.tid,
+            cmd,
+        });
+    }
+
+    /// Checks `cats` on the path in slot `slot`.
+    fn check_path(&mut self, slot: usize, cats: CatSet) {
+        let shown = &self.slots[slot].shown;
+        let hidden = !self.policy.check_path(Stat, shown.as_bytes()).allows();
+        let mut worst: Option<(Category, Action)> = None;
+        for c in cats.iter() {
+            let action = self.policy.check_path(c, shown.as_bytes());
+            if action == Action::Warn {
+                self.log(c, action, Subject::Path(shown.as_bytes()));
+            }
+            if worst.is_none_or(|(_, w)| action.severity() > w.severity()) {
+                worst = Some((c, action));
+            }
+        }
+        if let Some((c, action)) = worst {
+            if !action.allows() {
+                self.log(c, action, Subject::Path(self.slots[slot].shown.as_bytes()));
+            }
+            self.note(Finding {
+                action,
+                hidden: hidden && !action.allows(),
+            });
+        }
+    }
+
+    /// Reads and resolves an operand into `slot`. An error is the
+    /// errno the call gets (the kernel's own, or EACCES for a refused
+    /// magic link, which is logged).
+    fn resolve(
+        &mut self,
+        info: &SyscallInfo,
+        operand: Operand,
+        slot: usize,
+        first_cat: Category,
+    ) -> Result<()> {
+        let tid = self.caller.tid;
+        let (raw_len, how) = match operand {
+            Operand::Path { path, how } => {
+                let len = memory::read_cstr(tid, RemoteAddr(arg(info, path)), &mut self.raw)?.len();
+                (len, how)
+            }
+            Operand::PathOrFd { path, how } if arg(info, path) == 0 => (
+                0,
+                How {
+                    empty_path: true,
+                    ..how
+                },
+            ),
+            Operand::PathOrFd { path, how } => {
+                let len = memory::read_cstr(tid, RemoteAddr(arg(info, path)), &mut self.raw)?.len();
+                (len, how)
+            }
+            Operand::Fd(i) => {
+                let fd = arg(info, i) as u32 as i32;
+                let mut how = How::at(Start::Fd(fd), true);
+                how.empty_path = true;
+                (0, how)
+            }
+        };
+        let raw: [u8; crate::remote::path::PATH_MAX] = self.raw;
+        match resolve::resolve(&self.caller, &raw[..raw_len], how, &mut self.slots[slot]) {
+            Ok(()) => Ok(()),
+            Err(Errno::EACCES) => {
+                // A magic link into another process: refused, logged.
+                self.log(first_cat, Action::Deny, Subject::Path(&raw[..raw_len]));
+                Err(Errno::EACCES)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Resolves and checks one operand with fixed categories.
+    fn simple(&mut self, info: &SyscallInfo, operand: Operand, cats: CatSet) -> Verdict {
+        // `fstat` is `fstatat(fd, "", AT_EMPTY_PATH)` in today's libcs:
+        // describing a descriptor the caller already holds reveals
+        // nothing new (fstat itself is not checked), so it passes.
+        if cats == CatSet::of(&[Stat]) && self.empty_path(info, operand) {
+            return Verdict::Allow;
+        }
+        let first = cats.iter().next().unwrap_or(Stat);
+        if let Err(e) = self.resolve(info, operand, 0, first) {
+            return Verdict::Deny(e);
+        }
+        self.check_path(0, cats);
+        self.verdict()
+    }
+
+    /// Whether `operand` is an empty path with `AT_EMPTY_PATH`: the
+    /// start descriptor itself.
+    fn empty_path(&mut self, info: &SyscallInfo, operand: Operand) -> bool {
+        let Operand::Path { path, how } = operand else {
+            return false;
+        };
+        if !how.empty_path || matches!(how.start, Start::Cwd) {
+            return false;
+        }
+        let mut first = [0u8; 1];
+        matches!(memory::read(self.caller.tid, RemoteAddr(arg(info, path)), &mut first), Ok(1) if first[0] == 0)
+    }
+
+    // ---- System calls ----
+
+    fn call(&mut self, info: &SyscallInfo) -> Verdict {
+        let cwd = Start::Cwd;
+        let path = |i: usize, follow: bool| Operand::Path {
+            path: i,
+            how: How::at(cwd, follow),
+        };
+        let at = |d: usize, p: usize, follow: bool, empty: bool| {
+            let mut how = How::at(dirfd(info, d), follow);
+            how.empty_path = empty;
+            Operand::Path { path: p, how }
+        };
+        let one = |c: Category| CatSet::of(&[c]);
+        let nofollow = |flags: u64| !flag(flags, libc::AT_SYMLINK_NOFOLLOW);
+        let empty = |flags: u64| flag(flags, libc::AT_EMPTY_PATH);
+        match self.sys {
+            // Opening.
+            "open" => self.open(info, path(0, true), arg(info, 1), None),
+            "openat" => self.open(info, at(0, 1, true, false), arg(info, 2), None),
+            "creat" => self.open(
+                info,
+                path(0, true),
+                (libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC) as u64,
+                None,
+            ),
+            "openat2" => self.openat2(info),
+            // Looking.
+            "stat" | "statfs" | "access" => self.simple(info, path(0, true), one(Stat)),
+            "lstat" => self.simple(info, path(0, false), one(Stat)),
+            "newfstatat" => {
+                let f = arg(info, 3);
+                self.simple(info, at(0, 1, nofollow(f), empty(f)), one(Stat))
+            }
+            "statx" => {
+                let f = arg(info, 2);
+                self.simple(info, at(0, 1, nofollow(f), empty(f)), one(Stat))
+            }
+            "faccessat" => self.simple(info, at(0, 1, true, false), one(Stat)),
+            "faccessat2" => {
+                let f = arg(info, 3);
+                self.simple(info, at(0, 1, nofollow(f), empty(f)), one(Stat))
+            }
+            "inotify_add_watch" => {
+                let follow = !flag(arg(info, 2), libc::IN_DONT_FOLLOW as i32);
+                self.simple(info, path(1, follow), one(Stat))
+            }
+            "file_getattr" => {
+                let f = arg(info, 4);
+                self.simple(info, at(0, 1, nofollow(f), empty(f)), one(Stat))
+            }
+            // Extended attributes.
+            "getxattr" | "listxattr" => self.simple(info, path(0, true), one(Read)),
+            "lgetxattr" | "llistxattr" => self.simple(info, path(0, false), one(Read)),
+            "fgetxattr" | "flistxattr" => self.simple(info, Operand::Fd(0), one(Read)),
+            "getxattrat" | "listxattrat" => {
+                let f = arg(info, 2);
+                self.simple(info, at(0, 1, nofollow(f), empty(f)), one(Read))
+            }
+            "setxattr" | "removexattr" => self.simple(info, path(0, true), one(Chattr)),
+            "lsetxattr" | "lremovexattr" => self.simple(info, path(0, false), one(Chattr)),
+            "fsetxattr" | "fremovexattr" => self.simple(info, Operand::Fd(0), one(Chattr)),
+            "setxattrat" | "removexattrat" => {
+                let f = arg(info, 2);
+                self.simple(info, at(0, 1, nofollow(f), empty(f)), one(Chattr))
+            }
+            "file_setattr" => {
+                let f = arg(info, 4);
+                self.simple(info, at(0, 1, nofollow(f), empty(f)), one(Chattr))
+            }
+            // Executing.
+            "execve" => self.exec(info, path(0, true)),
+            "execveat" => {
+                let f = arg(info, 4);
+                self.exec(info, at(0, 1, nofollow(f), empty(f)))
+            }
+            // Removing.
+            "unlink" => self.simple(info, path(0, false), one(Delete)),
+            "rmdir" => self.simple(info, path(0, false), one(Rmdir)),
+            "unlinkat" => {
+                let c = if flag(arg(info, 2), libc::AT_REMOVEDIR) {
+                    Rmdir
+                } else {
+                    Delete
+                };
+                self.simple(info, at(0, 1, false, false), one(c))
+            }
+            // Renaming and linking.
+            "rename" => self.rename(info, path(0, false), path(1, false), 0, false),
+            "renameat" => self.rename(
+                info,
+                at(0, 1, false, false),
+                at(2, 3, false, false),
+                0,
+                false,
+            ),
+            "renameat2" => self.rename(
+                info,
+                at(0, 1, false, false),
+                at(2, 3, false, false),
+                arg(info, 4),
+                false,
+            ),
+            "link" => self.rename(info, path(0, false), path(1, false), 0, true),
+            "linkat" => {
+                let f = arg(info, 4);
+                let follow = flag(f, libc::AT_SYMLINK_FOLLOW);
+                self.rename(
+                    info,
+                    at(0, 1, follow, empty(f)),
+                    at(2, 3, false, false),
+                    0,
+                    true,
+                )
+            }
+            "symlink" => self.simple(info, path(1, false), one(Symlink)),
+            "symlinkat" => self.simple(info, at(1, 2, false, false), one(Symlink)),
+            "readlink" => self.simple(info, path(0, false), one(Readlink)),
+            "readlinkat" => self.simple(info, at(0, 1, false, false), one(Readlink)),
+            // Changing.
+            "truncate" => self.simple(info, path(0, true), one(Truncate)),
+            "ftruncate" | "fallocate" => self.simple(info, Operand::Fd(0), one(Truncate)),
+            "mkdir" => self.simple(info, path(0, false), one(Mkdir)),
+            "mkdirat" => self.simple(info, at(0, 1, false, false), one(Mkdir)),
+            "chown" => self.simple(info, path(0, true), owner_cats(arg(info, 1), arg(info, 2))),
+            "lchown" => self.simple(info, path(0, false), owner_cats(arg(info, 1), arg(info, 2))),
+            "fchown" => self.simple(info, Operand::Fd(0), owner_cats(arg(info, 1), arg(info, 2))),
+            "fchownat" => {
+                let f = arg(info, 4);
+                self.simple(
+                    info,
+                    at(0, 1, nofollow(f), empty(f)),
+                    owner_cats(arg(info, 2), arg(info, 3)),
+                )
+            }
+            "chmod" => self.simple(info, path(0, true), one(Chmod)),
+            "fchmod" => self.simple(info, Operand::Fd(0), one(Chmod)),
+            "fchmodat" => self.simple(info, at(0, 1, true, false), one(Chmod)),
+            "fchmodat2" => {
+                let f = arg(info, 3);
+                self.simple(info, at(0, 1, nofollow(f), empty(f)), one(Chmod))
+            }
+            "utime" | "utimes" => self.simple(info, path(0, true), one(Utime)),
+            "futimesat" => {
+                let how = How::at(dirfd(info, 0), true);
+                self.simple(info, Operand::PathOrFd { path: 1, how }, one(Utime))
+            }
+            "utimensat" => {
+                let f = arg(info, 3);
+                let how = How::at(dirfd(info, 0), nofollow(f));
+                self.simple(info, Operand::PathOrFd { path: 1, how }, one(Utime))
+            }
+            "mknod" => self.simple(info, path(0, false), one(node_cat(arg(info, 1)))),
+            "mknodat" => self.simple(info, at(0, 1, false, false), one(node_cat(arg(info, 2)))),
+            // Directories.
+            "chdir" => self.chdir(info, path(0, true)),
+            "fchdir" => self.chdir(info, Operand::Fd(0)),
+            // Network.
+            "bind" => self.address(info, arg(info, 1), arg(info, 2), Use::Bind),
+            "connect" => self.address(info, arg(info, 1), arg(info, 2), Use::Connect),
+            "sendto" => self.address(info, arg(info, 4), arg(info, 5), Use::Send),
+            "sendmsg" => self.message(RemoteAddr(arg(info, 1))),
+            "sendmmsg" => self.messages(info),
+            "socketpair" => self.socketpair(info),
+            // A trapped call this checker does not know: refuse.
+            _ => Verdict::Deny(Errno::EPERM),
+        }
+    }
+
+    fn open(
+        &mut self,
+        info: &SyscallInfo,
+        operand: Operand,
+        flags: u64,
+        resolve_flags: Option<u64>,
+    ) -> Verdict {
+        let flags = flags as u32 as i32;
+        let mut operand = operand;
+        if let Operand::Path { how, .. } = &mut operand {
+            // O_NOFOLLOW, and O_CREAT|O_EXCL (which never follows),
+            // leave a final link alone.
+            let excl = flags & libc::O_CREAT != 0 && flags & libc::O_EXCL != 0;
+            how.follow = flags & libc::O_NOFOLLOW == 0 && !excl;
+            if let Some(r) = resolve_flags {
+                how.no_symlinks = r & libc::RESOLVE_NO_SYMLINKS != 0;
+                how.no_magiclinks = r & libc::RESOLVE_NO_MAGICLINKS != 0;
+                how.beneath = r & libc::RESOLVE_BENEATH != 0;
+                how.in_root = r & libc::RESOLVE_IN_ROOT != 0;
+            }
+        }
+        if let Err(e) = self.resolve(info, operand, 0, Read) {
+            return Verdict::Deny(e);
+        }
+        let mut cats = CatSet::EMPTY;
+        if flags & libc::O_PATH != 0 {
+            // An O_PATH descriptor reads and writes nothing: reopening
+            // it through /proc/self/fd is checked on the real file.
+            cats.insert(Stat);
+        } else if flags & libc::O_TMPFILE == libc::O_TMPFILE {
+            cats.insert(Mktemp);
+        } else {
+            let dir = self.slots[0].is_dir();
+            match flags & libc::O_ACCMODE {
+                libc::O_RDONLY => cats.insert(if dir { Readdir } else { Read }),
+                libc::O_WRONLY => cats.insert(Write),
+                _ => {
+                    cats.insert(if dir { Readdir } else { Read });
+                    cats.insert(Write);
+                }
+            }
+            if flags & libc::O_CREAT != 0 {
+                cats.insert(Create);
+            }
+            if flags & libc::O_TRUNC != 0 {
+                // Truncating changes content: write too (stricter than Syd).
+                cats.insert(Truncate);
+                cats.insert(Write);
+            }
+        }
+        self.check_path(0, cats);
+        self.verdict()
+    }
+
+    fn openat2(&mut self, info: &SyscallInfo) -> Verdict {
+        // struct open_how { u64 flags; u64 mode; u64 resolve; }
+        let size = arg(info, 3);
+        if size < 24 {
+            return Verdict::Deny(Errno::EINVAL);
+        }
+        let mut how = [0u8; 24];
+        if memory::read_exact(self.caller.tid, RemoteAddr(arg(info, 2)), &mut how).is_err() {
+            return Verdict::Deny(Errno::EFAULT);
+        }
+        let flags = u64::from_ne_bytes(how[..8].try_into().unwrap_or([0; 8]));
+        let resolve_flags = u64::from_ne_bytes(how[16..24].try_into().unwrap_or([0; 8]));
+        let operand = Operand::Path {
+            path: 1,
+            how: How::at(dirfd(info, 0), true),
+        };
+        self.open(info, operand, flags, Some(resolve_flags))
+    }
+
+    fn exec(&mut self, info: &SyscallInfo, operand: Operand) -> Verdict {
+        if let Err(e) = self.resolve(info, operand, 0, Exec) {
+            return Verdict::Deny(e);
+        }
+        // Nothing there: the kernel says ENOENT itself, and a PATH
+        // search should not fill the log with every directory it tried.
+        // (A hidden file also gets ENOENT: nothing is revealed.)
+        if !self.slots[0].exists() {
+            return Verdict::Deny(Errno::ENOENT);
+        }
+        self.check_path(0, CatSet::of(&[Exec]));
+        self.interpreters(0);
+        self.verdict()
+    }
+
+    /// Checks the `#!` interpreters of the file in `slot` (up to the
+    /// kernel's four levels), using slot 1.
+    fn interpreters(&mut self, slot: usize) {
+        let mut level = 0;
+        let mut current = slot;
+        while level < 4 {
+            let mut head = [0u8; 256];
+            let n = match file::openat(
+                Dir::Cwd,
+                self.slots[current].real.as_cstr(),
+                libc::O_RDONLY,
+                0,
+            ) {
+                Ok(fd) => file::read_full(&fd, &mut head).unwrap_or(0),
+                // Unreadable to husk: the interpreter could not read it
+                // either (same credentials or fewer).
+                Err(_) => 0,
+            };
+            let Some(interp) = shebang(&head[..n]) else {
+                return;
+            };
+            let mut raw = [0u8; 256];
+            raw[..interp.len()].copy_from_slice(interp);
+            let len = interp.len();
+            let target = 1 - current;
+            if resolve::resolve(
+                &self.caller,
+                &raw[..len],
+                How::at(Start::Cwd, true),
+                &mut self.slots[target],
+            )
+            .is_err()
+            {
+                return;
+            }
+            self.check_path(target, CatSet::of(&[Exec]));
+            current = target;
+            level += 1;
+        }
+    }
+
+    fn rename(
+        &mut self,
+        info: &SyscallInfo,
+        from: Operand,
+        to: Operand,
+        flags: u64,
+        link: bool,
+    ) -> Verdict {
+        if let Err(e) = self.resolve(info, from, 0, Rename) {
+            return Verdict::Deny(e);
+        }
+        if let Err(e) = self.resolve(info, to, 1, Create) {
+            return Verdict::Deny(e);
+        }
+        let exchange = !link && flags as u32 & libc::RENAME_EXCHANGE != 0;
+        self.check_path(0, CatSet::of(&[Rename]));
+        if exchange {
+            self.check_path(1, CatSet::of(&[Rename]));
+        } else {
+            let mut cats = CatSet::of(&[Create]);
+            if self.slots[1].exists() && flags as u32 & libc::RENAME_NOREPLACE == 0 {
+                cats.insert(Delete);
+            }
+            self.check_path(1, cats);
+        }
+        // No file may gain a more permissive path by moving.
+        if self.escapes(0, 1) || (exchange && self.escapes(1, 0)) {
+            self.log(
+                Rename,
+                Action::Deny,
+                Subject::Path(self.slots[0].shown.as_bytes()),
+            );
+            self.note(Finding {
+                action: Action::Deny,
+                hidden: false,
+            });
+        }
+        self.verdict()
+    }
+
+    /// Whether moving (or linking) the object at slot `from` to the path
+    /// at slot `to` would loosen what the policy says about it.
+    fn escapes(&self, from: usize, to: usize) -> bool {
+        let src = self.slots[from].shown.as_bytes();
+        let dst = self.slots[to].shown.as_bytes();
+        let looser = cat::ALL.iter().filter(|c| !c.is_network()).any(|&c| {
+            !self.policy.check_path(c, src).allows() && self.policy.check_path(c, dst).allows()
+        });
+        if looser {
+            return true;
+        }
+        // A directory carrying a path some rule protects below it.
+        self.slots[from].is_dir() && self.policy.protects_below(src)
+    }
+
+    fn chdir(&mut self, info: &SyscallInfo, operand: Operand) -> Verdict {
+        match self.simple(info, operand, CatSet::of(&[Chdir])) {
+            // Checked again on the directory really entered.
+            Verdict::Allow if self.policy.is_on(Chdir) => Verdict::AllowThenCheck,
+            other => other,
+        }
+    }
+
+    fn post_check(&mut self) -> Verdict {
+        let mut how = How::at(Start::Cwd, true);
+        how.empty_path = true;
+        if resolve::resolve(&self.caller, b"", how, &mut self.slots[0]).is_err() {
+            return Verdict::Kill;
+        }
+        self.check_path(0, CatSet::of(&[Chdir]));
+        match self.verdict() {
+            Verdict::Allow => Verdict::Allow,
+            // The directory was entered already: the process cannot go on.
+            Verdict::Exit(status) => Verdict::Exit(status),
+            _ => Verdict::Kill,
+        }
+    }
+
+    fn exec_event(&mut self) -> Verdict {
+        let tid = self.caller.tid;
+        // The program really loaded.
+        let mut how = How::at(Start::Cwd, true);
+        how.empty_path = false;
+        let mut exe = [0u8; crate::remote::path::PATH_MAX];
+        let Ok(len) = proc::link(tid, b"exe", &mut exe).map(|t| t.len()) else {
+            return Verdict::Kill;
+        };
+        if resolve::resolve(&self.caller, &exe[..len], how, &mut self.slots[0]).is_err() {
+            return Verdict::Kill;
+        }
+        self.check_path(0, CatSet::of(&[Exec]));
+        // The file named to execve (AT_EXECFN): for a script, the script.
+        if let Ok(Some(at)) = proc::aux(tid, libc::AT_EXECFN) {
+            let mut name = [0u8; crate::remote::path::PATH_MAX];
+            if let Ok(name) = memory::read_cstr(tid, RemoteAddr(at), &mut name) {
+                let len = name.len();
+                let mut copy = [0u8; crate::remote::path::PATH_MAX];
+                copy[..len].copy_from_slice(name);
+                if resolve::resolve(
+                    &self.caller,
+                    &copy[..len],
+                    How::at(Start::Cwd, true),
+                    &mut self.slots[1],
+                )
+                .is_ok()
+                    && self.slots[1].real.as_bytes() != self.slots[0].real.as_bytes()
+                {
+                    self.check_path(1, CatSet::of(&[Exec]));
+                }
+            }
+        }
+        match self.verdict() {
+            Verdict::Allow => Verdict::Allow,
+            Verdict::Exit(status) => Verdict::Exit(status),
+            // The new image must not run a single instruction.
+            _ => Verdict::Kill,
+        }
+    }
+
+    // ---- Network ----
+
+    fn address(&mut self, _info: &SyscallInfo, addr: u64, len: u64, how: Use) -> Verdict {
+        self.errno = match how {
+            Use::Bind => Errno::EADDRNOTAVAIL,
+            Use::Connect => Errno::ECONNREFUSED,
+            Use::Send => Errno::ENOTCONN,
+        };
+        let category = if how == Use::Bind {
+            NetBind
+        } else {
+            NetConnect
+        };
+        let mut buf = [0u8; net::SOCKADDR_MAX];
+        let decoded = match net::read(self.caller.tid, RemoteAddr(addr), len, &mut buf, how) {
+            Ok(d) => d,
+            Err(e) => return Verdict::Deny(e),
+        };
+        self.check_decoded(&decoded, category, how);
+        self.verdict()
+    }
+
+    fn check_decoded(&mut self, decoded: &Decoded<'_>, category: Category, how: Use) {
+        match *decoded {
+            Decoded::Other | Decoded::Disconnect => {}
+            Decoded::Inet(ip, port) => {
+                let mut text = [0u8; 64];
+                let shown = format_inet(ip, port, &mut text);
+                self.check_addr(category, SockAddr::Inet(ip, port), shown);
+            }
+            Decoded::Unnamed => self.check_addr(category, SockAddr::Unnamed, b"!unnamed"),
+            Decoded::Abstract(name) => {
+                let mut text = [0u8; 128];
+                text[0] = b'@';
+                let n = name.len().min(text.len() - 1);
+                text[1..=n].copy_from_slice(&name[..n]);
+                let action = self.policy.check_addr(category, SockAddr::Abstract(name));
+                self.record_addr(category, action, &text[..=n]);
+            }
+            Decoded::UnixPath(path) => {
+                let mut raw = [0u8; 128];
+                raw[..path.len()].copy_from_slice(path);
+                let follow = how != Use::Bind;
+                match resolve::resolve(
+                    &self.caller,
+                    &raw[..path.len()],
+                    How::at(Start::Cwd, follow),
+                    &mut self.slots[0],
+                ) {
+                    Ok(()) => {
+                        let shown = self.slots[0].shown.as_bytes();
+                        let hidden = !self.policy.check_path(Stat, shown).allows();
+                        let action = self.policy.check_addr(category, SockAddr::UnixPath(shown));
+                        let mut copy = [0u8; crate::remote::path::PATH_MAX];
+                        let n = shown.len();
+                        copy[..n].copy_from_slice(shown);
+                        self.record_addr(category, action, &copy[..n]);
+                        if hidden && !action.allows() {
+                            if let Some(w) = &mut self.worst {
+                                w.hidden = true;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        self.errno = e;
+                        self.note(Finding {
+                            action: Action::Deny,
+                            hidden: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_addr(&mut self, category: Category, addr: SockAddr<'_>, shown: &[u8]) {
+        let action = self.policy.check_addr(category, addr);
+        self.record_addr(category, action, shown);
+    }
+
+    fn record_addr(&mut self, category: Category, action: Action, shown: &[u8]) {
+        if action.logs() {
+            self.log(category, action, Subject::Addr(shown));
+        }
+        self.note(Finding {
+            action,
+            hidden: false,
+        });
+    }
+
+    fn message(&mut self, at: RemoteAddr) -> Verdict {
+        self.errno = Errno::ENOTCONN;
+        let msg = match net::read_message(self.caller.tid, at) {
+            Ok(m) => m,
+            Err(e) => return Verdict::Deny(e),
+        };
+        self.check_message(&msg);
+        self.verdict()
+    }
+
+    fn check_message(&mut self, msg: &net::Message) {
+        let mut buf = [0u8; net::SOCKADDR_MAX];
+        let mut destination: Option<Decoded<'_>> = None;
+        if msg.name != 0 {
+            match net::read(
+                self.caller.tid,
+                RemoteAddr(msg.name),
+                msg.name_len,
+                &mut buf,
+                Use::Send,
+            ) {
+                Ok(d) => destination = Some(d),
+                Err(e) => {
+                    self.errno = e;
+                    self.note(Finding {
+                        action: Action::Deny,
+                        hidden: false,
+                    });
+                    return;
+                }
+            }
+        }
+        if let Some(d) = &destination {
+            self.check_decoded(d, NetConnect, Use::Send);
+        }
+        match net::passes_fds(self.caller.tid, msg) {
+            Ok(false) => {}
+            Ok(true) => {
+                let errno = self.errno;
+                match &destination {
+                    Some(d) => self.check_decoded(d, NetSendfd, Use::Send),
+                    // A connected socket: its peer is not named in the
+                    // call (README: checked as `!unnamed`).
+                    None => self.check_addr(NetSendfd, SockAddr::Unnamed, b"!unnamed"),
+                }
+                self.errno = errno;
+            }
+            Err(e) => {
+                self.errno = e;
+                self.note(Finding {
+                    action: Action::Deny,
+                    hidden: false,
+                });
+            }
+        }
+    }
+
+    fn messages(&mut self, info: &SyscallInfo) -> Verdict {
+        self.errno = Errno::ENOTCONN;
+        // The kernel sends at most UIO_MAXIOV messages per call.
+        let count = (arg(info, 2) as u32).min(1024) as u64;
+        for i in 0..count {
+            let Some(at) = RemoteAddr(arg(info, 1)).offset(i * net::MMSGHDR_SIZE) else {
+                return Verdict::Deny(Errno::EFAULT);
+            };
+            match net::read_message(self.caller.tid, at) {
+                Ok(msg) => self.check_message(&msg),
+                Err(e) => return Verdict::Deny(e),
+            }
+            if self.worst.is_some_and(|w| !w.action.allows()) {
+                break;
+            }
+        }
+        self.verdict()
+    }
+
+    fn socketpair(&mut self, info: &SyscallInfo) -> Verdict {
+        self.errno = Errno::EADDRNOTAVAIL;
+        if arg(info, 0) as u32 as i32 == libc::AF_UNIX {
+            self.check_addr(NetBind, SockAddr::Unnamed, b"!unnamed");
+        }
+        self.verdict()
+    }
+}
+
+/// `chown`/`chgrp` by which ids change (-1 keeps one).
+fn owner_cats(uid: u64, gid: u64) -> CatSet {
+    let mut cats = CatSet::EMPTY;
+    if uid as u32 != u32::MAX {
+        cats.insert(Chown);
+    }
+    if gid as u32 != u32::MAX {
+        cats.insert(Chgrp);
+    }
+    if cats.is_empty() {
+        CatSet::of(&[Chown])
+    } else {
+        cats
+    }
+}
+
+/// The category of `mknod` by file type.
+fn node_cat(mode: u64) -> Category {
+    match mode as u32 & libc::S_IFMT {
+        libc::S_IFIFO => Mkfifo,
+        libc::S_IFBLK => Mkbdev,
+        libc::S_IFCHR => Mkcdev,
+        _ => Create,
+    }
+}
+
+/// The interpreter of a `#!` line.
+fn shebang(head: &[u8]) -> Option<&[u8]> {
+    let line = head.strip_prefix(b"#!")?;
+    let end = line.iter().position(|&b| b == b'\n').unwrap_or(line.len());
+    let line = &line[..end];
+    let start = line.iter().position(|&b| b != b' ' && b != b'\t')?;
+    let rest = &line[start..];
+    let stop = rest
+        .iter()
+        .position(|&b| b == b' ' || b == b'\t')
+        .unwrap_or(rest.len());
+    Some(&rest[..stop]).filter(|i| !i.is_empty())
+}
+
+/// `ADDR!PORT` as rules write it.
+fn format_inet(ip: Ip, port: u16, out: &mut [u8; 64]) -> &[u8] {
+    use core::fmt::Write;
+    struct Buf<'a>(&'a mut [u8; 64], usize);
+    impl Write for Buf<'_> {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let n = s.len().min(self.0.len() - self.1);
+            self.0[self.1..self.1 + n].copy_from_slice(&s.as_bytes()[..n]);
+            self.1 += n;
+            Ok(())
+        }
+    }
+    let mut b = Buf(out, 0);
+    let _ = write!(b, "{ip}!{port}");
+    let n = b.1;
+    &out[..n]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shebang_lines() {
+        assert_eq!(shebang(b"#!/bin/sh\necho"), Some(&b"/bin/sh"[..]));
+        assert_eq!(
+            shebang(b"#! /usr/bin/env python3 -u\n"),
+            Some(&b"/usr/bin/env"[..])
+        );
+        assert_eq!(shebang(b"#!\n"), None);
+        assert_eq!(shebang(b"\x7fELF"), None);
+    }
+
+    #[test]
+    fn owners_and_nodes() {
+        assert_eq!(owner_cats(0, u32::MAX as u64), CatSet::of(&[Chown]));
+        assert_eq!(owner_cats(u32::MAX as u64, 5), CatSet::of(&[Chgrp]));
+        assert_eq!(owner_cats(1, 1), CatSet::of(&[Chown, Chgrp]));
+        assert_eq!(node_cat(libc::S_IFIFO as u64 | 0o644), Mkfifo);
+        assert_eq!(node_cat(libc::S_IFCHR as u64), Mkcdev);
+        assert_eq!(node_cat(0o644), Create);
+    }
+
+    #[test]
+    fn inet_text() {
+        let mut buf = [0u8; 64];
+        assert_eq!(
+            format_inet(Ip::V4([127, 0, 0, 1]), 80, &mut buf),
+            b"127.0.0.1!80"
+        );
+    }
+}
