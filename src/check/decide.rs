@@ -26,7 +26,7 @@ use super::net::{self, Decoded, Use};
 use super::table;
 use crate::policy::action::Action;
 use crate::policy::addr::Ip;
-use crate::policy::category::{self as cat, CatSet, Category};
+use crate::policy::category::{CatSet, Category};
 use crate::policy::rules::{Policy, SockAddr};
 use crate::remote::proc;
 use crate::remote::resolve::{self, Caller, How, Resolved, Start};
@@ -607,7 +607,14 @@ impl<'p> Checker<'p> {
     fn escapes(&self, from: usize, to: usize) -> bool {
         let src = self.slots[from].shown.as_bytes();
         let dst = self.slots[to].shown.as_bytes();
-        let looser = cat::ALL.iter().filter(|c| !c.is_network()).any(|&c| {
+        // What one can do *to the object* through a name: reading,
+        // writing, running, changing it. (Categories about names —
+        // create, delete, rename... — do not follow the object.)
+        const OBJECT: [Category; 13] = [
+            Stat, Read, Write, Exec, Truncate, Readdir, Readlink, Chdir, Chmod, Chown, Chgrp,
+            Chattr, Utime,
+        ];
+        let looser = OBJECT.iter().any(|&c| {
             !self.policy.check_path(c, src).allows() && self.policy.check_path(c, dst).allows()
         });
         if looser {

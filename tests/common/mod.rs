@@ -80,15 +80,26 @@ pub fn run(cmd: &mut Command, limit: Duration) -> Outcome {
 /// Compiles `tests/c/NAME.c` (once per test process) and returns the
 /// program's path.
 pub fn c_program(name: &str) -> std::path::PathBuf {
+    c_program_with(name, &["-pthread"])
+}
+
+/// Compiles `tests/c/NAME.c` statically (no dynamic loader: a policy
+/// test then need not allow the loader's own files).
+pub fn c_program_static(name: &str) -> std::path::PathBuf {
+    c_program_with(name, &["-static"])
+}
+
+fn c_program_with(name: &str, flags: &[&str]) -> std::path::PathBuf {
     use std::collections::HashMap;
     use std::path::PathBuf;
     use std::sync::{Mutex, OnceLock};
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let key = format!("{name}{}", flags.join(""));
     let mut built = BUILT
         .get_or_init(|| Mutex::new(HashMap::new()))
         .lock()
         .unwrap();
-    if let Some(path) = built.get(name) {
+    if let Some(path) = built.get(&key) {
         return path.clone();
     }
     let src = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -96,24 +107,29 @@ pub fn c_program(name: &str) -> std::path::PathBuf {
         .join(format!("{name}.c"));
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c");
     std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join(format!("{name}-{}", std::process::id()));
+    let out = dir.join(format!("{key}-{}", std::process::id()));
     let status = Command::new("cc")
-        .args(["-O2", "-Wall", "-pthread", "-o"])
+        .args(["-O2", "-Wall"])
+        .args(flags)
+        .arg("-o")
         .arg(&out)
         .arg(&src)
         .status()
         .expect("cc (install gcc) is needed to build the test programs");
     assert!(status.success(), "compiling {} failed", src.display());
-    built.insert(name.to_string(), out.clone());
+    built.insert(key, out.clone());
     out
 }
 
-/// A fresh scratch directory for one test.
+/// A fresh scratch directory for one test, writable by everyone (the
+/// policy tests also run as an unprivileged user).
 pub fn scratch(test: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("scratch")
         .join(format!("{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
     dir
 }

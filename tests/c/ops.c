@@ -1,0 +1,218 @@
+/*
+ * One system call per invocation, for the policy tests: prints "ok"
+ * (or what was read) on success, the errno name on failure, and exits
+ * 0 either way (a crash or a kill is the only other outcome). Built
+ * static so the dynamic loader's own opens do not need allowing.
+ *
+ *   ops open PATH MODE            MODE: r w rw rt (read+trunc) wt wc (create)
+ *                                 wcx (create|excl) rn (read, nofollow) p (O_PATH) tmp (O_TMPFILE)
+ *   ops openat DIR REL MODE       relative to an open directory
+ *   ops reopen PATH               O_PATH open, then read via /proc/self/fd/N
+ *   ops stat PATH | lstat PATH | access PATH
+ *   ops mkdir PATH | rmdir PATH | unlink PATH
+ *   ops rename FROM TO | link FROM TO | symlink TARGET PATH | readlink PATH
+ *   ops truncate PATH | chmod PATH | chown PATH | chgrp PATH | utime PATH
+ *   ops mkfifo PATH | mkbdev PATH | mkcdev PATH
+ *   ops setxattr PATH | getxattr PATH
+ *   ops chdir PATH [REL]          chdir, then (if REL) open REL for reading
+ *   ops cwdopen DIR REL           chdir DIR, open /proc/self/cwd/REL
+ *   ops exec PATH [ARG...]        execv (prints the errno if it fails)
+ *   ops bind ADDR | connect ADDR  ADDR: 1.2.3.4:80, [::1]:80, unix:/p, abstract:name
+ *   ops sendto ADDR MSG           a UDP datagram (or unix datagram)
+ *   ops socketpair
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+static int report(long r) {
+    if (r < 0)
+        printf("%s\n", strerrorname_np(errno));
+    else
+        printf("ok\n");
+    return 0;
+}
+
+static int open_flags(const char *mode) {
+    if (!strcmp(mode, "r")) return O_RDONLY;
+    if (!strcmp(mode, "w")) return O_WRONLY;
+    if (!strcmp(mode, "rw")) return O_RDWR;
+    if (!strcmp(mode, "rt")) return O_RDONLY | O_TRUNC;
+    if (!strcmp(mode, "wt")) return O_WRONLY | O_TRUNC;
+    if (!strcmp(mode, "wc")) return O_WRONLY | O_CREAT;
+    if (!strcmp(mode, "wcx")) return O_WRONLY | O_CREAT | O_EXCL;
+    if (!strcmp(mode, "rn")) return O_RDONLY | O_NOFOLLOW;
+    if (!strcmp(mode, "p")) return O_PATH;
+    if (!strcmp(mode, "tmp")) return O_TMPFILE | O_RDWR;
+    return -1;
+}
+
+static int show_open(int fd, int flags) {
+    if (fd < 0)
+        return report(-1);
+    if ((flags & O_ACCMODE) != O_WRONLY && !(flags & O_PATH) && !(flags & O_TMPFILE)) {
+        char buf[256];
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        if (n >= 0) {
+            buf[n] = 0;
+            printf("ok %s\n", buf);
+            return 0;
+        }
+        if (errno == EISDIR) {
+            printf("ok dir\n");
+            return 0;
+        }
+    }
+    printf("ok\n");
+    return 0;
+}
+
+static socklen_t parse_addr(const char *text, struct sockaddr_storage *ss, int *family) {
+    memset(ss, 0, sizeof *ss);
+    if (!strncmp(text, "unix:", 5) || !strncmp(text, "abstract:", 9)) {
+        struct sockaddr_un *un = (struct sockaddr_un *)ss;
+        un->sun_family = AF_UNIX;
+        *family = AF_UNIX;
+        if (text[0] == 'u') {
+            strncpy(un->sun_path, text + 5, sizeof un->sun_path - 1);
+            return offsetof(struct sockaddr_un, sun_path) + strlen(un->sun_path) + 1;
+        }
+        size_t n = strlen(text + 9);
+        memcpy(un->sun_path + 1, text + 9, n);
+        return offsetof(struct sockaddr_un, sun_path) + 1 + n;
+    }
+    if (text[0] == '[') {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+        char host[64];
+        const char *end = strchr(text, ']');
+        size_t n = end - text - 1;
+        memcpy(host, text + 1, n);
+        host[n] = 0;
+        in6->sin6_family = AF_INET6;
+        inet_pton(AF_INET6, host, &in6->sin6_addr);
+        in6->sin6_port = htons(atoi(end + 2));
+        *family = AF_INET6;
+        return sizeof *in6;
+    }
+    struct sockaddr_in *in = (struct sockaddr_in *)ss;
+    char host[64];
+    const char *colon = strchr(text, ':');
+    size_t n = colon - text;
+    memcpy(host, text, n);
+    host[n] = 0;
+    in->sin_family = AF_INET;
+    inet_pton(AF_INET, host, &in->sin_addr);
+    in->sin_port = htons(atoi(colon + 1));
+    *family = AF_INET;
+    return sizeof *in;
+}
+
+int main(int argc, char **argv) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc < 2)
+        return 2;
+    const char *op = argv[1];
+    const char *a = argc > 2 ? argv[2] : "";
+    const char *b = argc > 3 ? argv[3] : "";
+    if (!strcmp(op, "open") && argc > 3) {
+        int flags = open_flags(b);
+        return show_open(open(a, flags | O_CLOEXEC, 0644), flags);
+    }
+    if (!strcmp(op, "openat") && argc > 4) {
+        int dir = open(a, O_RDONLY | O_DIRECTORY);
+        if (dir < 0)
+            return report(-1);
+        int flags = open_flags(argv[4]);
+        return show_open(openat(dir, b, flags, 0644), flags);
+    }
+    if (!strcmp(op, "reopen")) {
+        int fd = open(a, O_PATH);
+        if (fd < 0)
+            return report(-1);
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        return show_open(open(path, O_RDONLY), O_RDONLY);
+    }
+    struct stat st;
+    if (!strcmp(op, "stat")) return report(stat(a, &st));
+    if (!strcmp(op, "lstat")) return report(lstat(a, &st));
+    if (!strcmp(op, "access")) return report(access(a, F_OK));
+    if (!strcmp(op, "mkdir")) return report(mkdir(a, 0755));
+    if (!strcmp(op, "rmdir")) return report(rmdir(a));
+    if (!strcmp(op, "unlink")) return report(unlink(a));
+    if (!strcmp(op, "rename")) return report(rename(a, b));
+    if (!strcmp(op, "link")) return report(link(a, b));
+    if (!strcmp(op, "symlink")) return report(symlink(a, b));
+    if (!strcmp(op, "readlink")) {
+        char buf[256];
+        ssize_t n = readlink(a, buf, sizeof buf - 1);
+        if (n < 0)
+            return report(-1);
+        buf[n] = 0;
+        printf("ok %s\n", buf);
+        return 0;
+    }
+    if (!strcmp(op, "truncate")) return report(truncate(a, 0));
+    if (!strcmp(op, "chmod")) return report(chmod(a, 0600));
+    if (!strcmp(op, "chown")) return report(chown(a, getuid(), -1));
+    if (!strcmp(op, "chgrp")) return report(chown(a, -1, getgid()));
+    if (!strcmp(op, "utime")) return report(utimes(a, NULL));
+    if (!strcmp(op, "mkfifo")) return report(mknod(a, S_IFIFO | 0644, 0));
+    if (!strcmp(op, "mkbdev")) return report(mknod(a, S_IFBLK | 0600, makedev(7, 0)));
+    if (!strcmp(op, "mkcdev")) return report(mknod(a, S_IFCHR | 0600, makedev(1, 3)));
+    if (!strcmp(op, "setxattr")) return report(setxattr(a, "user.husk", "1", 1, 0));
+    if (!strcmp(op, "getxattr")) {
+        char v[16];
+        return report(getxattr(a, "user.husk", v, sizeof v));
+    }
+    if (!strcmp(op, "chdir")) {
+        if (chdir(a) < 0)
+            return report(-1);
+        if (argc > 3)
+            return show_open(open(b, O_RDONLY), O_RDONLY);
+        return report(0);
+    }
+    if (!strcmp(op, "cwdopen")) {
+        if (chdir(a) < 0)
+            return report(-1);
+        char path[512];
+        snprintf(path, sizeof path, "/proc/self/cwd/%s", b);
+        return show_open(open(path, O_RDONLY), O_RDONLY);
+    }
+    if (!strcmp(op, "exec")) {
+        execv(a, argv + 2);
+        return report(-1);
+    }
+    if (!strcmp(op, "bind") || !strcmp(op, "connect") || !strcmp(op, "sendto")) {
+        struct sockaddr_storage ss;
+        int family;
+        socklen_t len = parse_addr(a, &ss, &family);
+        int type = !strcmp(op, "sendto") ? SOCK_DGRAM : SOCK_STREAM;
+        int s = socket(family, type, 0);
+        if (s < 0)
+            return report(-1);
+        if (!strcmp(op, "bind"))
+            return report(bind(s, (struct sockaddr *)&ss, len));
+        if (!strcmp(op, "connect"))
+            return report(connect(s, (struct sockaddr *)&ss, len));
+        return report(sendto(s, b, strlen(b), 0, (struct sockaddr *)&ss, len));
+    }
+    if (!strcmp(op, "socketpair")) {
+        int sv[2];
+        return report(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    }
+    fprintf(stderr, "ops: unknown operation %s\n", op);
+    return 2;
+}

@@ -1,0 +1,1069 @@
+//! The policy end to end: every category allowed and denied, with the
+//! log line where one is due; evaluation order; path equivalence;
+//! bypass attempts; exec; network; configuration errors. Each test runs
+//! as root and, where `setpriv` exists, again as `nobody` (root skips
+//! permission checks a policy must not rely on).
+
+mod common;
+
+use common::{c_program_static, run, scratch};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// Who runs husk.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Root,
+    Nobody,
+}
+
+fn users() -> Vec<Who> {
+    let root = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
+    let setpriv = Path::new("/usr/bin/setpriv").exists() || Path::new("/bin/setpriv").exists();
+    if root && setpriv {
+        vec![Who::Root, Who::Nobody]
+    } else {
+        vec![Who::Root]
+    }
+}
+
+fn husk_as(who: Who) -> Command {
+    match who {
+        Who::Root => Command::new(common::husk()),
+        Who::Nobody => {
+            let mut c = Command::new("setpriv");
+            c.args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                common::husk(),
+            ]);
+            c
+        }
+    }
+}
+
+fn ops() -> PathBuf {
+    c_program_static("ops")
+}
+
+/// Runs `ops ARGS` under husk with `rules` (each a -m command) as `who`.
+fn op(who: Who, rules: &[String], args: &[&str]) -> common::Outcome {
+    let mut cmd = husk_as(who);
+    for r in rules {
+        cmd.arg("-m").arg(r);
+    }
+    cmd.arg("--").arg(ops()).args(args);
+    run(&mut cmd, LIMIT)
+}
+
+/// Only `cats` are checked.
+fn only(cats: &str) -> Vec<String> {
+    vec!["sandbox/all:off".into(), format!("sandbox/{cats}:on")]
+}
+
+fn with(mut rules: Vec<String>, more: &[String]) -> Vec<String> {
+    rules.extend_from_slice(more);
+    rules
+}
+
+/// A scratch directory with `a` (contents "A"), `b` (contents "B") and a
+/// sub-directory `d` holding `x` (contents "X"), all world-writable.
+fn tree(name: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch(name);
+    std::fs::write(dir.join("a"), "A").unwrap();
+    std::fs::write(dir.join("b"), "B").unwrap();
+    std::fs::create_dir(dir.join("d")).unwrap();
+    std::fs::write(dir.join("d/x"), "X").unwrap();
+    for p in ["a", "b", "d", "d/x"] {
+        let mode = if p == "d" { 0o777 } else { 0o666 };
+        std::fs::set_permissions(dir.join(p), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    dir
+}
+
+fn p(dir: &Path, rel: &str) -> String {
+    format!("{}/{rel}", dir.display())
+}
+
+fn assert_out(o: &common::Outcome, want: &str, who: Who) {
+    assert!(o.success(), "{who:?}: {o:?}");
+    assert_eq!(o.stdout.trim(), want, "{who:?}: {o:?}");
+}
+
+/// Asserts a JSON log line for this denial.
+fn assert_logged(o: &common::Outcome, cap: &str, act: &str, path: &str) {
+    let want = format!("\"cap\":\"{cap}\",\"act\":\"{act}\"");
+    let line = o
+        .stderr
+        .lines()
+        .find(|l| l.contains(&want) && l.contains(&format!("\"path\":\"{path}\"")));
+    let line =
+        line.unwrap_or_else(|| panic!("no {cap}/{act} log line for {path} in {:?}", o.stderr));
+    assert!(line.starts_with("{\"ctx\":\"access\""), "{line}");
+    assert!(
+        line.contains(&format!("\"tip\":\"configure `allow/{cap}+{path}'\"")),
+        "{line}"
+    );
+    assert!(
+        line.contains("\"pid\":") && line.contains("\"cmd\":\"ops"),
+        "{line}"
+    );
+}
+
+fn no_log(o: &common::Outcome) {
+    assert!(
+        !o.stderr.contains("\"ctx\""),
+        "unexpected log line: {:?}",
+        o.stderr
+    );
+}
+
+#[test]
+fn read_write_create_truncate() {
+    for who in users() {
+        let dir = tree("rw");
+        let (a, b) = (p(&dir, "a"), p(&dir, "b"));
+        let rules = with(
+            only("read,write,create,truncate"),
+            &[format!("allow/read+{a}")],
+        );
+        assert_out(&op(who, &rules, &["open", &a, "r"]), "ok A", who);
+        let o = op(who, &rules, &["open", &b, "r"]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "read", "deny", &b);
+        // O_RDWR needs read and write.
+        let o = op(who, &rules, &["open", &a, "rw"]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "write", "deny", &a);
+        let rw = with(rules.clone(), &[format!("allow/write+{a}")]);
+        assert_out(&op(who, &rw, &["open", &a, "rw"]), "ok A", who);
+        // O_TRUNC on a write-denied file: refused, contents intact.
+        let o = op(who, &rules, &["open", &a, "rt"]);
+        assert_out(&o, "EACCES", who);
+        assert_eq!(
+            std::fs::read_to_string(&a).unwrap(),
+            "A",
+            "O_RDONLY|O_TRUNC emptied a write-denied file"
+        );
+        // Truncate allowed but write not: still refused (stricter than Syd).
+        let t = with(rules.clone(), &[format!("allow/truncate+{a}")]);
+        assert_out(&op(who, &t, &["open", &a, "rt"]), "EACCES", who);
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "A");
+        // Create.
+        let new = p(&dir, "new");
+        let o = op(
+            who,
+            &with(rules.clone(), &[format!("allow/write+{new}")]),
+            &["open", &new, "wc"],
+        );
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "create", "deny", &new);
+        assert!(!Path::new(&new).exists());
+        let c = with(rules.clone(), &[format!("allow/write,create+{new}")]);
+        assert_out(&op(who, &c, &["open", &new, "wc"]), "ok", who);
+        assert!(Path::new(&new).exists());
+    }
+}
+
+#[test]
+fn stat_denials_hide_the_file_everywhere() {
+    for who in users() {
+        let dir = tree("hide");
+        let (a, d) = (p(&dir, "a"), p(&dir, "d"));
+        let rules = with(
+            only("stat,read,mkdir"),
+            &[
+                format!("allow/stat+{}/***", dir.display()),
+                format!("deny/stat+{a}"),
+                format!("deny/stat+{d}"),
+            ],
+        );
+        let o = op(who, &rules, &["stat", &a]);
+        assert_out(&o, "ENOENT", who);
+        assert_logged(&o, "stat", "deny", &a);
+        assert_out(&op(who, &rules, &["open", &a, "r"]), "ENOENT", who);
+        // mkdir of an existing hidden directory: ENOENT, not EEXIST.
+        assert_out(&op(who, &rules, &["mkdir", &d]), "ENOENT", who);
+        // Visible files still say EACCES.
+        let b = p(&dir, "b");
+        assert_out(&op(who, &rules, &["stat", &b]), "ok", who);
+        assert_out(&op(who, &rules, &["open", &b, "r"]), "EACCES", who);
+        assert_out(&op(who, &rules, &["access", &a]), "ENOENT", who);
+        assert_out(&op(who, &rules, &["lstat", &a]), "ENOENT", who);
+    }
+}
+
+#[test]
+fn directory_categories() {
+    for who in users() {
+        let dir = tree("dirs");
+        let (d, e) = (p(&dir, "d"), p(&dir, "e"));
+        let rules = with(
+            only("readdir,mkdir,rmdir,chdir,read"),
+            &[format!("allow/read+{d}/x")],
+        );
+        let o = op(who, &rules, &["open", &d, "r"]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "readdir", "deny", &d);
+        assert_out(
+            &op(
+                who,
+                &with(rules.clone(), &[format!("allow/readdir+{d}")]),
+                &["open", &d, "r"],
+            ),
+            "ok dir",
+            who,
+        );
+        let o = op(who, &rules, &["mkdir", &e]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "mkdir", "deny", &e);
+        assert_out(
+            &op(
+                who,
+                &with(rules.clone(), &[format!("allow/mkdir+{e}")]),
+                &["mkdir", &e],
+            ),
+            "ok",
+            who,
+        );
+        let o = op(who, &rules, &["rmdir", &e]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "rmdir", "deny", &e);
+        assert_out(
+            &op(
+                who,
+                &with(rules.clone(), &[format!("allow/rmdir+{e}")]),
+                &["rmdir", &e],
+            ),
+            "ok",
+            who,
+        );
+        // chdir: checked on the directory really entered.
+        let o = op(who, &rules, &["chdir", &d, "x"]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "chdir", "deny", &d);
+        assert_out(
+            &op(
+                who,
+                &with(rules.clone(), &[format!("allow/chdir+{d}")]),
+                &["chdir", &d, "x"],
+            ),
+            "ok X",
+            who,
+        );
+    }
+}
+
+#[test]
+fn delete_rename_link_symlink_readlink() {
+    for who in users() {
+        let dir = tree("names");
+        let (a, b, d) = (p(&dir, "a"), p(&dir, "b"), p(&dir, "d"));
+        let base = only("delete,rename,create,symlink,readlink");
+        let o = op(who, &base, &["unlink", &b]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "delete", "deny", &b);
+        assert!(Path::new(&b).exists());
+        assert_out(
+            &op(
+                who,
+                &with(base.clone(), &[format!("allow/delete+{b}")]),
+                &["unlink", &b],
+            ),
+            "ok",
+            who,
+        );
+        // rename: rename on the source, create on the destination.
+        let target = p(&dir, "d/a2");
+        let o = op(
+            who,
+            &with(base.clone(), &[format!("allow/create+{target}")]),
+            &["rename", &a, &target],
+        );
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "rename", "deny", &a);
+        let o = op(
+            who,
+            &with(base.clone(), &[format!("allow/rename+{a}")]),
+            &["rename", &a, &target],
+        );
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "create", "deny", &target);
+        let both = with(
+            base.clone(),
+            &[
+                format!("allow/rename+{a}"),
+                format!("allow/create+{target}"),
+            ],
+        );
+        // Over an existing destination: delete is needed there too.
+        std::fs::write(&target, "old").unwrap();
+        let o = op(who, &both, &["rename", &a, &target]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "delete", "deny", &target);
+        let all = with(both.clone(), &[format!("allow/delete+{target}")]);
+        assert_out(&op(who, &all, &["rename", &a, &target]), "ok", who);
+        // link: rename on the source, create on the new name.
+        let x = p(&dir, "d/x");
+        let l = p(&dir, "xl");
+        assert_out(
+            &op(
+                who,
+                &with(base.clone(), &[format!("allow/create+{l}")]),
+                &["link", &x, &l],
+            ),
+            "EACCES",
+            who,
+        );
+        assert_out(
+            &op(
+                who,
+                &with(
+                    base.clone(),
+                    &[format!("allow/rename+{x}"), format!("allow/create+{l}")],
+                ),
+                &["link", &x, &l],
+            ),
+            "ok",
+            who,
+        );
+        // symlink and readlink.
+        let s = p(&dir, "s");
+        let o = op(who, &base, &["symlink", "d/x", &s]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "symlink", "deny", &s);
+        assert_out(
+            &op(
+                who,
+                &with(base.clone(), &[format!("allow/symlink+{s}")]),
+                &["symlink", "d/x", &s],
+            ),
+            "ok",
+            who,
+        );
+        let o = op(who, &base, &["readlink", &s]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "readlink", "deny", &s);
+        assert_out(
+            &op(
+                who,
+                &with(base.clone(), &[format!("allow/readlink+{s}")]),
+                &["readlink", &s],
+            ),
+            "ok d/x",
+            who,
+        );
+        let _ = d;
+    }
+}
+
+#[test]
+fn attribute_categories() {
+    for who in users() {
+        let dir = tree("attrs");
+        let a = p(&dir, "a");
+        for (cat, opname) in [
+            ("truncate", "truncate"),
+            ("chmod", "chmod"),
+            ("chown", "chown"),
+            ("chgrp", "chgrp"),
+            ("utime", "utime"),
+            ("chattr", "setxattr"),
+        ] {
+            let rules = only(cat);
+            let o = op(who, &rules, &[opname, &a]);
+            assert_out(&o, "EACCES", who);
+            assert_logged(&o, cat, "deny", &a);
+            let o = op(
+                who,
+                &with(rules.clone(), &[format!("allow/{cat}+{a}")]),
+                &[opname, &a],
+            );
+            // Allowed by husk: the kernel decides (nobody may not chown a
+            // file of root's; setxattr may be unsupported here).
+            let out = o.stdout.trim();
+            let kernel_refusal =
+                out == "EPERM" && who == Who::Nobody || cat == "chattr" && out == "EOPNOTSUPP";
+            assert!(out == "ok" || kernel_refusal, "{who:?} {cat}: {o:?}");
+            no_log(&o);
+        }
+        // getxattr is read.
+        let o = op(who, &only("read"), &["getxattr", &a]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "read", "deny", &a);
+    }
+}
+
+#[test]
+fn special_files_by_type() {
+    for who in users() {
+        let dir = tree("nodes");
+        let f = p(&dir, "fifo");
+        let o = op(who, &only("mkfifo"), &["mkfifo", &f]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "mkfifo", "deny", &f);
+        assert_out(
+            &op(
+                who,
+                &with(only("mkfifo"), &[format!("allow/mkfifo+{f}")]),
+                &["mkfifo", &f],
+            ),
+            "ok",
+            who,
+        );
+        for (cat, opname) in [("mkbdev", "mkbdev"), ("mkcdev", "mkcdev")] {
+            let n = p(&dir, cat);
+            let o = op(who, &only(cat), &[opname, &n]);
+            assert_out(&o, "EACCES", who);
+            assert_logged(&o, cat, "deny", &n);
+            // Allowed by husk; the kernel still wants CAP_MKNOD.
+            let o = op(
+                who,
+                &with(only(cat), &[format!("allow/{cat}+{n}")]),
+                &[opname, &n],
+            );
+            let want = if who == Who::Root { "ok" } else { "EPERM" };
+            assert_out(&o, want, who);
+        }
+        // O_TMPFILE is mktemp, on the directory.
+        let d = p(&dir, "d");
+        let o = op(who, &only("mktemp"), &["open", &d, "tmp"]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "mktemp", "deny", &d);
+        let o = op(
+            who,
+            &with(only("mktemp"), &[format!("allow/mktemp+{d}")]),
+            &["open", &d, "tmp"],
+        );
+        assert!(
+            o.stdout.trim() == "ok" || o.stdout.trim() == "EOPNOTSUPP",
+            "{o:?}"
+        );
+    }
+}
+
+#[test]
+fn last_match_wins_in_both_orders_and_across_sources() {
+    for who in users() {
+        let dir = tree("order");
+        let a = p(&dir, "a");
+        let base = only("read");
+        let allow_then_deny = with(
+            base.clone(),
+            &[
+                format!("allow/read+{}/***", dir.display()),
+                format!("deny/read+{a}"),
+            ],
+        );
+        assert_out(
+            &op(who, &allow_then_deny, &["open", &a, "r"]),
+            "EACCES",
+            who,
+        );
+        let deny_then_allow = with(
+            base.clone(),
+            &[
+                format!("deny/read+{a}"),
+                format!("allow/read+{}/***", dir.display()),
+            ],
+        );
+        assert_out(&op(who, &deny_then_allow, &["open", &a, "r"]), "ok A", who);
+        // -p, then -P, then -m: each later source overrides the earlier.
+        let file = dir.join("policy.conf");
+        std::fs::write(
+            &file,
+            format!("sandbox/all:off\nsandbox/read:on\ndeny/read+{a}\n"),
+        )
+        .unwrap();
+        let run_with = |args: &[&str]| {
+            let mut cmd = husk_as(who);
+            cmd.args(args).arg("--").arg(ops()).args(["open", &a, "r"]);
+            run(&mut cmd, LIMIT)
+        };
+        let allow = format!("allow/read+{a}");
+        let f = file.display().to_string();
+        assert_out(&run_with(&["-p", "off", "-P", &f]), "EACCES", who);
+        assert_out(
+            &run_with(&["-p", "off", "-P", &f, "-m", &allow]),
+            "ok A",
+            who,
+        );
+        assert_out(&run_with(&["-m", &allow, "-P", &f]), "EACCES", who);
+        // Removing rules: - the latest equal one, ^ all of them.
+        let twice = with(
+            base.clone(),
+            &[allow.clone(), allow.clone(), format!("allow/read-{a}")],
+        );
+        assert_out(&op(who, &twice, &["open", &a, "r"]), "ok A", who);
+        let gone = with(
+            base.clone(),
+            &[allow.clone(), allow.clone(), format!("allow/read^{a}")],
+        );
+        assert_out(&op(who, &gone, &["open", &a, "r"]), "EACCES", who);
+    }
+}
+
+#[test]
+fn equivalent_paths_get_the_same_verdict() {
+    for who in users() {
+        let dir = tree("equiv");
+        let x = p(&dir, "d/x");
+        std::os::unix::fs::symlink(&x, dir.join("to-x")).unwrap();
+        let deny = with(
+            only("read"),
+            &[
+                format!("allow/read+{}/***", dir.display()),
+                format!("deny/read+{x}"),
+            ],
+        );
+        let dstr = dir.display().to_string();
+        let spellings = [
+            x.clone(),
+            format!("/{x}"),
+            format!("{dstr}/d/./x"),
+            format!("{dstr}/d/../d/x"),
+            format!("{dstr}//d//x"),
+            format!("{dstr}/to-x"),
+        ];
+        for s in &spellings {
+            let o = op(who, &deny, &["open", s, "r"]);
+            assert_out(&o, "EACCES", who);
+            assert_logged(&o, "read", "deny", &x);
+        }
+        // Relative to a directory descriptor, and to the working directory.
+        assert_out(
+            &op(who, &deny, &["openat", &p(&dir, "d"), "x", "r"]),
+            "EACCES",
+            who,
+        );
+        let cwd_rules = with(deny.clone(), &["sandbox/chdir:off".to_string()]);
+        assert_out(
+            &op(who, &cwd_rules, &["chdir", &p(&dir, "d"), "./x"]),
+            "EACCES",
+            who,
+        );
+        assert_out(
+            &op(who, &cwd_rules, &["chdir", &p(&dir, "d"), "x"]),
+            "EACCES",
+            who,
+        );
+        assert_out(
+            &op(who, &cwd_rules, &["cwdopen", &p(&dir, "d"), "x"]),
+            "EACCES",
+            who,
+        );
+        // Reopening an O_PATH descriptor through /proc/self/fd.
+        let reopen = with(deny.clone(), &["sandbox/stat:off".to_string()]);
+        let o = op(who, &reopen, &["reopen", &x]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "read", "deny", &x);
+        // Control: the allowed sibling reads fine by every road.
+        let a = p(&dir, "a");
+        assert_out(&op(who, &deny, &["open", &a, "r"]), "ok A", who);
+        assert_out(&op(who, &reopen, &["reopen", &a]), "ok A", who);
+    }
+}
+
+#[test]
+fn bypass_attempts_are_blocked() {
+    for who in users() {
+        let dir = tree("bypass");
+        let secret = p(&dir, "d/x");
+        let open_dir = p(&dir, "pub");
+        std::fs::create_dir(&open_dir).unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&open_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        }
+        let rules = with(
+            only("read,rename,create,delete"),
+            &[
+                format!("allow/read,rename,create,delete+{open_dir}/***"),
+                format!("allow/rename,create,delete+{}/d/***", dir.display()),
+                format!("deny/read+{secret}"),
+            ],
+        );
+        // Hard link or rename of the denied file into the allowed directory.
+        let copy = format!("{open_dir}/x");
+        let o = op(who, &rules, &["link", &secret, &copy]);
+        assert_out(&o, "EACCES", who);
+        assert!(!Path::new(&copy).exists());
+        assert_out(&op(who, &rules, &["rename", &secret, &copy]), "EACCES", who);
+        assert!(Path::new(&secret).exists());
+        // Renaming the directory that holds it: refused too.
+        let moved = format!("{open_dir}/d2");
+        assert_out(
+            &op(who, &rules, &["rename", &p(&dir, "d"), &moved]),
+            "EACCES",
+            who,
+        );
+        // Control: a file readable where it is moves freely.
+        std::fs::write(dir.join("d/free"), "F").unwrap();
+        let free = with(
+            rules.clone(),
+            &[format!("allow/read+{}", p(&dir, "d/free"))],
+        );
+        assert_out(
+            &op(
+                who,
+                &free,
+                &["rename", &p(&dir, "d/free"), &format!("{open_dir}/free")],
+            ),
+            "ok",
+            who,
+        );
+        // Other processes' magic links.
+        let all = with(only("read"), &["allow/read+/***".to_string()]);
+        for foreign in ["/proc/1/root/etc/hostname", "/proc/1/cwd/etc/hostname"] {
+            let o = op(who, &all, &["open", foreign, "r"]);
+            assert_out(&o, "EACCES", who);
+        }
+        let parent = format!("/proc/{}/exe", std::process::id());
+        assert_out(&op(who, &all, &["open", &parent, "r"]), "EACCES", who);
+        let parent_fd = format!("/proc/{}/fd/0", std::process::id());
+        assert_out(&op(who, &all, &["open", &parent_fd, "r"]), "EACCES", who);
+        // Control: our own /proc/self entries follow to the real file.
+        assert!(
+            op(who, &all, &["open", "/proc/self/exe", "r"])
+                .stdout
+                .starts_with("ok")
+        );
+    }
+}
+
+#[test]
+fn exec_of_denied_programs_and_interpreters() {
+    for who in users() {
+        let dir = tree("exec");
+        let marker = p(&dir, "ran");
+        let script = p(&dir, "script.sh");
+        std::fs::write(&script, format!("#!/bin/sh\ntouch {marker}\n")).unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let sh = std::fs::canonicalize("/bin/sh")
+            .unwrap()
+            .display()
+            .to_string();
+        let ops = ops().display().to_string();
+        let base = with(only("exec"), &[format!("allow/exec+{ops}")]);
+        // The binary is denied: its code never runs.
+        let o = op(who, &base, &["exec", "/usr/bin/touch", &marker]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(
+            &o,
+            "exec",
+            "deny",
+            &std::fs::canonicalize("/usr/bin/touch")
+                .unwrap()
+                .display()
+                .to_string(),
+        );
+        assert!(!Path::new(&marker).exists());
+        // A script allowed, its interpreter denied.
+        let o = op(
+            who,
+            &with(base.clone(), &[format!("allow/exec+{script}")]),
+            &["exec", &script],
+        );
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "exec", "deny", &sh);
+        assert!(!Path::new(&marker).exists());
+        // The interpreter allowed, the script denied.
+        let o = op(
+            who,
+            &with(base.clone(), &[format!("allow/exec+{sh}")]),
+            &["exec", &script],
+        );
+        assert_out(&o, "EACCES", who);
+        assert!(!Path::new(&marker).exists());
+        // Both allowed: it runs (touch must be allowed too).
+        let touch = std::fs::canonicalize("/usr/bin/touch")
+            .unwrap()
+            .display()
+            .to_string();
+        let all = with(
+            base.clone(),
+            &[
+                format!("allow/exec+{sh}"),
+                format!("allow/exec+{script}"),
+                format!("allow/exec+{touch}"),
+            ],
+        );
+        let o = op(who, &all, &["exec", &script]);
+        assert!(o.success(), "{o:?}");
+        assert!(Path::new(&marker).exists(), "{o:?}");
+        // The initial command itself is checked.
+        let mut cmd = husk_as(who);
+        cmd.args([
+            "-m",
+            "sandbox/all:off",
+            "-m",
+            "sandbox/exec:on",
+            "--",
+            "/usr/bin/touch",
+            &marker,
+        ]);
+        let _ = std::fs::remove_file(&marker);
+        let o = run(&mut cmd, LIMIT);
+        assert_eq!(o.code, Some(126), "{o:?}");
+        assert!(!Path::new(&marker).exists());
+    }
+}
+
+#[test]
+fn network_bind_and_connect() {
+    for who in users() {
+        let dir = tree("net");
+        let port = 20000 + (std::process::id() % 20000) as u16;
+        let base = only("net");
+        let v4 = format!("127.0.0.1:{port}");
+        let o = op(who, &base, &["bind", &v4]);
+        assert_out(&o, "EADDRNOTAVAIL", who);
+        assert!(o.stderr.contains(&format!("\"cap\":\"net/bind\",\"act\":\"deny\",\"sys\":\"bind\",\"addr\":\"127.0.0.1!{port}\"")), "{o:?}");
+        assert_out(
+            &op(
+                who,
+                &with(base.clone(), &[format!("allow/net/bind+loopback!{port}")]),
+                &["bind", &v4],
+            ),
+            "ok",
+            who,
+        );
+        // IPv6, and IPv4-mapped IPv6 matched as IPv4.
+        let v6 = format!("[::1]:{port}");
+        assert_out(&op(who, &base, &["bind", &v6]), "EADDRNOTAVAIL", who);
+        assert_out(
+            &op(
+                who,
+                &with(base.clone(), &[format!("allow/net/bind+::1!{port}")]),
+                &["bind", &v6],
+            ),
+            "ok",
+            who,
+        );
+        let mapped = format!("[::ffff:127.0.0.1]:{port}");
+        let o = op(
+            who,
+            &with(
+                base.clone(),
+                &[format!("allow/net/connect+127.0.0.0/8!{}", port + 1)],
+            ),
+            &["connect", &format!("[::ffff:127.0.0.1]:{}", port + 1)],
+        );
+        assert_out(&o, "ECONNREFUSED", who); // allowed by husk; nobody listens
+        assert!(
+            !o.stderr.contains("\"ctx\""),
+            "the mapped address did not match the IPv4 rule: {o:?}"
+        );
+        let o = op(who, &base, &["connect", &mapped]);
+        assert!(
+            o.stderr.contains(&format!("\"addr\":\"127.0.0.1!{port}\"")),
+            "{o:?}"
+        );
+        // connect denied: ECONNREFUSED and a log line.
+        let o = op(who, &base, &["connect", &format!("127.0.0.1:{port}")]);
+        assert_out(&o, "ECONNREFUSED", who);
+        assert!(
+            o.stderr
+                .contains("\"cap\":\"net/connect\",\"act\":\"deny\""),
+            "{o:?}"
+        );
+        // UNIX sockets: path, abstract, unnamed.
+        let sock = p(&dir, "s.sock");
+        let o = op(who, &base, &["bind", &format!("unix:{sock}")]);
+        assert_out(&o, "EADDRNOTAVAIL", who);
+        assert!(!Path::new(&sock).exists());
+        assert_out(
+            &op(
+                who,
+                &with(
+                    base.clone(),
+                    &[format!("allow/net/bind+{}/*.sock", dir.display())],
+                ),
+                &["bind", &format!("unix:{sock}")],
+            ),
+            "ok",
+            who,
+        );
+        assert_out(
+            &op(who, &base, &["connect", &format!("unix:{sock}")]),
+            "ECONNREFUSED",
+            who,
+        );
+        let name = format!("husk-test-{port}");
+        assert_out(
+            &op(who, &base, &["bind", &format!("abstract:{name}")]),
+            "EADDRNOTAVAIL",
+            who,
+        );
+        assert_out(
+            &op(
+                who,
+                &with(base.clone(), &["allow/net/bind+@husk-test-*".to_string()]),
+                &["bind", &format!("abstract:{name}")],
+            ),
+            "ok",
+            who,
+        );
+        assert_out(&op(who, &base, &["socketpair"]), "EADDRNOTAVAIL", who);
+        assert_out(
+            &op(
+                who,
+                &with(base.clone(), &["allow/net/bind+!unnamed".to_string()]),
+                &["socketpair"],
+            ),
+            "ok",
+            who,
+        );
+    }
+}
+
+#[test]
+fn a_denied_udp_sendto_delivers_nothing() {
+    for who in users() {
+        let receiver = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        receiver
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        let port = receiver.local_addr().unwrap().port();
+        let addr = format!("127.0.0.1:{port}");
+        let o = op(who, &only("net"), &["sendto", &addr, "secret"]);
+        assert_out(&o, "ENOTCONN", who);
+        let mut buf = [0u8; 64];
+        assert!(
+            receiver.recv(&mut buf).is_err(),
+            "a denied datagram arrived"
+        );
+        // Control: allowed, it arrives.
+        let o = op(
+            who,
+            &with(
+                only("net"),
+                &[format!("allow/net/connect+127.0.0.1!{port}")],
+            ),
+            &["sendto", &addr, "hello"],
+        );
+        assert_out(&o, "ok", who);
+        let n = receiver
+            .recv(&mut buf)
+            .expect("the allowed datagram did not arrive");
+        assert_eq!(&buf[..n], b"hello");
+    }
+}
+
+#[test]
+fn configuration_errors_stop_husk_before_the_command() {
+    let dir = tree("config");
+    let marker = p(&dir, "ran");
+    let touch = format!("touch {marker}");
+    let loop_file = dir.join("loop.conf");
+    std::fs::write(&loop_file, "include loop.conf\n").unwrap();
+    let bad_file = dir.join("bad.conf");
+    std::fs::write(&bad_file, "sandbox/all:off\n\nallow/raed+/tmp\n").unwrap();
+    let lf = loop_file.display().to_string();
+    let bf = bad_file.display().to_string();
+    let missing = p(&dir, "missing.conf");
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec!["-m", "allow/read+relative/path"],
+            "-m 'allow/read+relative/path': path pattern 'relative/path' is not absolute".into(),
+        ),
+        (
+            vec!["-m", "allow/reed+/tmp"],
+            "unknown category or set in 'reed'".into(),
+        ),
+        (vec!["-m", "permit/read+/tmp"], "unknown command".into()),
+        (
+            vec!["-m", "allow/read+/tmp/[oops"],
+            "'[' without a closing ']'".into(),
+        ),
+        (
+            vec!["-m", "allow/net/connect+300.0.0.1!80"],
+            "bad address pattern".into(),
+        ),
+        (
+            vec!["-m", "allow/read+${HUSK_SURELY_UNSET}/x"],
+            "'HUSK_SURELY_UNSET' is not set".into(),
+        ),
+        (
+            vec!["-p", "nonesuch"],
+            "-p nonesuch: no such profile".into(),
+        ),
+        (
+            vec!["-P", &missing],
+            format!("{missing}: cannot read: ENOENT"),
+        ),
+        (vec!["-P", &lf], "include loop".into()),
+        (
+            vec!["-P", &bf],
+            format!("{bf}:3: unknown category or set in 'raed'"),
+        ),
+    ];
+    for (args, message) in cases {
+        let mut cmd = Command::new(common::husk());
+        cmd.args(&args).args(["--", "sh", "-c", &touch]);
+        let o = run(&mut cmd, LIMIT);
+        assert_eq!(o.code, Some(125), "{args:?}: {o:?}");
+        assert!(
+            o.stderr.contains(&message),
+            "{args:?}: expected {message:?} in {:?}",
+            o.stderr
+        );
+        assert!(!Path::new(&marker).exists(), "{args:?}: the command ran");
+    }
+    // Control: the same command with a good policy does run.
+    let mut cmd = Command::new(common::husk());
+    cmd.args(["-p", "off", "--", "sh", "-c", &touch]);
+    assert!(run(&mut cmd, LIMIT).success());
+    assert!(Path::new(&marker).exists());
+}
+
+#[test]
+fn filter_denies_silently_and_warn_allows_with_a_log() {
+    for who in users() {
+        let dir = tree("actions");
+        let a = p(&dir, "a");
+        let o = op(
+            who,
+            &with(only("read"), &[format!("filter/read+{a}")]),
+            &["open", &a, "r"],
+        );
+        assert_out(&o, "EACCES", who);
+        no_log(&o);
+        let o = op(
+            who,
+            &with(only("read"), &[format!("warn/read+{a}")]),
+            &["open", &a, "r"],
+        );
+        assert_out(&o, "ok A", who);
+        assert_logged(&o, "read", "warn", &a);
+        // kill: only the offending process.
+        let o = op(
+            who,
+            &with(only("read"), &[format!("kill/read+{a}")]),
+            &["open", &a, "r"],
+        );
+        assert_eq!(o.code, Some(137), "{o:?}");
+        // -x: every default becomes warn, explicit rules still apply.
+        let mut cmd = husk_as(who);
+        cmd.args(["-x", "-m", &format!("deny/read+{a}"), "--"])
+            .arg(ops())
+            .args(["open", &p(&dir, "b"), "r"]);
+        let o = run(&mut cmd, LIMIT);
+        assert_out(&o, "ok B", who);
+        assert_logged(&o, "read", "warn", &p(&dir, "b"));
+        let mut cmd = husk_as(who);
+        cmd.args(["-x", "-m", &format!("deny/read+{a}"), "--"])
+            .arg(ops())
+            .args(["open", &a, "r"]);
+        assert_out(&run(&mut cmd, LIMIT), "EACCES", who);
+    }
+}
+
+#[test]
+fn exit_action_ends_husk_and_the_sandbox() {
+    let dir = tree("exit");
+    let a = p(&dir, "a");
+    let mut cmd = Command::new(common::husk());
+    cmd.args([
+        "-m",
+        "sandbox/all:off",
+        "-m",
+        "sandbox/read:on",
+        "-m",
+        &format!("exit/read+{a}"),
+        "--",
+    ])
+    .arg(ops())
+    .args(["open", &a, "r"]);
+    let o = run(&mut cmd, LIMIT);
+    assert_eq!(o.code, Some(13), "exit uses the errno as the status: {o:?}");
+    assert!(o.stdout.is_empty(), "the call returned: {o:?}");
+    assert!(o.stderr.contains("\"act\":\"exit\""), "{o:?}");
+}
+
+#[test]
+fn log_lines_go_to_husk_log_fd() {
+    let dir = tree("logfd");
+    let a = p(&dir, "a");
+    let log = dir.join("log");
+    let script = format!(
+        "exec 7>{}; HUSK_LOG_FD=7 {} -m sandbox/all:off -m sandbox/read:on -- {} open {a} r",
+        log.display(),
+        common::husk(),
+        ops().display()
+    );
+    let o = run(Command::new("sh").args(["-c", &script]), LIMIT);
+    assert_eq!(o.stdout.trim(), "EACCES", "{o:?}");
+    assert!(!o.stderr.contains("\"ctx\""), "logged to stderr: {o:?}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains(&format!("\"path\":\"{a}\"")), "{text}");
+    // A descriptor that is not open is a configuration error.
+    let o = run(
+        Command::new(common::husk())
+            .env("HUSK_LOG_FD", "77")
+            .args(["-p", "off", "--", "true"]),
+        LIMIT,
+    );
+    assert_eq!(o.code, Some(125), "{o:?}");
+}
+
+#[test]
+fn profiles_run_real_programs() {
+    for who in users() {
+        let dir = tree("profiles");
+        // linux: a dynamically linked coreutils program reads /etc.
+        let mut cmd = husk_as(who);
+        cmd.args(["-p", "linux", "--", "cat", "/etc/passwd"])
+            .env_remove("LD_LIBRARY_PATH");
+        let o = run(&mut cmd, LIMIT);
+        assert!(o.success(), "{who:?}: {o:?}");
+        assert!(o.stdout.contains("root:"), "{o:?}");
+        assert!(
+            !o.stderr.contains("\"ctx\""),
+            "the linux profile needs more: {o:?}"
+        );
+        // ro: writing anywhere is refused.
+        let mut cmd = husk_as(who);
+        cmd.args([
+            "-p",
+            "linux",
+            "-p",
+            "ro",
+            "-m",
+            &format!("allow/read,write,create+{}/***", dir.display()),
+            "--",
+            "sh",
+            "-c",
+        ])
+        .arg(format!("echo x > {}/new", dir.display()))
+        .env_remove("LD_LIBRARY_PATH");
+        let o = run(&mut cmd, LIMIT);
+        assert!(!o.success(), "{o:?}");
+        assert!(!dir.join("new").exists());
+        // Printed profiles are plain commands husk accepts back.
+        let o = run(
+            Command::new(common::husk()).args(["-E", "profile:linux"]),
+            LIMIT,
+        );
+        assert!(o.success());
+        let file = dir.join("linux.conf");
+        std::fs::write(&file, &o.stdout).unwrap();
+        let mut cmd = husk_as(who);
+        cmd.arg("-P")
+            .arg(&file)
+            .args(["--", "cat", "/etc/passwd"])
+            .env_remove("LD_LIBRARY_PATH");
+        assert!(run(&mut cmd, LIMIT).success());
+    }
+}
