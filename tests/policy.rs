@@ -620,16 +620,49 @@ fn bypass_attempts_are_blocked() {
             "ok",
             who,
         );
-        // Other processes' magic links.
+        // Other processes' magic links: a sibling of the same user, which
+        // the kernel itself would let us reach (shown bare first).
+        let mut sibling = match who {
+            Who::Root => Command::new("sleep"),
+            Who::Nobody => {
+                let mut c = Command::new("setpriv");
+                c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "sleep"]);
+                c
+            }
+        };
+        let mut sibling = sibling.arg("30").current_dir("/").spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        let sib = sibling.id();
         let all = with(only("read"), &["allow/read+/***".to_string()]);
-        for foreign in ["/proc/1/root/etc/hostname", "/proc/1/cwd/etc/hostname"] {
-            let o = op(who, &all, &["open", foreign, "r"]);
+        for foreign in [
+            format!("/proc/{sib}/root/etc/hostname"),
+            format!("/proc/{sib}/cwd/etc/hostname"),
+            format!("/proc/{sib}/exe"),
+            format!("/proc/{sib}/task/{sib}/root/etc/hostname"),
+        ] {
+            let mut bare = match who {
+                Who::Root => Command::new(ops()),
+                Who::Nobody => {
+                    let mut c = Command::new("setpriv");
+                    c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                        .arg(ops());
+                    c
+                }
+            };
+            let b = run(bare.args(["open", &foreign, "r"]), LIMIT);
+            assert!(
+                b.stdout.starts_with("ok"),
+                "{who:?}: the attack does not work bare: {foreign}: {b:?}"
+            );
+            let o = op(who, &all, &["open", &foreign, "r"]);
             assert_out(&o, "EACCES", who);
+            assert!(
+                o.stderr.contains("\"cap\":\"read\",\"act\":\"deny\""),
+                "{o:?}"
+            );
         }
-        let parent = format!("/proc/{}/exe", std::process::id());
-        assert_out(&op(who, &all, &["open", &parent, "r"]), "EACCES", who);
-        let parent_fd = format!("/proc/{}/fd/0", std::process::id());
-        assert_out(&op(who, &all, &["open", &parent_fd, "r"]), "EACCES", who);
+        let _ = sibling.kill();
+        let _ = sibling.wait();
         // Control: our own /proc/self entries follow to the real file.
         assert!(
             op(who, &all, &["open", "/proc/self/exe", "r"])

@@ -166,6 +166,22 @@ impl<'p> Checker<'p> {
 
     /// Checks `cats` on the path in slot `slot`.
     fn check_path(&mut self, slot: usize, cats: CatSet) {
+        // Nothing there, and nothing to create: the kernel's answer is
+        // ENOENT whatever the policy says, and a hidden file's answer is
+        // ENOENT too, so answer it without a log line (library and PATH
+        // searches probe many such paths).
+        const CREATING: [Category; 9] = [
+            Create, Mkdir, Symlink, Mkfifo, Mkbdev, Mkcdev, Mktemp, Rename, Delete,
+        ];
+        let slot_ref = &self.slots[slot];
+        if !slot_ref.exists() && !slot_ref.anonymous && !CREATING.iter().any(|&c| cats.contains(c))
+        {
+            self.note(Finding {
+                action: Action::Filter,
+                hidden: true,
+            });
+            return;
+        }
         let shown = &self.slots[slot].shown;
         let hidden = !self.policy.check_path(Stat, shown.as_bytes()).allows();
         let mut worst: Option<(Category, Action)> = None;
