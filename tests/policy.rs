@@ -862,6 +862,44 @@ fn network_bind_and_connect() {
 }
 
 #[test]
+fn sending_descriptors_needs_net_sendfd() {
+    for who in users() {
+        let dir = tree("sendfd");
+        let path = dir.join("recv.sock");
+        let receiver = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();
+        }
+        receiver
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        let sock = path.display().to_string();
+        let addr = format!("unix:{sock}");
+        let connect = with(only("net"), &[format!("allow/net/connect+{sock}")]);
+        let o = op(who, &connect, &["sendfd", &addr]);
+        assert_out(&o, "ENOTCONN", who);
+        assert!(
+            o.stderr.contains(&format!(
+                "\"cap\":\"net/sendfd\",\"act\":\"deny\",\"sys\":\"sendmsg\",\"addr\":\"{sock}\""
+            )),
+            "{o:?}"
+        );
+        let mut buf = [0u8; 8];
+        assert!(
+            receiver.recv(&mut buf).is_err(),
+            "a message with a denied descriptor arrived"
+        );
+        let both = with(connect.clone(), &[format!("allow/net/sendfd+{sock}")]);
+        assert_out(&op(who, &both, &["sendfd", &addr]), "ok", who);
+        assert!(
+            receiver.recv(&mut buf).is_ok(),
+            "the allowed message did not arrive"
+        );
+    }
+}
+
+#[test]
 fn a_denied_udp_sendto_delivers_nothing() {
     for who in users() {
         let receiver = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();

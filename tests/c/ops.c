@@ -20,6 +20,7 @@
  *   ops bind ADDR | connect ADDR  ADDR: 1.2.3.4:80, [::1]:80, unix:/p, abstract:name
  *   ops sendto ADDR MSG           a UDP datagram (or unix datagram)
  *   ops socketpair
+ *   ops sendfd ADDR               sendmsg with SCM_RIGHTS (fd 0) to a unix datagram socket
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -208,6 +209,32 @@ int main(int argc, char **argv) {
         if (!strcmp(op, "connect"))
             return report(connect(s, (struct sockaddr *)&ss, len));
         return report(sendto(s, b, strlen(b), 0, (struct sockaddr *)&ss, len));
+    }
+    if (!strcmp(op, "sendfd")) {
+        struct sockaddr_storage ss;
+        int family;
+        socklen_t len = parse_addr(a, &ss, &family);
+        int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+        char data = 'x';
+        struct iovec iov = {&data, 1};
+        union {
+            char buf[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } control;
+        struct msghdr msg = {0};
+        msg.msg_name = &ss;
+        msg.msg_namelen = len;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof control.buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        int fd = 0;
+        memcpy(CMSG_DATA(c), &fd, sizeof fd);
+        return report(sendmsg(s, &msg, 0));
     }
     if (!strcmp(op, "socketpair")) {
         int sv[2];
