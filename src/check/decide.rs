@@ -38,25 +38,89 @@ use crate::sys::{Errno, Result};
 
 use Category::*;
 
-/// Decides a request against `policy`.
-pub fn decide(policy: &Policy, request: &Request) -> Verdict {
+/// Memory a checker works in, kept per worker between requests.
+pub struct Scratch {
+    slots: [Resolved; 2],
+    raw: [u8; crate::remote::path::PATH_MAX],
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Scratch {
+    /// Zeroed scratch memory.
+    pub const fn new() -> Scratch {
+        Scratch {
+            slots: [Resolved::new(), Resolved::new()],
+            raw: [0; crate::remote::path::PATH_MAX],
+        }
+    }
+}
+
+/// Decides a request against `policy`, working in `scratch`.
+pub fn decide(policy: &Policy, request: &Request, scratch: &mut Scratch) -> Verdict {
+    let Scratch { slots, raw } = scratch;
     match *request {
         Request::Syscall { task, ref info } => {
-            let mut checker = Checker::new(policy, task.tid, info.nr as u32);
+            let mut checker = Checker::new(policy, task.tid, info.nr as u32, slots, raw);
             checker.call(info)
         }
         Request::Exec { task } => {
-            let mut checker = Checker::new(
-                policy,
-                task.tid,
-                table::by_name("execve").and_then(|s| s.nr).unwrap_or(0),
-            );
+            let execve = table::by_name("execve").and_then(|s| s.nr).unwrap_or(0);
+            let mut checker = Checker::new(policy, task.tid, execve, slots, raw);
             checker.exec_event()
         }
         Request::PostCheck { task, nr } => {
-            let mut checker = Checker::new(policy, task.tid, nr);
+            let mut checker = Checker::new(policy, task.tid, nr, slots, raw);
             checker.post_check()
         }
+    }
+}
+
+/// The categories a trapped call may need, by its name (a superset).
+fn possible(sys: &str) -> Option<CatSet> {
+    let c = CatSet::of;
+    Some(match sys {
+        "open" | "openat" | "openat2" | "creat" => {
+            c(&[Read, Write, Create, Truncate, Readdir, Mktemp, Stat])
+        }
+        "stat" | "lstat" | "newfstatat" | "statx" | "access" | "faccessat" | "faccessat2"
+        | "statfs" | "inotify_add_watch" | "file_getattr" => c(&[Stat]),
+        "getxattr" | "lgetxattr" | "fgetxattr" | "listxattr" | "llistxattr" | "flistxattr"
+        | "getxattrat" | "listxattrat" => c(&[Read]),
+        "setxattr" | "lsetxattr" | "fsetxattr" | "removexattr" | "lremovexattr"
+        | "fremovexattr" | "setxattrat" | "removexattrat" | "file_setattr" => c(&[Chattr]),
+        "execve" | "execveat" => c(&[Exec]),
+        "unlink" | "unlinkat" | "rmdir" => c(&[Delete, Rmdir]),
+        // Moving a file compares what may be done to it at both paths.
+        "rename" | "renameat" | "renameat2" | "link" | "linkat" => CatSet::all(),
+        "symlink" | "symlinkat" => c(&[Symlink]),
+        "readlink" | "readlinkat" => c(&[Readlink]),
+        "truncate" | "ftruncate" | "fallocate" => c(&[Truncate]),
+        "mkdir" | "mkdirat" => c(&[Mkdir]),
+        "chown" | "lchown" | "fchown" | "fchownat" => c(&[Chown, Chgrp]),
+        "chmod" | "fchmod" | "fchmodat" | "fchmodat2" => c(&[Chmod]),
+        "utime" | "utimes" | "futimesat" | "utimensat" => c(&[Utime]),
+        "mknod" | "mknodat" => c(&[Mkfifo, Mkbdev, Mkcdev, Create]),
+        "chdir" | "fchdir" => c(&[Chdir]),
+        "bind" | "connect" | "sendto" | "sendmsg" | "sendmmsg" | "socketpair" => {
+            c(&[Category::NetBind, Category::NetConnect, Category::NetSendfd])
+        }
+        _ => return None,
+    })
+}
+
+/// The tracer's fast path: a call none of whose categories is checked
+/// is allowed from its number alone, without a round trip to a worker.
+pub fn fast(policy: &Policy, nr: u32) -> Option<Verdict> {
+    let cats = possible(table::name(nr)?)?;
+    if cats.iter().any(|c| policy.is_on(c)) {
+        None
+    } else {
+        Some(Verdict::Allow)
     }
 }
 
@@ -75,8 +139,8 @@ struct Checker<'p> {
     worst: Option<Finding>,
     /// The errno a denial gets unless the path is hidden.
     errno: Errno,
-    slots: [Resolved; 2],
-    raw: [u8; crate::remote::path::PATH_MAX],
+    slots: &'p mut [Resolved; 2],
+    raw: &'p mut [u8; crate::remote::path::PATH_MAX],
 }
 
 /// What an object of a call is.
@@ -110,15 +174,21 @@ fn flag(value: u64, bit: i32) -> bool {
 }
 
 impl<'p> Checker<'p> {
-    fn new(policy: &'p Policy, tid: i32, nr: u32) -> Checker<'p> {
+    fn new(
+        policy: &'p Policy,
+        tid: i32,
+        nr: u32,
+        slots: &'p mut [Resolved; 2],
+        raw: &'p mut [u8; crate::remote::path::PATH_MAX],
+    ) -> Checker<'p> {
         Checker {
             policy,
             caller: Caller::new(tid),
             sys: table::name(nr).unwrap_or("?"),
             worst: None,
             errno: Errno::EACCES,
-            slots: [Resolved::new(), Resolved::new()],
-            raw: [0; crate::remote::path::PATH_MAX],
+            slots,
+            raw,
         }
     }
 
@@ -218,7 +288,8 @@ impl<'p> Checker<'p> {
         let tid = self.caller.tid;
         let (raw_len, how) = match operand {
             Operand::Path { path, how } => {
-                let len = memory::read_cstr(tid, RemoteAddr(arg(info, path)), &mut self.raw)?.len();
+                let len =
+                    memory::read_cstr(tid, RemoteAddr(arg(info, path)), &mut self.raw[..])?.len();
                 (len, how)
             }
             Operand::PathOrFd { path, how } if arg(info, path) == 0 => (
@@ -229,7 +300,8 @@ impl<'p> Checker<'p> {
                 },
             ),
             Operand::PathOrFd { path, how } => {
-                let len = memory::read_cstr(tid, RemoteAddr(arg(info, path)), &mut self.raw)?.len();
+                let len =
+                    memory::read_cstr(tid, RemoteAddr(arg(info, path)), &mut self.raw[..])?.len();
                 (len, how)
             }
             Operand::Fd(i) => {
@@ -239,12 +311,16 @@ impl<'p> Checker<'p> {
                 (0, how)
             }
         };
-        let raw: [u8; crate::remote::path::PATH_MAX] = self.raw;
-        match resolve::resolve(&self.caller, &raw[..raw_len], how, &mut self.slots[slot]) {
+        match resolve::resolve(
+            &self.caller,
+            &self.raw[..raw_len],
+            how,
+            &mut self.slots[slot],
+        ) {
             Ok(()) => Ok(()),
             Err(Errno::EACCES) => {
                 // A magic link into another process: refused, logged.
-                self.log(first_cat, Action::Deny, Subject::Path(&raw[..raw_len]));
+                self.log(first_cat, Action::Deny, Subject::Path(&self.raw[..raw_len]));
                 Err(Errno::EACCES)
             }
             Err(e) => Err(e),

@@ -31,7 +31,20 @@ pub fn policy() -> &'static Policy {
     POLICY.get()
 }
 
+/// What the tracer may decide alone (see [`decide::fast`]).
+pub fn fast(info: &crate::sys::ptrace::SyscallInfo) -> Option<Verdict> {
+    decide::fast(policy(), info.nr as u32)
+}
+
+/// Per-worker scratch memory (paths being resolved), kept between
+/// requests so none is zeroed per call. Zero-initialised: it lives in
+/// .bss and costs memory only for the workers that run.
+static SCRATCH: [spin::Mutex<decide::Scratch>; crate::limits::WORKERS] =
+    [const { spin::Mutex::new(decide::Scratch::new()) }; crate::limits::WORKERS];
+
 /// Decides a request by the policy in force: the workers' checker.
-pub fn decide(request: &Request) -> Verdict {
-    decide::decide(policy(), request)
+pub fn decide(request: &Request, worker: usize) -> Verdict {
+    // Uncontended: each worker uses its own slot.
+    let mut scratch = SCRATCH[worker % crate::limits::WORKERS].lock();
+    decide::decide(policy(), request, &mut scratch)
 }

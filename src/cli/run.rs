@@ -96,6 +96,7 @@ pub fn run(opts: &Options, index: usize) -> i32 {
         request_limit: limits::REQUEST_QUEUE,
         access: None,
         decide: check::decide,
+        fast: check::fast,
         log_fd: check::log::fd(),
     };
     supervisor::run(&command, &config)

@@ -224,11 +224,13 @@ impl States {
         self.0[p / 64] |= 1 << (p % 64);
         fresh
     }
-    fn clear(&mut self) {
-        self.0 = [0; WORDS];
+    /// Clears the first `words` words (the only ones a pattern of that
+    /// size uses).
+    fn clear(&mut self, words: usize) {
+        self.0[..words].fill(0);
     }
-    fn is_empty(&self) -> bool {
-        self.0.iter().all(|&w| w == 0)
+    fn is_empty(&self, words: usize) -> bool {
+        self.0[..words].iter().all(|&w| w == 0)
     }
 }
 
@@ -290,9 +292,11 @@ pub fn matches(pattern: &[u8], path: &[u8]) -> bool {
     let mut cur = States::new();
     let mut next = States::new();
     add(pattern, &mut cur, 0);
+    // Positions 0..=len: only these words are ever touched.
+    let words = pattern.len() / 64 + 1;
     for &c in path {
-        next.clear();
-        for word in 0..WORDS {
+        next.clear(words);
+        for word in 0..words {
             let mut bits = cur.0[word];
             while bits != 0 {
                 let p = word * 64 + bits.trailing_zeros() as usize;
@@ -318,7 +322,7 @@ pub fn matches(pattern: &[u8], path: &[u8]) -> bool {
             }
         }
         core::mem::swap(&mut cur, &mut next);
-        if cur.is_empty() {
+        if cur.is_empty(words) {
             return false;
         }
     }

@@ -20,20 +20,29 @@ impl Default for PathBuf {
 }
 
 impl PathBuf {
-    /// `/`.
+    /// `/` (stored as all zeros, so a `PathBuf` can live in zeroed
+    /// memory: an empty buffer reads as the root).
     pub const fn new() -> PathBuf {
-        let mut buf = [0u8; PATH_MAX + 1];
-        buf[0] = b'/';
-        PathBuf { buf, len: 1 }
+        PathBuf {
+            buf: [0u8; PATH_MAX + 1],
+            len: 0,
+        }
     }
 
     /// The path's bytes.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
+        if self.len == 0 {
+            b"/"
+        } else {
+            &self.buf[..self.len]
+        }
     }
 
     /// The path as a C string, for system calls.
     pub fn as_cstr(&mut self) -> &CStr {
+        if self.len == 0 {
+            return c"/";
+        }
         self.buf[self.len] = 0;
         CStr::from_bytes_with_nul(&self.buf[..=self.len]).unwrap_or(c"/")
     }
@@ -57,6 +66,10 @@ impl PathBuf {
 
     /// Appends one component (no `/` in it).
     pub fn push(&mut self, component: &[u8]) -> Result<()> {
+        if self.len == 0 {
+            self.buf[0] = b'/';
+            self.len = 1;
+        }
         let sep = usize::from(self.len > 1);
         if self.len + sep + component.len() > PATH_MAX - 1 {
             return Err(Errno::ENAMETOOLONG);
@@ -84,6 +97,9 @@ impl PathBuf {
 
     /// The last component (empty for `/`).
     pub fn last(&self) -> &[u8] {
+        if self.len == 0 {
+            return b"";
+        }
         let bytes = self.as_bytes();
         let start = bytes.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
         &bytes[start..]

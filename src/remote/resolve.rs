@@ -236,14 +236,14 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
         // The start descriptor itself, whatever it is.
         let fd = match how.start {
             Start::Fd(fd) => fd,
-            Start::Cwd => return start_path(out).and_then(|()| finish(caller, out, false)),
+            Start::Cwd => return start_path(out).and_then(|()| finish(caller, out, false, None)),
         };
         let target = proc::fd_path(caller.tid, fd, &mut out.link)?;
         if target.first() == Some(&b'/') {
             let len = target.len();
             let copy: [u8; PATH_MAX] = out.link;
             out.real.set(&copy[..len])?;
-            return finish(caller, out, false);
+            return finish(caller, out, false, None);
         }
         // A pipe, socket or anonymous inode: shown as the caller's
         // descriptor path.
@@ -253,7 +253,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
         push_number(&mut out.real, tgid as u64)?;
         out.real.push(b"fd")?;
         push_number(&mut out.real, fd as u64)?;
-        return finish(caller, out, true);
+        return finish(caller, out, true, None);
     }
 
     // The root `/` or `..` may not go above: `/` itself, or the start
@@ -281,6 +281,9 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
     let mut rest_end = raw.len();
     let mut links = 0u32;
     let mut missing = false;
+    // What the last lstat said about `out.real` as it now is (saves
+    // the final lstat when the walk already made it).
+    let mut known: Option<FileInfo> = None;
 
     while let Some((component, after)) = path::next_component(&out.rest[rest_start..rest_end]) {
         let (comp_len, after_len) = (component.len(), after.len());
@@ -297,6 +300,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
         match comp {
             b"." => continue,
             b".." => {
+                known = None;
                 if out.real.as_bytes().len() <= root_len {
                     if how.beneath && !how.in_root {
                         return Err(Errno::EXDEV);
@@ -313,6 +317,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
             && !missing
             && (comp == b"self" || comp == b"thread-self")
         {
+            known = None;
             push_number(&mut out.real, caller.tgid()? as u64)?;
             if comp == b"thread-self" {
                 out.real.push(b"task")?;
@@ -321,6 +326,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
             continue;
         }
         out.real.push(comp)?;
+        known = None;
         if missing {
             continue;
         }
@@ -335,6 +341,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
             }
         };
         if !info.is_symlink() || !follow {
+            known = Some(info);
             continue;
         }
         links += 1;
@@ -356,7 +363,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
                         return Err(Errno::ENOTDIR);
                     }
                     out.anonymous = true;
-                    return finish(caller, out, true);
+                    return finish(caller, out, true, None);
                 }
                 target.len()
             }
@@ -394,7 +401,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
             out.real.pop();
         }
     }
-    finish(caller, out, false)
+    finish(caller, out, false, known)
 }
 
 fn push_number(path: &mut PathBuf, n: u64) -> Result<()> {
@@ -413,10 +420,17 @@ fn push_number(path: &mut PathBuf, n: u64) -> Result<()> {
 }
 
 /// Describes the final object and builds the shown path.
-fn finish(caller: &Caller, out: &mut Resolved, anonymous: bool) -> Result<()> {
+fn finish(
+    caller: &Caller,
+    out: &mut Resolved,
+    anonymous: bool,
+    known: Option<FileInfo>,
+) -> Result<()> {
     out.anonymous = anonymous;
     out.info = if anonymous {
         None
+    } else if known.is_some() {
+        known
     } else {
         file::stat_at(Dir::Cwd, out.real.as_cstr(), false).ok()
     };

@@ -52,6 +52,8 @@ pub struct Config {
     pub access: Option<Access>,
     /// The checker.
     pub decide: Decide,
+    /// Decisions the tracer takes itself, from the registers alone.
+    pub fast: tracer::Fast,
     /// Where the checker writes log lines (the worker filter allows it).
     pub log_fd: i32,
 }
@@ -179,6 +181,7 @@ fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> 
         config.wait_all,
         config.access.unwrap_or(Access::SyscallInfo),
         setup.signals,
+        config.fast,
     )?;
     let status = tracer.run();
     pool.stop();

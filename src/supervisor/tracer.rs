@@ -59,7 +59,12 @@ pub struct Tracer {
     signals: OwnedFd,
     /// An `exit` verdict ended the run.
     exiting: bool,
+    /// Decisions the tracer may take itself.
+    fast: Fast,
 }
+
+/// A decision from the registers alone (`None`: ask the workers).
+pub type Fast = fn(&SyscallInfo) -> Option<Verdict>;
 
 /// Everything a ptrace stop can be.
 fn is_group_stop_signal(sig: i32) -> bool {
@@ -71,7 +76,13 @@ fn is_group_stop_signal(sig: i32) -> bool {
 
 impl Tracer {
     /// A tracer for the already-seized `eldest`.
-    pub fn new(eldest: Pid, wait_all: bool, access: Access, signals: OwnedFd) -> Result<Tracer> {
+    pub fn new(
+        eldest: Pid,
+        wait_all: bool,
+        access: Access,
+        signals: OwnedFd,
+        fast: Fast,
+    ) -> Result<Tracer> {
         let mut tasks = Tasks::new();
         tasks.register(eldest).map_err(|_| Errno::ENOMEM)?;
         Ok(Tracer {
@@ -82,12 +93,16 @@ impl Tracer {
             access,
             signals,
             exiting: false,
+            fast,
         })
     }
 
     /// Runs until the eldest ends (or, with `wait_all`, until every
     /// tracee has); returns the eldest's exit status.
     pub fn run(&mut self) -> i32 {
+        // Stops are announced by SIGCHLD on the signalfd: wait4 is only
+        // drained when one may be waiting (and once at the start).
+        let mut stops_pending = true;
         loop {
             while let Some(response) = channels().responses.try_pop() {
                 self.apply(response);
@@ -95,16 +110,18 @@ impl Tracer {
             if self.exiting {
                 break;
             }
-            match self.reap() {
-                Ok(false) => {}
-                Ok(true) => break,
-                Err(e) => {
-                    errln!("husk: waiting for the sandbox failed: {e}");
-                    crate::rt::panic::run_fatal_hook();
-                    return crate::cli::EXIT_CONFIG;
+            if stops_pending {
+                match self.reap() {
+                    Ok(false) => {}
+                    Ok(true) => break,
+                    Err(e) => {
+                        errln!("husk: waiting for the sandbox failed: {e}");
+                        crate::rt::panic::run_fatal_hook();
+                        return crate::cli::EXIT_CONFIG;
+                    }
                 }
             }
-            self.sleep();
+            stops_pending = self.sleep();
         }
         self.status.unwrap_or(crate::cli::EXIT_CONFIG)
     }
@@ -127,31 +144,45 @@ impl Tracer {
         }
     }
 
-    /// Blocks until a stop or a verdict may be waiting.
-    fn sleep(&mut self) {
+    /// Blocks until a stop or a verdict may be waiting; returns whether
+    /// a stop may be (SIGCHLD arrived).
+    fn sleep(&mut self) -> bool {
         channels().tracer_sleeping();
         // The last look, after announcing the sleep (see channels.rs).
         if let Some(response) = channels().responses.try_pop() {
             channels().tracer_awake();
             self.apply(response);
-            return;
+            return false;
         }
         let Some(wake) = channels().wake_fd() else {
-            return;
+            return true;
         };
         let mut fds = [
             PollFd::readable(self.signals.as_fd()),
             PollFd::readable(wake.as_fd()),
         ];
-        let _ = poll::poll(&mut fds, None);
+        let polled = poll::poll(&mut fds, None);
         channels().tracer_awake();
-        let _ = file::eventfd_take(wake);
-        while let Ok(Some(info)) = signal::read_signalfd(self.signals.as_fd()) {
+        if polled.is_err() {
+            // Cannot tell what is ready: look at everything.
+            let _ = file::eventfd_take(wake);
+            return true;
+        }
+        if fds[1].ready() {
+            let _ = file::eventfd_take(wake);
+        }
+        if !fds[0].ready() {
+            return false;
+        }
+        // One read: SIGCHLD does not queue, and anything else still
+        // pending keeps the signalfd readable for the next poll.
+        if let Ok(Some(info)) = signal::read_signalfd(self.signals.as_fd()) {
             let sig = info.signo as i32;
             if FORWARDED.contains(&sig) {
                 self.forward(sig);
             }
         }
+        true
     }
 
     /// Passes a signal sent to husk on to the eldest (or, once it is
@@ -222,6 +253,15 @@ impl Tracer {
             Err(Errno::ESRCH) => return,
             Err(_) => return kill(pid),
         };
+        // A decision that needs neither memory nor /proc is made here,
+        // without a round trip to a worker.
+        if let Some(verdict) = (self.fast)(&info) {
+            return match verdict {
+                Verdict::Allow => resume(pid, ptrace::cont(pid, 0)),
+                Verdict::Deny(errno) => self.deny(pid, errno),
+                _ => kill(pid),
+            };
+        }
         let Some(task) = self.pending(pid) else {
             return;
         };

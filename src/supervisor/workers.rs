@@ -17,9 +17,11 @@ use crate::limits;
 use crate::rt::thread::{self, JoinHandle};
 use crate::sys::Result;
 
-/// Decides one request. The policy's checker in production; tests
-/// substitute their own.
-pub type Decide = fn(&Request) -> Verdict;
+/// Decides one request, on worker number `worker` (0 to
+/// [`limits::WORKERS`]), which lets the checker keep per-worker scratch
+/// memory. The policy's checker in production; tests substitute their
+/// own.
+pub type Decide = fn(&Request, usize) -> Verdict;
 
 /// The running workers.
 pub struct Pool {
@@ -45,7 +47,7 @@ impl Pool {
         for i in 0..count.clamp(1, limits::WORKERS) {
             let name = NAMES.get(i).copied().unwrap_or(c"husk-worker");
             let handle = thread::spawn(limits::THREAD_STACK, Some(name), move || {
-                work(decide, filter)
+                work(decide, filter, i)
             })?;
             // Cannot fail: the count is clamped to the capacity.
             let _ = handles.push(handle);
@@ -63,7 +65,7 @@ impl Pool {
     }
 }
 
-fn work(decide: Decide, filter: &'static Program) {
+fn work(decide: Decide, filter: &'static Program, index: usize) {
     // A worker that cannot confine itself must not serve: husk stops
     // (and the sandbox with it) rather than run an unconfined worker.
     let verified = filter
@@ -73,7 +75,7 @@ fn work(decide: Decide, filter: &'static Program) {
         panic!("a worker cannot confine itself: {e}");
     }
     while let Some(request) = channels().requests.pop_wait() {
-        let verdict = decide(&request);
+        let verdict = decide(&request, index);
         let response = Response {
             task: request.task(),
             syscall: request.is_syscall(),

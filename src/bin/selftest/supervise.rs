@@ -24,7 +24,7 @@ static DENY_ERRNO: AtomicI32 = AtomicI32::new(0);
 static KILL_NR: AtomicU32 = AtomicU32::new(u32::MAX);
 static DELAY_US: AtomicU64 = AtomicU64::new(0);
 
-fn decide(request: &Request) -> Verdict {
+fn decide(request: &Request, _worker: usize) -> Verdict {
     let delay = DELAY_US.load(Ordering::Relaxed);
     if delay > 0 {
         let _ = husk::sys::time::sleep(&husk::sys::time::Timespec {
@@ -60,6 +60,7 @@ pub fn main() -> i32 {
         request_limit: husk::limits::REQUEST_QUEUE,
         access: None,
         decide,
+        fast: |_| None,
         log_fd: 2,
     };
     let mut i = 2;
