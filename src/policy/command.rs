@@ -226,7 +226,8 @@ pub fn parse(line: &[u8]) -> Result<Command<'_>, Error<'_>> {
     }
 }
 
-fn trim(s: &[u8]) -> &[u8] {
+/// `s` without leading and trailing ASCII white space.
+pub fn trim(s: &[u8]) -> &[u8] {
     let start = s
         .iter()
         .position(|b| !b.is_ascii_whitespace())

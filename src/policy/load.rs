@@ -13,7 +13,7 @@
 
 use core::fmt::{self, Write};
 
-use super::command::{self, Command, LINE_MAX};
+use super::command::{self, Command, LINE_MAX, trim};
 use super::profiles;
 use super::rules::Policy;
 use crate::rt::io::Bytes;
@@ -224,18 +224,6 @@ impl<'h, H: Host> Loader<'h, H> {
             (other, _) => command::apply(policy, other).map_err(|e| error(format_args!("{e}"))),
         }
     }
-}
-
-fn trim(s: &[u8]) -> &[u8] {
-    let start = s
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |e| e + 1);
-    &s[start..end]
 }
 
 /// `target` relative to the directory of `current` (unless absolute).

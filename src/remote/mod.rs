@@ -17,6 +17,21 @@ pub mod path;
 pub mod proc;
 pub mod resolve;
 
+/// `n` in decimal, written at the end of `buf`; returns the digits.
+pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut n = n;
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &buf[i..]
+}
+
 /// An address in a tracee's memory. Not a pointer: it can only be read
 /// through [`memory::read`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

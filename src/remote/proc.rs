@@ -34,18 +34,8 @@ impl ProcPath {
     }
 
     /// Appends a decimal number.
-    pub fn push_number(&mut self, mut n: u64) {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.push(&digits[i..]);
+    pub fn push_number(&mut self, n: u64) {
+        self.push(super::decimal(n, &mut [0u8; 20]));
     }
 
     /// As a C string (the buffer keeps a NUL after the bytes).

@@ -405,18 +405,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
 }
 
 fn push_number(path: &mut PathBuf, n: u64) -> Result<()> {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    path.push(&digits[i..])
+    path.push(super::decimal(n, &mut [0u8; 20]))
 }
 
 /// Describes the final object and builds the shown path.
