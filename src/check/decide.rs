@@ -141,6 +141,9 @@ struct Checker<'p> {
     errno: Errno,
     slots: &'p mut [Resolved; 2],
     raw: &'p mut [u8; crate::remote::path::PATH_MAX],
+    /// Re-checks (the exec event) do not log `warn` again: the call
+    /// they confirm already did.
+    quiet_warn: bool,
 }
 
 /// What an object of a call is.
@@ -189,6 +192,7 @@ impl<'p> Checker<'p> {
             errno: Errno::EACCES,
             slots,
             raw,
+            quiet_warn: false,
         }
     }
 
@@ -257,7 +261,7 @@ impl<'p> Checker<'p> {
         let mut worst: Option<(Category, Action)> = None;
         for c in cats.iter() {
             let action = self.policy.check_path(c, shown.as_bytes());
-            if action == Action::Warn {
+            if action == Action::Warn && !self.quiet_warn {
                 self.log(c, action, Subject::Path(shown.as_bytes()));
             }
             if worst.is_none_or(|(_, w)| action.severity() > w.severity()) {
@@ -740,6 +744,7 @@ impl<'p> Checker<'p> {
     }
 
     fn exec_event(&mut self) -> Verdict {
+        self.quiet_warn = true;
         let tid = self.caller.tid;
         // The program really loaded.
         let mut how = How::at(Start::Cwd, true);
