@@ -6,14 +6,22 @@
 //!
 //! ```text
 //! cli         argument parsing, -E/-C, exit status, wiring
+//! policy      rule language, globs, addresses, profiles (pure)
+//! check       syscall table, sandbox filter, the checker, log lines
 //! supervisor  tracer thread, worker pool, queues, self-confinement
+//! remote      the tracee from outside: memory, /proc, path resolution
 //! bpf         classic-BPF builder, verifier, interpreter, disassembler
 //! sys         the only place that issues system calls
 //! rt          _start, panic path, threads, futex waiting, lockdown
 //! ```
 //!
 //! `unsafe` is confined to `rt`, `sys` and the one seccomp install call
-//! in `bpf::install`; every other module forbids it.
+//! in `bpf::install`. Every other module forbids it, except `check` and
+//! `supervisor`, which deny it so that the `locked!` macro alone may put
+//! its `link_section` attribute (which the lint counts as unsafe) on
+//! their read-only-after-start statics. The self-test binary's unsafe
+//! blocks are test code (raw calls, the deliberate fault), each with a
+//! `// SAFETY:` reason.
 
 #![cfg_attr(not(test), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
