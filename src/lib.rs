@@ -11,8 +11,8 @@
 //! supervisor  tracer thread, worker pool, queues, self-confinement
 //! remote      the tracee from outside: memory, /proc, path resolution
 //! bpf         classic-BPF builder, verifier, interpreter, disassembler
-//! sys         the only place that issues system calls
 //! rt          _start, panic path, threads, futex waiting, lockdown
+//! sys         the only place that issues system calls
 //! ```
 //!
 //! `unsafe` is confined to `rt`, `sys` and the one seccomp install call

@@ -52,7 +52,9 @@ pub fn export(format: Export) -> i32 {
             return super::EXIT_CONFIG;
         }
     };
-    if let Err(e) = supervisor::build_filters(&setup.fds) {
+    let built = crate::check::filter::sandbox()
+        .and_then(|sandbox| supervisor::build_filters(&setup.fds, sandbox));
+    if let Err(e) = built {
         crate::errln!("husk: internal error: a filter does not build: {e:?}");
         return super::EXIT_CONFIG;
     }

@@ -19,7 +19,7 @@ use options::{Mode, Options};
 
 /// husk could not do what it was asked (configuration or internal
 /// error); the command never ran.
-pub const EXIT_CONFIG: i32 = 125;
+pub const EXIT_CONFIG: i32 = crate::supervisor::EXIT_CONFIG;
 
 /// Runs husk with the process arguments; returns the exit status.
 pub fn main() -> i32 {

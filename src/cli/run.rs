@@ -95,6 +95,7 @@ pub fn run(opts: &Options, index: usize) -> i32 {
         wait_all,
         request_limit: limits::REQUEST_QUEUE,
         access: None,
+        sandbox: check::filter::sandbox,
         decide: check::decide,
         fast: check::fast,
         log_fd: check::log::fd(),

@@ -70,18 +70,18 @@ pub fn start(command: &Command<'_>, confine: Confine<'_>) -> Result<Pid> {
 fn run_child(husk: Pid, command: &Command<'_>, confine: Confine<'_>) -> i32 {
     // Die with husk; and if husk is already gone, do not go on alone.
     if process::set_parent_death_signal(libc::SIGKILL).is_err() || process::getppid() != husk {
-        return crate::cli::EXIT_CONFIG;
+        return super::EXIT_CONFIG;
     }
     // Wait here until husk has seized us.
     let _ = process::kill(process::getpid(), libc::SIGSTOP);
     // husk blocks the signals it reads from a signalfd; the command
     // must start with an empty mask.
     if signal::set_mask(How::Set, SigSet::EMPTY).is_err() {
-        return crate::cli::EXIT_CONFIG;
+        return super::EXIT_CONFIG;
     }
     if let Err(e) = process::set_no_new_privs().and_then(|()| confine()) {
         errln!("husk: cannot confine the command: {e}");
-        return crate::cli::EXIT_CONFIG;
+        return super::EXIT_CONFIG;
     }
     let errno = exec::exec_command(command.argv_index, command.argv0, command.env);
     let name = crate::rt::args::arg(command.argv_index).map_or(&b""[..], |c| c.to_bytes());

@@ -50,6 +50,8 @@ pub struct Config {
     pub request_limit: usize,
     /// How denials change registers; `None` picks the best the kernel has.
     pub access: Option<Access>,
+    /// The sandbox filter (from `check::filter`).
+    pub sandbox: fn() -> Result<Program, BuildError>,
     /// The checker.
     pub decide: Decide,
     /// Decisions the tracer takes itself, from the registers alone.
@@ -73,9 +75,14 @@ locked! {
     static FILTERS: Filters = Filters { sandbox: Program::new(), tracer: Program::new(), worker: Program::new() };
 }
 
-/// Builds every filter into the read-only-after-start region.
-pub fn build_filters(fds: &Fds) -> Result<(), BuildError> {
-    let sandbox = crate::check::filter::sandbox()?;
+/// husk could not do what it was asked (configuration or internal
+/// error); the command never ran, or ran no further.
+pub const EXIT_CONFIG: i32 = 125;
+
+/// Builds every filter into the read-only-after-start region: the
+/// sandbox's (built by the caller from the system call table) and the
+/// tracer's and workers' own.
+pub fn build_filters(fds: &Fds, sandbox: Program) -> Result<(), BuildError> {
     let tracer = confine::filter(Role::Tracer, fds)?;
     let worker = confine::filter(Role::Worker, fds)?;
     FILTERS.with_mut(|f| {
@@ -154,7 +161,7 @@ pub fn run(command: &Command<'_>, config: &Config) -> i32 {
         Err(e) => {
             errln!("husk: cannot start the sandbox: {e}");
             kill_sandbox();
-            crate::cli::EXIT_CONFIG
+            EXIT_CONFIG
         }
     }
 }
@@ -162,7 +169,8 @@ pub fn run(command: &Command<'_>, config: &Config) -> i32 {
 fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> {
     let setup = setup(config.log_fd)?;
     channels().requests.set_limit(config.request_limit);
-    build_filters(&setup.fds).map_err(|_| Errno::ENOMEM)?;
+    let sandbox = (config.sandbox)().map_err(|_| Errno::ENOMEM)?;
+    build_filters(&setup.fds, sandbox).map_err(|_| Errno::ENOMEM)?;
     // Nothing written at start-up may change once the command runs.
     lockdown::seal()?;
     let filters = filters();

@@ -117,13 +117,13 @@ impl Tracer {
                     Err(e) => {
                         errln!("husk: waiting for the sandbox failed: {e}");
                         crate::rt::panic::run_fatal_hook();
-                        return crate::cli::EXIT_CONFIG;
+                        return super::EXIT_CONFIG;
                     }
                 }
             }
             stops_pending = self.sleep();
         }
-        self.status.unwrap_or(crate::cli::EXIT_CONFIG)
+        self.status.unwrap_or(super::EXIT_CONFIG)
     }
 
     /// Drains every pending stop; `Ok(true)` once the run is over.

@@ -59,6 +59,7 @@ pub fn main() -> i32 {
         wait_all: false,
         request_limit: husk::limits::REQUEST_QUEUE,
         access: None,
+        sandbox: husk::check::filter::sandbox,
         decide,
         fast: |_| None,
         log_fd: 2,
