@@ -48,7 +48,7 @@ impl Leaf {
     fn of(class: Class) -> Leaf {
         match class {
             Class::Allow => Leaf::Allow,
-            Class::Trap(_) => Leaf::Trace,
+            Class::Trap => Leaf::Trace,
             Class::Deny(e) => Leaf::Errno(e.0 as u16),
             Class::Args(rule) => Leaf::Rule(rule),
         }

@@ -8,8 +8,8 @@
 //! - `Allow`: names no file, address or program; runs at full speed
 //!   (the filter returns ALLOW with no argument checks, so the kernel's
 //!   per-syscall action cache makes it free).
-//! - `Trap(kind)`: names a file, an address or a program; the
-//!   supervisor decides it.
+//! - `Trap`: names a file, an address or a program; the supervisor
+//!   decides it (the checker decodes its arguments by name).
 //! - `Deny(errno)`: an escape route out of the supervisor's view
 //!   (DESIGN.md, "The sandbox filter"); refused in the filter itself.
 //! - `Args(rule)`: decided in the filter from integer arguments (see
@@ -25,19 +25,6 @@
 #![forbid(unsafe_code)]
 
 use crate::sys::Errno;
-
-/// What a trapped call names, for the checker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// A file path or a file descriptor.
-    Path,
-    /// A program to execute.
-    Exec,
-    /// A working directory change (checked after the call).
-    Chdir,
-    /// A socket address.
-    Net,
-}
 
 /// Integer-argument rules applied inside the filter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,8 +54,8 @@ pub enum ArgRule {
 pub enum Class {
     /// Runs unchecked.
     Allow,
-    /// The supervisor decides.
-    Trap(Kind),
+    /// The supervisor decides (`check::decide`, by the call's name).
+    Trap,
     /// Refused with this errno.
     Deny(Errno),
     /// Decided by an argument rule.
@@ -130,11 +117,11 @@ table! {
     //  name                x86_64 aarch64 riscv64  class
     read                       0   63   63 => Allow;
     write                      1   64   64 => Allow;
-    open                       2    -    - => Trap(Kind::Path);
+    open                       2    -    - => Trap;
     close                      3   57   57 => Allow;
-    stat                       4    -    - => Trap(Kind::Path);
+    stat                       4    -    - => Trap;
     fstat                      5   80   80 => Allow;
-    lstat                      6    -    - => Trap(Kind::Path);
+    lstat                      6    -    - => Trap;
     poll                       7    -    - => Allow;
     lseek                      8   62   62 => Allow;
     mmap                       9  222  222 => Allow;
@@ -149,7 +136,7 @@ table! {
     pwrite64                  18   68   68 => Allow;
     readv                     19   65   65 => Allow;
     writev                    20   66   66 => Allow;
-    access                    21    -    - => Trap(Kind::Path);
+    access                    21    -    - => Trap;
     pipe                      22    -    - => Allow;
     select                    23    -    - => Allow;
     sched_yield               24  124  124 => Allow;
@@ -170,24 +157,24 @@ table! {
     getpid                    39  172  172 => Allow;
     sendfile                  40   71   71 => Allow;
     socket                    41  198  198 => Allow;
-    connect                   42  203  203 => Trap(Kind::Net);
+    connect                   42  203  203 => Trap;
     accept                    43  202  202 => Allow;
     sendto                    44  206  206 => Args(ArgRule::SendTo);
     recvfrom                  45  207  207 => Allow;
-    sendmsg                   46  211  211 => Trap(Kind::Net);
+    sendmsg                   46  211  211 => Trap;
     recvmsg                   47  212  212 => Allow;
     shutdown                  48  210  210 => Allow;
-    bind                      49  200  200 => Trap(Kind::Net);
+    bind                      49  200  200 => Trap;
     listen                    50  201  201 => Allow;
     getsockname               51  204  204 => Allow;
     getpeername               52  205  205 => Allow;
-    socketpair                53  199  199 => Trap(Kind::Net);
+    socketpair                53  199  199 => Trap;
     setsockopt                54  208  208 => Allow;
     getsockopt                55  209  209 => Allow;
     clone                     56  220  220 => Allow;
     fork                      57    -    - => Allow;
     vfork                     58    -    - => Allow;
-    execve                    59  221  221 => Trap(Kind::Exec);
+    execve                    59  221  221 => Trap;
     exit                      60   93   93 => Allow;
     wait4                     61  260  260 => Allow;
     kill                      62  129  129 => Allow;
@@ -204,25 +191,25 @@ table! {
     flock                     73   32   32 => Allow;
     fsync                     74   82   82 => Allow;
     fdatasync                 75   83   83 => Allow;
-    truncate                  76   45   45 => Trap(Kind::Path);
-    ftruncate                 77   46   46 => Trap(Kind::Path);
+    truncate                  76   45   45 => Trap;
+    ftruncate                 77   46   46 => Trap;
     getdents                  78    -    - => Allow;
     getcwd                    79   17   17 => Allow;
-    chdir                     80   49   49 => Trap(Kind::Chdir);
-    fchdir                    81   50   50 => Trap(Kind::Chdir);
-    rename                    82    -    - => Trap(Kind::Path);
-    mkdir                     83    -    - => Trap(Kind::Path);
-    rmdir                     84    -    - => Trap(Kind::Path);
-    creat                     85    -    - => Trap(Kind::Path);
-    link                      86    -    - => Trap(Kind::Path);
-    unlink                    87    -    - => Trap(Kind::Path);
-    symlink                   88    -    - => Trap(Kind::Path);
-    readlink                  89    -    - => Trap(Kind::Path);
-    chmod                     90    -    - => Trap(Kind::Path);
-    fchmod                    91   52   52 => Trap(Kind::Path);
-    chown                     92    -    - => Trap(Kind::Path);
-    fchown                    93   55   55 => Trap(Kind::Path);
-    lchown                    94    -    - => Trap(Kind::Path);
+    chdir                     80   49   49 => Trap;
+    fchdir                    81   50   50 => Trap;
+    rename                    82    -    - => Trap;
+    mkdir                     83    -    - => Trap;
+    rmdir                     84    -    - => Trap;
+    creat                     85    -    - => Trap;
+    link                      86    -    - => Trap;
+    unlink                    87    -    - => Trap;
+    symlink                   88    -    - => Trap;
+    readlink                  89    -    - => Trap;
+    chmod                     90    -    - => Trap;
+    fchmod                    91   52   52 => Trap;
+    chown                     92    -    - => Trap;
+    fchown                    93   55   55 => Trap;
+    lchown                    94    -    - => Trap;
     umask                     95  166  166 => Allow;
     gettimeofday              96  169  169 => Allow;
     getrlimit                 97  163  163 => Allow;
@@ -260,10 +247,10 @@ table! {
     rt_sigqueueinfo          129  138  138 => Allow;
     rt_sigsuspend            130  133  133 => Allow;
     sigaltstack              131  132  132 => Allow;
-    utime                    132    -    - => Trap(Kind::Path);
-    mknod                    133    -    - => Trap(Kind::Path);
+    utime                    132    -    - => Trap;
+    mknod                    133    -    - => Trap;
     personality              135   92   92 => Allow;
-    statfs                   137   43   43 => Trap(Kind::Path);
+    statfs                   137   43   43 => Trap;
     fstatfs                  138   44   44 => Allow;
     getpriority              140  141  141 => Allow;
     setpriority              141  140  140 => Allow;
@@ -303,18 +290,18 @@ table! {
     quotactl                 179   60   60 => Deny(Errno::EPERM);
     gettid                   186  178  178 => Allow;
     readahead                187  213  213 => Allow;
-    setxattr                 188    5    5 => Trap(Kind::Path);
-    lsetxattr                189    6    6 => Trap(Kind::Path);
-    fsetxattr                190    7    7 => Trap(Kind::Path);
-    getxattr                 191    8    8 => Trap(Kind::Path);
-    lgetxattr                192    9    9 => Trap(Kind::Path);
-    fgetxattr                193   10   10 => Trap(Kind::Path);
-    listxattr                194   11   11 => Trap(Kind::Path);
-    llistxattr               195   12   12 => Trap(Kind::Path);
-    flistxattr               196   13   13 => Trap(Kind::Path);
-    removexattr              197   14   14 => Trap(Kind::Path);
-    lremovexattr             198   15   15 => Trap(Kind::Path);
-    fremovexattr             199   16   16 => Trap(Kind::Path);
+    setxattr                 188    5    5 => Trap;
+    lsetxattr                189    6    6 => Trap;
+    fsetxattr                190    7    7 => Trap;
+    getxattr                 191    8    8 => Trap;
+    lgetxattr                192    9    9 => Trap;
+    fgetxattr                193   10   10 => Trap;
+    listxattr                194   11   11 => Trap;
+    llistxattr               195   12   12 => Trap;
+    flistxattr               196   13   13 => Trap;
+    removexattr              197   14   14 => Trap;
+    lremovexattr             198   15   15 => Trap;
+    fremovexattr             199   16   16 => Trap;
     tkill                    200  130  130 => Allow;
     time                     201    -    - => Allow;
     futex                    202   98   98 => Allow;
@@ -347,7 +334,7 @@ table! {
     epoll_wait               232    -    - => Allow;
     epoll_ctl                233   21   21 => Allow;
     tgkill                   234  131  131 => Allow;
-    utimes                   235    -    - => Trap(Kind::Path);
+    utimes                   235    -    - => Trap;
     mbind                    237  235  235 => Allow;
     set_mempolicy            238  237  237 => Allow;
     get_mempolicy            239  236  236 => Allow;
@@ -365,22 +352,22 @@ table! {
     ioprio_set               251   30   30 => Allow;
     ioprio_get               252   31   31 => Allow;
     inotify_init             253    -    - => Allow;
-    inotify_add_watch        254   27   27 => Trap(Kind::Path);
+    inotify_add_watch        254   27   27 => Trap;
     inotify_rm_watch         255   28   28 => Allow;
     migrate_pages            256  238  238 => Allow;
-    openat                   257   56   56 => Trap(Kind::Path);
-    mkdirat                  258   34   34 => Trap(Kind::Path);
-    mknodat                  259   33   33 => Trap(Kind::Path);
-    fchownat                 260   54   54 => Trap(Kind::Path);
-    futimesat                261    -    - => Trap(Kind::Path);
-    newfstatat               262   79   79 => Trap(Kind::Path);
-    unlinkat                 263   35   35 => Trap(Kind::Path);
-    renameat                 264   38    - => Trap(Kind::Path);
-    linkat                   265   37   37 => Trap(Kind::Path);
-    symlinkat                266   36   36 => Trap(Kind::Path);
-    readlinkat               267   78   78 => Trap(Kind::Path);
-    fchmodat                 268   53   53 => Trap(Kind::Path);
-    faccessat                269   48   48 => Trap(Kind::Path);
+    openat                   257   56   56 => Trap;
+    mkdirat                  258   34   34 => Trap;
+    mknodat                  259   33   33 => Trap;
+    fchownat                 260   54   54 => Trap;
+    futimesat                261    -    - => Trap;
+    newfstatat               262   79   79 => Trap;
+    unlinkat                 263   35   35 => Trap;
+    renameat                 264   38    - => Trap;
+    linkat                   265   37   37 => Trap;
+    symlinkat                266   36   36 => Trap;
+    readlinkat               267   78   78 => Trap;
+    fchmodat                 268   53   53 => Trap;
+    faccessat                269   48   48 => Trap;
     pselect6                 270   72   72 => Allow;
     ppoll                    271   73   73 => Allow;
     unshare                  272   97   97 => Allow;
@@ -391,12 +378,12 @@ table! {
     sync_file_range          277   84   84 => Allow;
     vmsplice                 278   75   75 => Allow;
     move_pages               279  239  239 => Allow;
-    utimensat                280   88   88 => Trap(Kind::Path);
+    utimensat                280   88   88 => Trap;
     epoll_pwait              281   22   22 => Allow;
     signalfd                 282    -    - => Allow;
     timerfd_create           283   85   85 => Allow;
     eventfd                  284    -    - => Allow;
-    fallocate                285   47   47 => Trap(Kind::Path);
+    fallocate                285   47   47 => Trap;
     timerfd_settime          286   86   86 => Allow;
     timerfd_gettime          287   87   87 => Allow;
     accept4                  288  242  242 => Allow;
@@ -418,7 +405,7 @@ table! {
     open_by_handle_at        304  265  265 => Deny(Errno::EPERM);
     clock_adjtime            305  266  266 => Allow;
     syncfs                   306  267  267 => Allow;
-    sendmmsg                 307  269  269 => Trap(Kind::Net);
+    sendmmsg                 307  269  269 => Trap;
     setns                    308  268  268 => Allow;
     getcpu                   309  168  168 => Allow;
     process_vm_readv         310  270  270 => Allow;
@@ -427,13 +414,13 @@ table! {
     finit_module             313  273  273 => Deny(Errno::EPERM);
     sched_setattr            314  274  274 => Allow;
     sched_getattr            315  275  275 => Allow;
-    renameat2                316  276  276 => Trap(Kind::Path);
+    renameat2                316  276  276 => Trap;
     seccomp                  317  277  277 => Args(ArgRule::Seccomp);
     getrandom                318  278  278 => Allow;
     memfd_create             319  279  279 => Allow;
     kexec_file_load          320  294  294 => Deny(Errno::EPERM);
     bpf                      321  280  280 => Deny(Errno::EPERM);
-    execveat                 322  281  281 => Trap(Kind::Exec);
+    execveat                 322  281  281 => Trap;
     userfaultfd              323  282  282 => Deny(Errno::EPERM);
     membarrier               324  283  283 => Allow;
     mlock2                   325  284  284 => Allow;
@@ -443,7 +430,7 @@ table! {
     pkey_mprotect            329  288  288 => Allow;
     pkey_alloc               330  289  289 => Allow;
     pkey_free                331  290  290 => Allow;
-    statx                    332  291  291 => Trap(Kind::Path);
+    statx                    332  291  291 => Trap;
     io_pgetevents            333  292  292 => Allow;
     rseq                     334  293  293 => Allow;
     // x86_64 uprobe trampolines' own calls (Linux 6.11/6.16). The
@@ -464,9 +451,9 @@ table! {
     pidfd_open               434  434  434 => Allow;
     clone3                   435  435  435 => Allow;
     close_range              436  436  436 => Allow;
-    openat2                  437  437  437 => Trap(Kind::Path);
+    openat2                  437  437  437 => Trap;
     pidfd_getfd              438  438  438 => Deny(Errno::EPERM);
-    faccessat2               439  439  439 => Trap(Kind::Path);
+    faccessat2               439  439  439 => Trap;
     process_madvise          440  440  440 => Allow;
     epoll_pwait2             441  441  441 => Allow;
     mount_setattr            442  442  442 => Deny(Errno::EPERM);
@@ -479,7 +466,7 @@ table! {
     futex_waitv              449  449  449 => Allow;
     set_mempolicy_home_node  450  450  450 => Allow;
     cachestat                451  451  451 => Allow;
-    fchmodat2                452  452  452 => Trap(Kind::Path);
+    fchmodat2                452  452  452 => Trap;
     map_shadow_stack         453  453  453 => Allow;
     futex_wake               454  454  454 => Allow;
     futex_wait               455  455  455 => Allow;
@@ -490,13 +477,13 @@ table! {
     lsm_set_self_attr        460  460  460 => Allow;
     lsm_list_modules         461  461  461 => Allow;
     mseal                    462  462  462 => Allow;
-    setxattrat               463  463  463 => Trap(Kind::Path);
-    getxattrat               464  464  464 => Trap(Kind::Path);
-    listxattrat              465  465  465 => Trap(Kind::Path);
-    removexattrat            466  466  466 => Trap(Kind::Path);
+    setxattrat               463  463  463 => Trap;
+    getxattrat               464  464  464 => Trap;
+    listxattrat              465  465  465 => Trap;
+    removexattrat            466  466  466 => Trap;
     open_tree_attr           467  467  467 => Deny(Errno::EPERM);
-    file_getattr             468  468  468 => Trap(Kind::Path);
-    file_setattr             469  469  469 => Trap(Kind::Path);
+    file_getattr             468  468  468 => Trap;
+    file_setattr             469  469  469 => Trap;
     riscv_flush_icache         -    -  259 => Allow;
 }
 
@@ -646,7 +633,7 @@ mod tests {
             let row = by_name(name).unwrap_or_else(|| panic!("{name} missing"));
             if row.nr.is_some() {
                 assert!(
-                    matches!(row.class, Class::Trap(_)),
+                    matches!(row.class, Class::Trap),
                     "{name} is {:?}",
                     row.class
                 );
