@@ -40,8 +40,41 @@ use Category::*;
 
 /// Memory a checker works in, kept per worker between requests.
 pub struct Scratch {
-    slots: [Resolved; 2],
+    /// The operands as resolved (slot 0, and slot 1 for a second path).
+    pub slots: [Resolved; 2],
     raw: [u8; crate::remote::path::PATH_MAX],
+    /// What the decision was made on, for the emulator to act on
+    /// exactly that.
+    pub record: Record,
+}
+
+/// An empty path naming its start. (`repr(u8)` with `No` first: all
+/// zero bytes, so the scratch statics stay in .bss.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Empty {
+    /// A real path (or none).
+    #[default]
+    No = 0,
+    /// The working directory.
+    Cwd,
+    /// This descriptor.
+    Fd(i32),
+}
+
+/// What a decision was made on, beyond the resolved paths: the values
+/// the checker read from the caller's memory or registers, so that an
+/// emulator performs the call with those and never reads them again.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Record {
+    /// Whether each slot's final component was followed.
+    pub follow: [bool; 2],
+    /// An empty path with `AT_EMPTY_PATH` allowed as the start itself.
+    pub empty: Empty,
+    /// Open flags, as checked.
+    pub flags: u64,
+    /// Creation mode (openat2's, read from memory).
+    pub mode: u64,
 }
 
 impl Default for Scratch {
@@ -56,28 +89,38 @@ impl Scratch {
         Scratch {
             slots: [Resolved::new(), Resolved::new()],
             raw: [0; crate::remote::path::PATH_MAX],
+            record: Record {
+                follow: [false; 2],
+                empty: Empty::No,
+                flags: 0,
+                mode: 0,
+            },
         }
     }
 }
 
 /// Decides a request against `policy`, working in `scratch`.
 pub fn decide(policy: &Policy, request: &Request, scratch: &mut Scratch) -> Verdict {
-    let Scratch { slots, raw } = scratch;
     match *request {
-        Request::Syscall { task, ref info } => {
-            let mut checker = Checker::new(policy, task.tid, info.nr as u32, slots, raw);
-            checker.call(info)
-        }
+        Request::Syscall { task, ref info } => decide_call(policy, task.tid, info, scratch),
         Request::Exec { task } => {
             let execve = table::by_name("execve").and_then(|s| s.nr).unwrap_or(0);
-            let mut checker = Checker::new(policy, task.tid, execve, slots, raw);
-            checker.exec_event()
+            Checker::new(policy, task.tid, execve, scratch).exec_event()
         }
-        Request::PostCheck { task, nr } => {
-            let mut checker = Checker::new(policy, task.tid, nr, slots, raw);
-            checker.post_check()
-        }
+        Request::PostCheck { task, nr } => Checker::new(policy, task.tid, nr, scratch).post_check(),
     }
+}
+
+/// Decides call `info` of thread `tid`, leaving in `scratch` what the
+/// decision was made on.
+pub fn decide_call(
+    policy: &Policy,
+    tid: i32,
+    info: &SyscallInfo,
+    scratch: &mut Scratch,
+) -> Verdict {
+    scratch.record = Record::default();
+    Checker::new(policy, tid, info.nr as u32, scratch).call(info)
 }
 
 /// The categories a trapped call may need, by its name (a superset).
@@ -141,6 +184,7 @@ struct Checker<'p> {
     errno: Errno,
     slots: &'p mut [Resolved; 2],
     raw: &'p mut [u8; crate::remote::path::PATH_MAX],
+    record: &'p mut Record,
     /// Re-checks (the exec event) do not log `warn` again: the call
     /// they confirm already did.
     quiet_warn: bool,
@@ -177,13 +221,8 @@ fn flag(value: u64, bit: i32) -> bool {
 }
 
 impl<'p> Checker<'p> {
-    fn new(
-        policy: &'p Policy,
-        tid: i32,
-        nr: u32,
-        slots: &'p mut [Resolved; 2],
-        raw: &'p mut [u8; crate::remote::path::PATH_MAX],
-    ) -> Checker<'p> {
+    fn new(policy: &'p Policy, tid: i32, nr: u32, scratch: &'p mut Scratch) -> Checker<'p> {
+        let Scratch { slots, raw, record } = scratch;
         Checker {
             policy,
             caller: Caller::new(tid),
@@ -192,6 +231,7 @@ impl<'p> Checker<'p> {
             errno: Errno::EACCES,
             slots,
             raw,
+            record,
             quiet_warn: false,
         }
     }
@@ -315,6 +355,9 @@ impl<'p> Checker<'p> {
                 (0, how)
             }
         };
+        if let Some(f) = self.record.follow.get_mut(slot) {
+            *f = how.follow;
+        }
         match resolve::resolve(
             &self.caller,
             &self.raw[..raw_len],
@@ -337,6 +380,12 @@ impl<'p> Checker<'p> {
         // describing a descriptor the caller already holds reveals
         // nothing new (fstat itself is not checked), so it passes.
         if cats == CatSet::of(&[Stat]) && self.empty_path(info, operand) {
+            if let Operand::Path { how, .. } = operand {
+                self.record.empty = match how.start {
+                    Start::Fd(fd) => Empty::Fd(fd),
+                    Start::Cwd => Empty::Cwd,
+                };
+            }
             return Verdict::Allow;
         }
         let first = cats.iter().next().unwrap_or(Stat);
@@ -536,6 +585,7 @@ impl<'p> Checker<'p> {
         flags: u64,
         resolve_flags: Option<u64>,
     ) -> Verdict {
+        self.record.flags = flags;
         let flags = flags as u32 as i32;
         let mut operand = operand;
         if let Operand::Path { how, .. } = &mut operand {
@@ -594,6 +644,7 @@ impl<'p> Checker<'p> {
             return Verdict::Deny(Errno::EFAULT);
         }
         let flags = u64::from_ne_bytes(how[..8].try_into().unwrap_or([0; 8]));
+        self.record.mode = u64::from_ne_bytes(how[8..16].try_into().unwrap_or([0; 8]));
         let resolve_flags = u64::from_ne_bytes(how[16..24].try_into().unwrap_or([0; 8]));
         let operand = Operand::Path {
             path: 1,

@@ -36,19 +36,30 @@ use crate::sys::{Errno, arch};
 pub enum Leaf {
     /// `return ALLOW`.
     Allow,
-    /// `return TRACE`: the supervisor decides.
+    /// `return TRACE`: the supervisor decides (ptrace).
     Trace,
+    /// `return USER_NOTIF`: a worker decides and emulates the call.
+    Notify,
     /// `return ERRNO(e)`.
     Errno(u16),
     /// An argument rule.
     Rule(ArgRule),
 }
 
+/// Where each trapped call goes: `Trace`, `Notify`, or `Allow` (a call
+/// none of whose categories the policy checks).
+pub type Route = fn(u32) -> Leaf;
+
+/// Every trapped call to the tracer (the default, and the tests' oracle).
+pub fn all_traced(_nr: u32) -> Leaf {
+    Leaf::Trace
+}
+
 impl Leaf {
-    fn of(class: Class) -> Leaf {
+    fn of(class: Class, nr: u32, route: Route) -> Leaf {
         match class {
             Class::Allow => Leaf::Allow,
-            Class::Trap => Leaf::Trace,
+            Class::Trap => route(nr),
             Class::Deny(e) => Leaf::Errno(e.0 as u16),
             Class::Args(rule) => Leaf::Rule(rule),
         }
@@ -69,7 +80,7 @@ const MAX_RANGES: usize = 512;
 const LABELS: usize = MAX_RANGES + 32;
 
 /// `(first number, leaf)` for consecutive runs covering 0..=u32::MAX.
-pub fn ranges() -> Vec<(u32, Leaf), MAX_RANGES> {
+pub fn ranges(route: Route) -> Vec<(u32, Leaf), MAX_RANGES> {
     let mut out: Vec<(u32, Leaf), MAX_RANGES> = Vec::new();
     let push = |start: u32, leaf: Leaf, out: &mut Vec<(u32, Leaf), MAX_RANGES>| {
         if out.last().is_none_or(|&(_, l)| l != leaf) {
@@ -78,7 +89,7 @@ pub fn ranges() -> Vec<(u32, Leaf), MAX_RANGES> {
         }
     };
     for nr in 0..table::NATIVE_LIMIT as u32 {
-        push(nr, Leaf::of(table::class_of(nr)), &mut out);
+        push(nr, Leaf::of(table::class_of(nr), nr, route), &mut out);
     }
     push(
         table::NATIVE_LIMIT as u32,
@@ -101,6 +112,7 @@ impl Leaves {
         let label = b.label(match leaf {
             Leaf::Allow => "allow",
             Leaf::Trace => "trace",
+            Leaf::Notify => "notify",
             Leaf::Errno(_) => "errno",
             Leaf::Rule(ArgRule::Ioctl) => "ioctl",
             Leaf::Rule(ArgRule::Ptrace) => "ptrace",
@@ -143,8 +155,14 @@ fn tree<const N: usize, const L: usize>(
     }
 }
 
-/// Builds the sandbox filter.
+/// Builds the sandbox filter with every trapped call traced.
 pub fn sandbox() -> Result<Program, BuildError> {
+    sandbox_routed(all_traced)
+}
+
+/// Builds the sandbox filter, sending each trapped call where `route`
+/// says.
+pub fn sandbox_routed(route: Route) -> Result<Program, BuildError> {
     let mut b: Builder<{ crate::limits::BPF_INSNS }, LABELS> = Builder::new();
     let mut leaves = Leaves { labels: Vec::new() };
     let kill = b.label("kill");
@@ -157,7 +175,7 @@ pub fn sandbox() -> Result<Program, BuildError> {
     if arch::HAS_X32 {
         b.jset_k(arch::X32_SYSCALL_BIT, kill, NEXT);
     }
-    let ranges = ranges();
+    let ranges = ranges(route);
     if ranges.len() == 1 {
         let label = leaves.get(&mut b, ranges[0].1);
         b.ja(label);
@@ -178,7 +196,7 @@ pub fn sandbox() -> Result<Program, BuildError> {
     for (leaf, label) in rules {
         b.bind(label);
         if let Leaf::Rule(rule) = leaf {
-            arg_rule(&mut b, &mut leaves, rule);
+            arg_rule(&mut b, &mut leaves, rule, route);
         }
     }
     let plain: Vec<(Leaf, Label), 16> = leaves
@@ -192,6 +210,7 @@ pub fn sandbox() -> Result<Program, BuildError> {
         match leaf {
             Leaf::Allow => b.emit(Insn::ret_allow()),
             Leaf::Trace => b.emit(Insn::ret_trace(0)),
+            Leaf::Notify => b.emit(Insn::ret_k(action::USER_NOTIF)),
             Leaf::Errno(e) => b.emit(Insn::ret_errno(e)),
             Leaf::Rule(_) => {}
         }
@@ -205,6 +224,7 @@ fn arg_rule<const N: usize, const L: usize>(
     b: &mut Builder<N, L>,
     leaves: &mut Leaves,
     rule: ArgRule,
+    route: Route,
 ) {
     let allow = leaves.get(b, Leaf::Allow);
     let eperm = leaves.get(b, Leaf::Errno(Errno::EPERM.0 as u16));
@@ -239,7 +259,7 @@ fn arg_rule<const N: usize, const L: usize>(
         ArgRule::SendTo => {
             // sendto(fd, buf, len, flags, dest_addr, addrlen): no
             // destination (a whole NULL pointer) needs no check.
-            let trace = leaves.get(b, Leaf::Trace);
+            let trace = leaves.get(b, sendto_route(route));
             b.emit(Insn::ld_abs(data::arg_lo(4)));
             b.jeq_k(0, NEXT, trace);
             b.emit(Insn::ld_abs(data::arg_hi(4)));
@@ -251,13 +271,36 @@ fn arg_rule<const N: usize, const L: usize>(
 /// The verdict the table expects for native number `nr` with these
 /// integer arguments (the oracle the tests compare the filter with).
 pub fn expected(nr: u32, args: &[u64; 6]) -> u32 {
+    expected_routed(nr, args, all_traced)
+}
+
+/// Where `sendto` with a destination goes.
+fn sendto_route(route: Route) -> Leaf {
+    match table::by_name("sendto").and_then(|s| s.nr) {
+        Some(nr) => route(nr),
+        None => Leaf::Trace,
+    }
+}
+
+fn action_of(leaf: Leaf) -> u32 {
+    match leaf {
+        Leaf::Allow => action::ALLOW,
+        Leaf::Notify => action::USER_NOTIF,
+        Leaf::Errno(e) => action::errno(e),
+        _ => action::TRACE,
+    }
+}
+
+/// [`expected`] for a filter built by [`sandbox_routed`] with `route`.
+pub fn expected_routed(nr: u32, args: &[u64; 6], route: Route) -> u32 {
     if arch::HAS_X32 && nr & arch::X32_SYSCALL_BIT != 0 {
         return action::KILL_PROCESS;
     }
     let lo = |i: usize| args[i] as u32;
-    match Leaf::of(table::class_of(nr)) {
+    match Leaf::of(table::class_of(nr), nr, route) {
         Leaf::Allow => action::ALLOW,
         Leaf::Trace => action::TRACE,
+        Leaf::Notify => action::USER_NOTIF,
         Leaf::Errno(e) => action::errno(e),
         Leaf::Rule(ArgRule::Ioctl) => {
             if lo(1) == TIOCSTI || lo(1) == TIOCLINUX {
@@ -288,7 +331,7 @@ pub fn expected(nr: u32, args: &[u64; 6]) -> u32 {
             if args[4] == 0 {
                 action::ALLOW
             } else {
-                action::TRACE
+                action_of(sendto_route(route))
             }
         }
     }
@@ -471,7 +514,7 @@ mod tests {
     #[test]
     fn the_filter_is_compact() {
         let prog = sandbox().unwrap();
-        let ranges = ranges();
+        let ranges = ranges(all_traced);
         assert!(ranges.len() < MAX_RANGES / 2, "{} ranges", ranges.len());
         // A balanced tree: one comparison per range, plus leaves and
         // the prologue; nowhere near the kernel's limit.

@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 pub mod decide;
+pub mod emulate;
 pub mod filter;
 pub mod log;
 pub mod net;
@@ -47,4 +48,47 @@ pub fn decide(request: &Request, worker: usize) -> Verdict {
     // Uncontended: each worker uses its own slot.
     let mut scratch = SCRATCH[worker % crate::limits::WORKERS].lock();
     decide::decide(policy(), request, &mut scratch)
+}
+
+/// The notify workers' scratch memory, one slot each.
+static NOTIFY_SCRATCH: [spin::Mutex<decide::Scratch>; crate::limits::WORKERS] =
+    [const { spin::Mutex::new(decide::Scratch::new()) }; crate::limits::WORKERS];
+
+/// The notify transport's emulator (see [`emulate`]).
+pub fn emulate(
+    notif: &crate::sys::notify::Notif,
+    listener: crate::sys::BorrowedFd<'_>,
+    worker: usize,
+) -> crate::supervisor::notify::Reply {
+    // Uncontended: each worker uses its own slot.
+    let mut scratch = NOTIFY_SCRATCH[worker % crate::limits::WORKERS].lock();
+    emulate::emulate(policy(), notif, listener, &mut scratch)
+}
+
+/// A call none of whose categories is checked runs without stopping;
+/// the others go to the tracer.
+fn route_ptrace(nr: u32) -> filter::Leaf {
+    // Built before the policy is sealed: read it as its owner.
+    match configure(|p| decide::fast(p, nr)) {
+        Some(Verdict::Allow) => filter::Leaf::Allow,
+        _ => filter::Leaf::Trace,
+    }
+}
+
+/// As [`route_ptrace`], but the emulated calls go to the listener.
+fn route_notify(nr: u32) -> filter::Leaf {
+    match route_ptrace(nr) {
+        filter::Leaf::Trace if emulate::emulated(nr) => filter::Leaf::Notify,
+        other => other,
+    }
+}
+
+/// The sandbox filter for the policy and transport.
+pub fn sandbox(
+    transport: crate::supervisor::Transport,
+) -> Result<crate::bpf::program::Program, crate::bpf::builder::BuildError> {
+    filter::sandbox_routed(match transport {
+        crate::supervisor::Transport::Ptrace => route_ptrace,
+        crate::supervisor::Transport::Notify => route_notify,
+    })
 }

@@ -11,10 +11,11 @@ use crate::check;
 use crate::errln;
 use crate::limits;
 use crate::policy::load::Loader;
+use crate::policy::rules::TransportChoice;
 use crate::rt::exec::EnvChange;
 use crate::rt::io::Bytes;
 use crate::supervisor::child::Command;
-use crate::supervisor::{self, Config, workers};
+use crate::supervisor::{self, Config, Transport, workers};
 
 /// Policy files are read into this arena (declared capacity).
 static CONFIG: spin::Mutex<[u8; limits::CONFIG_BYTES]> =
@@ -90,17 +91,38 @@ pub fn run(opts: &Options, index: usize) -> i32 {
         env: &env,
     };
     let wait_all = check::configure(|p| p.exit_wait_all);
+    let transport = match transport(check::configure(|p| p.transport)) {
+        Ok(t) => t,
+        Err(()) => return super::EXIT_CONFIG,
+    };
     let config = Config {
+        transport,
+        emulate: check::emulate,
         workers,
         wait_all,
         request_limit: limits::REQUEST_QUEUE,
         access: None,
-        sandbox: check::filter::sandbox,
+        sandbox: check::sandbox,
         decide: check::decide,
         fast: check::fast,
         log_fd: check::log::fd(),
     };
     supervisor::run(&command, &config)
+}
+
+/// The transport the policy asks for, if this kernel has it.
+pub fn transport(choice: TransportChoice) -> Result<Transport, ()> {
+    match choice {
+        TransportChoice::Ptrace => Ok(Transport::Ptrace),
+        TransportChoice::Auto => Ok(Transport::best()),
+        TransportChoice::Notify if Transport::best() == Transport::Notify => Ok(Transport::Notify),
+        TransportChoice::Notify => {
+            errln!(
+                "husk: trace/transport:notify: this kernel lacks seccomp user notification with ADDFD_FLAG_SEND (Linux 5.14)"
+            );
+            Err(())
+        }
+    }
 }
 
 fn parse_count(text: &[u8]) -> Option<usize> {

@@ -6,6 +6,7 @@
 //! sandbox/CATS:on|off          default/CATS:ACTION
 //! ACTION/CATS+PATTERN          ACTION/CATS-PATTERN      ACTION/CATS^PATTERN
 //! include PATH                 include_profile NAME     trace/exit_wait_all:1|0
+//! trace/transport:auto|notify|ptrace
 //! ```
 //!
 //! Everything is checked before anything changes: a command that fails
@@ -17,7 +18,7 @@ use super::action::Action;
 use super::addr::{AddrError, IpPattern};
 use super::category::CatSet;
 use super::glob::{self, GlobError};
-use super::rules::{Full, Policy};
+use super::rules::{Full, Policy, TransportChoice};
 use crate::rt::io::Bytes;
 
 /// The longest command line, after expansion.
@@ -40,6 +41,8 @@ pub enum Command<'a> {
     IncludeProfile(&'a [u8]),
     /// `trace/exit_wait_all:BOOL`
     ExitWaitAll(bool),
+    /// `trace/transport:auto|notify|ptrace`
+    Transport(TransportChoice),
 }
 
 /// What is wrong with a command. Displayed after its source.
@@ -53,6 +56,8 @@ pub enum Error<'a> {
     BadAction(&'a [u8]),
     /// Not `on` or `off` (or a boolean).
     BadSwitch(&'a [u8]),
+    /// Not `auto`, `notify` or `ptrace`.
+    BadTransport(&'a [u8]),
     /// A path pattern that is not absolute.
     RelativePattern(&'a [u8]),
     /// A path pattern with a glob error.
@@ -88,6 +93,9 @@ impl fmt::Display for Error<'_> {
                 )
             }
             Error::BadSwitch(v) => write!(f, "'{}' is not on or off", Bytes(v)),
+            Error::BadTransport(v) => {
+                write!(f, "'{}' is not auto, notify or ptrace", Bytes(v))
+            }
             Error::RelativePattern(p) => write!(f, "path pattern '{}' is not absolute", Bytes(p)),
             Error::BadGlob(p, e) => write!(f, "bad pattern '{}': {e}", Bytes(p)),
             Error::BadAddress(p, e) => write!(f, "bad address pattern '{}': {e}", Bytes(p)),
@@ -191,6 +199,9 @@ pub fn parse(line: &[u8]) -> Result<Command<'_>, Error<'_>> {
                 b"trace" if what == b"exit_wait_all" => Ok(Command::ExitWaitAll(
                     switch(value).ok_or(Error::BadSwitch(value))?,
                 )),
+                b"trace" if what == b"transport" => Ok(Command::Transport(
+                    TransportChoice::parse(value).ok_or(Error::BadTransport(value))?,
+                )),
                 b"trace" => Err(Error::UnknownCommand(line)),
                 b"sandbox" => {
                     let cats = CatSet::parse(what).ok_or(Error::BadCategories(what))?;
@@ -276,6 +287,7 @@ pub fn apply<'a>(policy: &mut Policy, command: Command<'a>) -> Result<(), Error<
             policy.remove(action, cats, pattern, all);
         }
         Command::ExitWaitAll(on) => policy.exit_wait_all = on,
+        Command::Transport(choice) => policy.transport = choice,
         Command::Include(_) | Command::IncludeProfile(_) => return Err(Error::IncludeOutsideFile),
     }
     Ok(())

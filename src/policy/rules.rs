@@ -55,6 +55,29 @@ pub enum SockAddr<'a> {
     Unnamed,
 }
 
+/// `trace/transport:auto|notify|ptrace`: how trapped calls reach husk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportChoice {
+    /// seccomp user notification where the kernel has it, else ptrace.
+    Auto,
+    /// seccomp user notification, or refuse to start.
+    Notify,
+    /// ptrace, even where notification is available.
+    Ptrace,
+}
+
+impl TransportChoice {
+    /// Parses `auto`, `notify` or `ptrace`.
+    pub fn parse(text: &[u8]) -> Option<TransportChoice> {
+        match text {
+            b"auto" => Some(TransportChoice::Auto),
+            b"notify" => Some(TransportChoice::Notify),
+            b"ptrace" => Some(TransportChoice::Ptrace),
+            _ => None,
+        }
+    }
+}
+
 /// The whole policy.
 pub struct Policy {
     /// Categories whose on/off state differs from the default.
@@ -64,6 +87,8 @@ pub struct Policy {
     pub trace: bool,
     /// `trace/exit_wait_all`.
     pub exit_wait_all: bool,
+    /// `trace/transport`.
+    pub transport: TransportChoice,
     rules: Vec<Rule, MAX_RULES>,
     arena: Vec<u8, PATTERN_BYTES>,
 }
@@ -84,6 +109,7 @@ impl Policy {
             defaults: [Action::Deny; category::COUNT],
             trace: false,
             exit_wait_all: false,
+            transport: TransportChoice::Auto,
             rules: Vec::new(),
             arena: Vec::new(),
         }

@@ -90,6 +90,17 @@ pub fn comm(pid: Pid, buf: &mut [u8; 32]) -> &[u8] {
 
 /// The thread group (process) id of thread `tid`.
 pub fn tgid(tid: Pid) -> Result<Pid> {
+    let value = status_number(tid, b"Tgid:", 10)?;
+    Pid::try_from(value).map_err(|_| Errno::EINVAL)
+}
+
+/// The file mode creation mask of `tid` (`Umask:` in its status, 4.7+).
+pub fn umask(tid: Pid) -> Result<u32> {
+    status_number(tid, b"Umask:", 8).map(|m| m as u32 & 0o777)
+}
+
+/// The number after `key` in `/proc/TID/status`, in `radix`.
+fn status_number(tid: Pid, key: &[u8], radix: i64) -> Result<i64> {
     let mut path = ProcPath::new(tid);
     path.push(b"/status");
     let mut buf = [0u8; 4096];
@@ -99,12 +110,11 @@ pub fn tgid(tid: Pid) -> Result<Pid> {
     };
     let text = &buf[..n];
     for line in text.split(|&b| b == b'\n') {
-        if let Some(rest) = line.strip_prefix(b"Tgid:") {
+        if let Some(rest) = line.strip_prefix(key) {
             let digits = rest.iter().filter(|b| b.is_ascii_digit());
-            let value = digits.fold(0i64, |v, &d| {
-                v.saturating_mul(10).saturating_add((d - b'0') as i64)
-            });
-            return Pid::try_from(value).map_err(|_| Errno::EINVAL);
+            return Ok(digits.fold(0i64, |v, &d| {
+                v.saturating_mul(radix).saturating_add((d - b'0') as i64)
+            }));
         }
     }
     Err(Errno::EINVAL)

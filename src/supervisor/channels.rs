@@ -24,7 +24,7 @@
 //! write: the common case under load costs no system call.
 #![forbid(unsafe_code)]
 
-use core::sync::atomic::{AtomicBool, Ordering, fence};
+use core::sync::atomic::{AtomicBool, AtomicI32, Ordering, fence};
 
 use super::message::{Request, Response};
 use super::queue::Queue;
@@ -40,7 +40,13 @@ pub struct Channels {
     pub responses: Queue<Response, { limits::RESPONSE_QUEUE }>,
     tracer_asleep: AtomicBool,
     wake: spin::Once<OwnedFd>,
+    /// An `exit` verdict reached outside the queues (a notify worker's):
+    /// the status, or [`NO_EXIT`].
+    exit: AtomicI32,
 }
+
+/// No exit requested.
+const NO_EXIT: i32 = i32::MIN;
 
 /// The one set of channels of this process, built on first use: the
 /// queues start with non-zero sequence numbers, which as a static
@@ -54,6 +60,7 @@ pub fn channels() -> &'static Channels {
         responses: Queue::new(),
         tracer_asleep: AtomicBool::new(false),
         wake: spin::Once::new(),
+        exit: AtomicI32::new(NO_EXIT),
     })
 }
 
@@ -81,6 +88,25 @@ impl Channels {
             }
         }
         Ok(())
+    }
+
+    /// Any thread: ask the tracer to end the sandbox with `status` (the
+    /// first request wins). Wakes the tracer whether or not it sleeps.
+    pub fn request_exit(&self, status: i32) {
+        let _ = self
+            .exit
+            .compare_exchange(NO_EXIT, status, Ordering::SeqCst, Ordering::SeqCst);
+        if let Some(fd) = self.wake.get() {
+            let _ = file::eventfd_add(fd, 1);
+        }
+    }
+
+    /// Tracer side: the requested exit status, if any.
+    pub fn exit_requested(&self) -> Option<i32> {
+        match self.exit.load(Ordering::SeqCst) {
+            NO_EXIT => None,
+            status => Some(status),
+        }
     }
 
     /// Tracer side: announce the intent to sleep. After this, the

@@ -34,6 +34,9 @@ pub enum Role {
     Tracer,
     /// A worker: queues, and (with the policy) reading the tracee.
     Worker,
+    /// A notify worker: the seccomp listener, and performing the
+    /// sandbox's checked calls on its behalf.
+    Notifier,
 }
 
 impl Role {
@@ -42,6 +45,7 @@ impl Role {
         match self {
             Role::Tracer => "tracer",
             Role::Worker => "worker",
+            Role::Notifier => "notifier",
         }
     }
 }
@@ -147,11 +151,49 @@ const WORKER: &[(usize, Check)] = &[
     (nr::EXIT_GROUP, Check::Any),
 ];
 
+/// The listener's requests (the ioctl numbers are those of seccomp's
+/// own `'!'` type: on another descriptor they mean nothing).
+const NOTIF_IOCTLS: &[u32] = &[
+    libc::SECCOMP_IOCTL_NOTIF_RECV as u32,
+    libc::SECCOMP_IOCTL_NOTIF_SEND as u32,
+    libc::SECCOMP_IOCTL_NOTIF_ID_VALID as u32,
+    libc::SECCOMP_IOCTL_NOTIF_ADDFD as u32,
+];
+
+/// The notify workers' calls: what a worker reads, plus the listener,
+/// writing results into a caller's memory, copying a caller's
+/// descriptors, and the calls they perform for the sandbox (each
+/// checked by the policy first). Still no mmap, mprotect, execve,
+/// socket or signal handlers.
+const NOTIFIER: &[(usize, Check)] = &[
+    (nr::IOCTL, Check::Low(1, NOTIF_IOCTLS)),
+    (nr::PROCESS_VM_READV, Check::Any),
+    (nr::NEWFSTATAT, Check::Any),
+    (nr::READLINKAT, Check::Any),
+    (nr::OPENAT, Check::Low(2, OPEN_READ_ONLY)),
+    (nr::OPENAT2, Check::Any),
+    (nr::READ, Check::Any),
+    (nr::PREAD64, Check::Any),
+    (nr::CLOSE, Check::Any),
+    (nr::PROCESS_VM_WRITEV, Check::Any),
+    (nr::STATX, Check::Any),
+    (nr::FSTATFS, Check::Any),
+    (nr::FACCESSAT2, Check::Any),
+    (nr::PIDFD_OPEN, Check::Any),
+    (nr::PIDFD_GETFD, Check::Any),
+    (nr::FUTEX, Check::Low(1, FUTEX_OPS)),
+    (nr::WRITE, Check::Fds(0, FdSet::LogAndWake)),
+    (nr::KILL, Check::Low(1, KILL_ONLY)),
+    (nr::EXIT, Check::Any),
+    (nr::EXIT_GROUP, Check::Any),
+];
+
 /// Builds the filter for `role`.
 pub fn filter(role: Role, fds: &Fds) -> Result<Program, BuildError> {
     let calls = match role {
         Role::Tracer => TRACER,
         Role::Worker => WORKER,
+        Role::Notifier => NOTIFIER,
     };
     let mut b: Builder<{ crate::limits::BPF_INSNS }, 64> = Builder::new();
     let kill = b.label("kill");

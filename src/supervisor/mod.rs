@@ -17,6 +17,7 @@ pub mod channels;
 pub mod child;
 pub mod confine;
 pub mod message;
+pub mod notify;
 pub mod queue;
 pub mod tasks;
 pub mod tracer;
@@ -38,9 +39,47 @@ use confine::{Fds, Role};
 use tracer::{Access, Tracer};
 use workers::{Decide, Pool};
 
+/// How trapped calls reach husk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// `SECCOMP_RET_TRACE`: the tracer stops the caller and a worker
+    /// decides; the call then runs as the caller made it.
+    Ptrace,
+    /// `SECCOMP_RET_USER_NOTIF`: notify workers decide and perform the
+    /// call themselves (ptrace stays for exec events, the chdir
+    /// post-check, and the calls not yet emulated).
+    Notify,
+}
+
+impl Transport {
+    /// The name `-C` and `trace/transport` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Ptrace => "ptrace",
+            Transport::Notify => "notify",
+        }
+    }
+
+    /// The best this kernel offers: notify needs user notification with
+    /// `ADDFD_FLAG_SEND` (Linux 5.14) and pidfd_getfd (5.6).
+    pub fn best() -> Transport {
+        let usable = crate::sys::seccomp::action_available(crate::bpf::action::USER_NOTIF).is_ok()
+            && process::uname().version() >= (5, 14);
+        if usable {
+            Transport::Notify
+        } else {
+            Transport::Ptrace
+        }
+    }
+}
+
 /// How to supervise.
 #[derive(Clone, Copy)]
 pub struct Config {
+    /// How trapped calls reach husk.
+    pub transport: Transport,
+    /// The notify workers' emulator (notify transport).
+    pub emulate: notify::Emulate,
     /// Worker threads.
     pub workers: usize,
     /// `trace/exit_wait_all:1`: wait for every process, not only the eldest.
@@ -50,8 +89,8 @@ pub struct Config {
     pub request_limit: usize,
     /// How denials change registers; `None` picks the best the kernel has.
     pub access: Option<Access>,
-    /// The sandbox filter (from `check::filter`).
-    pub sandbox: fn() -> Result<Program, BuildError>,
+    /// The sandbox filter (from `check::filter`) for a transport.
+    pub sandbox: fn(Transport) -> Result<Program, BuildError>,
     /// The checker.
     pub decide: Decide,
     /// Decisions the tracer takes itself, from the registers alone.
@@ -68,11 +107,13 @@ pub struct Filters {
     pub tracer: Program,
     /// Each worker thread's own filter.
     pub worker: Program,
+    /// Each notify worker's own filter.
+    pub notifier: Program,
 }
 
 locked! {
     /// Built before the command starts, read-only afterwards.
-    static FILTERS: Filters = Filters { sandbox: Program::new(), tracer: Program::new(), worker: Program::new() };
+    static FILTERS: Filters = Filters { sandbox: Program::new(), tracer: Program::new(), worker: Program::new(), notifier: Program::new() };
 }
 
 /// husk could not do what it was asked (configuration or internal
@@ -85,10 +126,12 @@ pub const EXIT_CONFIG: i32 = 125;
 pub fn build_filters(fds: &Fds, sandbox: Program) -> Result<(), BuildError> {
     let tracer = confine::filter(Role::Tracer, fds)?;
     let worker = confine::filter(Role::Worker, fds)?;
+    let notifier = confine::filter(Role::Notifier, fds)?;
     FILTERS.with_mut(|f| {
         f.sandbox = sandbox;
         f.tracer = tracer;
         f.worker = worker;
+        f.notifier = notifier;
     });
     Ok(())
 }
@@ -102,6 +145,18 @@ pub fn filters() -> &'static Filters {
 fn install_filter(program: &Program) -> crate::sys::Result<()> {
     let verified = program.verify().map_err(|_| Errno::EINVAL)?;
     install::install(&verified, 0).map(drop)
+}
+
+/// Installs the sandbox filter with a new listener (waiting killably
+/// once a notification is received, where the kernel can: 5.19+).
+fn install_listener(program: &Program) -> crate::sys::Result<crate::sys::OwnedFd> {
+    let verified = program.verify().map_err(|_| Errno::EINVAL)?;
+    let listener = install::FLAG_NEW_LISTENER;
+    let result = match install::install(&verified, listener | install::FLAG_WAIT_KILLABLE_RECV) {
+        Err(Errno::EINVAL) => install::install(&verified, listener),
+        other => other,
+    };
+    result?.ok_or(Errno::EINVAL)
 }
 
 /// The tracer's descriptors, created before the filters that name them.
@@ -169,19 +224,44 @@ pub fn run(command: &Command<'_>, config: &Config) -> i32 {
 fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> {
     let setup = setup(config.log_fd)?;
     channels().requests.set_limit(config.request_limit);
-    let sandbox = (config.sandbox)().map_err(|_| Errno::ENOMEM)?;
+    let sandbox = (config.sandbox)(config.transport).map_err(|_| Errno::ENOMEM)?;
     build_filters(&setup.fds, sandbox).map_err(|_| Errno::ENOMEM)?;
     // Nothing written at start-up may change once the command runs.
     lockdown::seal()?;
     let filters = filters();
 
-    let eldest = child::start(command, &|| install_filter(&filters.sandbox))?;
+    let handover = match config.transport {
+        Transport::Ptrace => None,
+        Transport::Notify => Some(notify::handover()?),
+    };
+    let confine = || match &handover {
+        None => install_filter(&filters.sandbox),
+        Some(h) => {
+            let listener = install_listener(&filters.sandbox)?;
+            // husk copies it before this returns; the child's own copy
+            // then closes.
+            notify::report(h, &listener)
+        }
+    };
+    let eldest = child::start(command, &confine)?;
     ELDEST.store(eldest, Ordering::SeqCst);
     crate::rt::panic::set_fatal_hook(kill_sandbox);
     // Now that the child is seized: no same-user process may ptrace,
     // or read the memory of, husk itself.
     process::set_dumpable(false)?;
 
+    if let Some(h) = handover {
+        if let Err(e) = notify::start(
+            config.workers,
+            config.emulate,
+            &filters.notifier,
+            h.husk_side(),
+            eldest,
+        ) {
+            kill_sandbox();
+            return Err(e);
+        }
+    }
     let pool = Pool::start(config.workers, config.decide, &filters.worker)?;
     install_filter(&filters.tracer)?;
     let mut tracer = Tracer::new(

@@ -107,6 +107,11 @@ impl Tracer {
             while let Some(response) = channels().responses.try_pop() {
                 self.apply(response);
             }
+            if let Some(status) = channels().exit_requested() {
+                if !self.exiting {
+                    self.exit_all(status);
+                }
+            }
             if self.exiting {
                 break;
             }

@@ -288,6 +288,108 @@ impl<T: AsFd> AsFd for &T {
     }
 }
 
+/// `struct open_how` for [`openat2`].
+#[repr(C)]
+struct OpenHow {
+    flags: u64,
+    mode: u64,
+    resolve: u64,
+}
+
+/// `openat2`: opens `path` relative to `dir` with `RESOLVE_*` flags
+/// `resolve`. `O_CLOEXEC` is always added, as in [`openat`].
+pub fn openat2(dir: Dir<'_>, path: &CStr, flags: u64, mode: u64, resolve: u64) -> Result<OwnedFd> {
+    let how = OpenHow {
+        flags: flags | libc::O_CLOEXEC as u64,
+        mode,
+        resolve,
+    };
+    // SAFETY: `path` is NUL-terminated and `how` is a live open_how of
+    // the size passed; the kernel only reads both.
+    let ret = unsafe {
+        raw::syscall4(
+            nr::OPENAT2,
+            dir.raw(),
+            path.as_ptr() as usize,
+            &how as *const OpenHow as usize,
+            core::mem::size_of::<OpenHow>(),
+        )
+    };
+    // SAFETY: a successful openat2 returns a fresh descriptor.
+    check(ret).map(|fd| unsafe { OwnedFd::from_raw(fd as RawFd) })
+}
+
+/// `fstatat(fd, "", AT_EMPTY_PATH)` into a raw `struct stat`.
+pub fn fstat_raw(fd: impl AsFd) -> Result<libc::stat> {
+    // SAFETY: struct stat is plain old data; all-zero is valid.
+    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    // SAFETY: "" is NUL-terminated; the kernel writes one struct stat.
+    check(unsafe {
+        raw::syscall4(
+            nr::NEWFSTATAT,
+            fd.as_fd().raw() as usize,
+            c"".as_ptr() as usize,
+            &mut st as *mut libc::stat as usize,
+            libc::AT_EMPTY_PATH as usize,
+        )
+    })?;
+    Ok(st)
+}
+
+/// `statx(fd, "", AT_EMPTY_PATH | flags, mask)` into `out` (a raw
+/// `struct statx`, 256 bytes).
+pub fn statx_raw(fd: impl AsFd, flags: u32, mask: u32, out: &mut [u8; 256]) -> Result<()> {
+    // SAFETY: "" is NUL-terminated; the kernel writes at most one
+    // struct statx (256 bytes) into `out`.
+    check(unsafe {
+        raw::syscall5(
+            nr::STATX,
+            fd.as_fd().raw() as usize,
+            c"".as_ptr() as usize,
+            (flags | libc::AT_EMPTY_PATH as u32) as usize,
+            mask as usize,
+            out.as_mut_ptr() as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `fstatfs` into a raw `struct statfs`.
+pub fn fstatfs_raw(fd: impl AsFd) -> Result<libc::statfs> {
+    // SAFETY: struct statfs is plain old data; all-zero is valid.
+    let mut st: libc::statfs = unsafe { core::mem::zeroed() };
+    // SAFETY: the kernel writes one struct statfs.
+    check(unsafe {
+        raw::syscall2(
+            nr::FSTATFS,
+            fd.as_fd().raw() as usize,
+            &mut st as *mut libc::statfs as usize,
+        )
+    })?;
+    Ok(st)
+}
+
+/// `faccessat2(fd, "", mode, AT_EMPTY_PATH | flags)`.
+pub fn faccess_fd(fd: impl AsFd, mode: u32, flags: u32) -> Result<()> {
+    // SAFETY: "" is NUL-terminated; no memory is written.
+    check(unsafe {
+        raw::syscall4(
+            nr::FACCESSAT2,
+            fd.as_fd().raw() as usize,
+            c"".as_ptr() as usize,
+            mode as usize,
+            (flags | libc::AT_EMPTY_PATH as u32) as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `umask(mask)`: returns the previous mask (cannot fail).
+pub fn umask(mask: u32) -> u32 {
+    // SAFETY: no pointers.
+    unsafe { raw::syscall1(nr::UMASK, mask as usize) as u32 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

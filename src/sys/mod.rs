@@ -16,6 +16,7 @@ pub mod file;
 pub mod futex;
 pub mod landlock;
 pub mod mm;
+pub mod notify;
 pub mod nr;
 pub mod poll;
 pub mod process;

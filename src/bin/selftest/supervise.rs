@@ -55,11 +55,13 @@ fn number(arg: Option<&core::ffi::CStr>) -> Option<u64> {
 /// Entry point (argv[1] is "supervise").
 pub fn main() -> i32 {
     let mut config = Config {
+        transport: husk::supervisor::Transport::Ptrace,
+        emulate: |_, _, _| husk::supervisor::notify::Reply::Error(husk::sys::Errno::ENOSYS),
         workers: 2,
         wait_all: false,
         request_limit: husk::limits::REQUEST_QUEUE,
         access: None,
-        sandbox: husk::check::filter::sandbox,
+        sandbox: |_| husk::check::filter::sandbox(),
         decide,
         fast: |_| None,
         log_fd: 2,

@@ -1,0 +1,333 @@
+//! The emulator: what a notify worker does with a trapped call. It
+//! decides the call with the same checker as the ptrace transport,
+//! then performs it itself on exactly what was checked, so a caller
+//! that rewrites its memory, or swaps a symlink, after the check
+//! changes nothing:
+//!
+//! - opens: husk opens the resolved path (which contains no symbolic
+//!   link: the resolver followed them all) with `RESOLVE_NO_SYMLINKS |
+//!   RESOLVE_NO_MAGICLINKS`, so a component swapped for a link since
+//!   the check fails with ELOOP instead of leading elsewhere; with the
+//!   caller's flags, mode and umask; and installs the descriptor in the
+//!   caller (`ADDFD` + `ADDFD_FLAG_SEND`, `O_CLOEXEC` as asked).
+//!   `O_PATH` opens continue: see [`Call::open`].
+//! - the stat family and access: performed on an `O_PATH` descriptor of
+//!   the checked object, opened the same way; results are written into
+//!   the caller's buffer with `process_vm_writev`, which cannot write
+//!   where the caller itself could not.
+//! - exec: decided here and continued; the tracer checks the program
+//!   really loaded at the exec event, before it runs an instruction,
+//!   and kills it on a mismatch.
+//!
+//! Objects reached through the caller's own descriptors (`/proc/self/fd/N`
+//! of a pipe or socket, an empty path with `AT_EMPTY_PATH`) are taken
+//! from a `pidfd_getfd` copy of that descriptor, never through the
+//! caller's descriptor table again.
+//!
+//! Which calls are emulated is [`EMULATED`]: the sandbox filter sends
+//! exactly those to the listener (the rest stay with the tracer).
+
+use super::decide::{self, Empty, Scratch};
+use super::table;
+use crate::policy::rules::Policy;
+use crate::remote::resolve::Caller;
+use crate::supervisor::message::Verdict;
+use crate::supervisor::notify::Reply;
+use crate::sys::fd::{AsFd, BorrowedFd, OwnedFd};
+use crate::sys::file::{self, Dir};
+use crate::sys::notify::{self, Notif};
+use crate::sys::ptrace::SyscallInfo;
+use crate::sys::{Errno, Result};
+
+/// The calls the notify transport takes over.
+pub const EMULATED: &[&str] = &[
+    "open",
+    "openat",
+    "openat2",
+    "creat",
+    "stat",
+    "lstat",
+    "newfstatat",
+    "statx",
+    "statfs",
+    "access",
+    "faccessat",
+    "faccessat2",
+    "execve",
+    "execveat",
+];
+
+/// Whether the notify transport emulates call `nr`.
+pub fn emulated(nr: u32) -> bool {
+    table::name(nr).is_some_and(|name| EMULATED.contains(&name))
+}
+
+/// What husk's own resolution of a checked path may not meet.
+const NO_LINKS: u64 = libc::RESOLVE_NO_SYMLINKS | libc::RESOLVE_NO_MAGICLINKS;
+
+/// The flags `open` honours (the kernel drops the rest for the legacy
+/// calls; openat2 would refuse them).
+const OPEN_FLAGS: u64 = (libc::O_ACCMODE
+    | libc::O_CREAT
+    | libc::O_EXCL
+    | libc::O_NOCTTY
+    | libc::O_TRUNC
+    | libc::O_APPEND
+    | libc::O_NONBLOCK
+    | libc::O_DSYNC
+    | libc::O_ASYNC
+    | libc::O_DIRECT
+    | libc::O_LARGEFILE
+    | libc::O_DIRECTORY
+    | libc::O_NOFOLLOW
+    | libc::O_NOATIME
+    | libc::O_CLOEXEC
+    | libc::O_SYNC
+    | libc::O_PATH
+    | libc::O_TMPFILE) as u32 as u64;
+
+/// The notification as the checker's call description.
+fn info_of(notif: &Notif) -> SyscallInfo {
+    SyscallInfo {
+        op: crate::sys::ptrace::op::SECCOMP,
+        reserved: 0,
+        flags: 0,
+        arch: notif.data.arch,
+        instruction_pointer: notif.data.instruction_pointer,
+        stack_pointer: 0,
+        nr: notif.data.nr as u32 as u64,
+        args: notif.data.args,
+        ret_data: 0,
+        pad: 0,
+    }
+}
+
+/// Decides and performs one notification.
+pub fn emulate(
+    policy: &Policy,
+    notif: &Notif,
+    listener: BorrowedFd<'_>,
+    scratch: &mut Scratch,
+) -> Reply {
+    let info = info_of(notif);
+    let tid = notif.pid as i32;
+    let verdict = decide::decide_call(policy, tid, &info, scratch);
+    // Everything the decision read (memory, /proc) was the caller's
+    // only if it is still waiting in this call.
+    if !notify::id_valid(listener, notif.id) {
+        return Reply::Answered;
+    }
+    match verdict {
+        Verdict::Allow => {}
+        Verdict::Deny(e) => return Reply::Error(e),
+        Verdict::Kill => return Reply::Kill,
+        Verdict::Exit(status) => return Reply::Exit(status),
+        // A post-check needs the tracer: such calls are never sent here.
+        Verdict::AllowThenCheck => return Reply::Error(Errno::EPERM),
+    }
+    let call = Call {
+        notif,
+        info: &info,
+        listener,
+        caller: Caller::new(tid),
+    };
+    let name = table::name(info.nr as u32).unwrap_or("?");
+    let result = match name {
+        "execve" | "execveat" => return Reply::Continue,
+        "open" => call.open(scratch, info.args[1], info.args[2]),
+        "openat" => call.open(scratch, info.args[2], info.args[3]),
+        "creat" => call.open(
+            scratch,
+            (libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC) as u64,
+            info.args[1],
+        ),
+        "openat2" => {
+            let (flags, mode) = (scratch.record.flags, scratch.record.mode);
+            call.open(scratch, flags, mode)
+        }
+        "stat" | "lstat" => call.stat(scratch, info.args[1]),
+        "newfstatat" => call.stat(scratch, info.args[2]),
+        "statx" => call.statx(scratch),
+        "statfs" => call.statfs(scratch),
+        "access" => call.access(scratch, info.args[1], 0),
+        "faccessat" => call.access(scratch, info.args[2], 0),
+        "faccessat2" => call.access(scratch, info.args[2], info.args[3]),
+        // Sent here but not emulated: refuse rather than guess.
+        _ => Err(Errno::ENOSYS),
+    };
+    match result {
+        Ok(reply) => reply,
+        Err(e) => Reply::Error(e),
+    }
+}
+
+/// One call being performed.
+struct Call<'a> {
+    notif: &'a Notif,
+    info: &'a SyscallInfo,
+    listener: BorrowedFd<'a>,
+    caller: Caller,
+}
+
+impl Call<'_> {
+    /// A copy of the caller's descriptor `fd`.
+    fn their_fd(&self, fd: i32) -> Result<OwnedFd> {
+        let pidfd = notify::pidfd_open(self.caller.tgid()?)?;
+        let copy = notify::pidfd_getfd(&pidfd, fd)?;
+        // The pid and the descriptor table were the caller's only if
+        // it is still waiting.
+        if !notify::id_valid(self.listener, self.notif.id) {
+            return Err(Errno::ESRCH);
+        }
+        Ok(copy)
+    }
+
+    /// The caller's descriptor named by an anonymous slot's path
+    /// (`/proc/TGID/fd/N`).
+    fn anonymous_fd(&self, scratch: &Scratch, slot: usize) -> Result<OwnedFd> {
+        let real = scratch.slots[slot].real.as_bytes();
+        let n = real.rsplit(|&b| b == b'/').next().unwrap_or(b"");
+        let fd = parse_fd(n).ok_or(Errno::EBADF)?;
+        self.their_fd(fd)
+    }
+
+    /// An `O_PATH` descriptor of the object slot 0 (or the recorded
+    /// empty path) names.
+    fn pinned(&self, scratch: &mut Scratch) -> Result<OwnedFd> {
+        match scratch.record.empty {
+            Empty::Fd(fd) => return self.their_fd(fd),
+            Empty::Cwd => {
+                // The working directory itself: the caller's own cwd
+                // link, read once.
+                let mut path = crate::remote::proc::ProcPath::new(self.caller.tid);
+                path.push(b"/cwd");
+                return file::openat(Dir::Cwd, path.as_cstr(), libc::O_PATH, 0);
+            }
+            Empty::No => {}
+        }
+        if scratch.slots[0].anonymous {
+            return self.anonymous_fd(scratch, 0);
+        }
+        let follow = scratch.record.follow[0];
+        let flags = libc::O_PATH | if follow { 0 } else { libc::O_NOFOLLOW };
+        file::openat2(
+            Dir::Cwd,
+            scratch.slots[0].real.as_cstr(),
+            flags as u64,
+            0,
+            NO_LINKS,
+        )
+    }
+
+    fn open(&self, scratch: &mut Scratch, flags: u64, mode: u64) -> Result<Reply> {
+        let cloexec = flags & libc::O_CLOEXEC as u64 != 0;
+        let flags = flags & OPEN_FLAGS;
+        if flags & libc::O_PATH as u64 != 0 {
+            // The kernel cannot install an O_PATH descriptor in another
+            // process (ADDFD refuses them), so the call runs as made.
+            // What it yields grants nothing but fstat: every other use
+            // (reopening through /proc/self/fd, a path relative to it,
+            // exec, link, fchdir) is checked again on the object's real
+            // path. README, "Threat model", names the residue: a raced
+            // O_PATH open can reveal the metadata of a stat-hidden file.
+            return Ok(Reply::Continue);
+        }
+        let creating = flags & libc::O_CREAT as u64 != 0
+            || flags & libc::O_TMPFILE as u64 == libc::O_TMPFILE as u64;
+        let mode = if creating {
+            // husk's own umask is 0: the caller's is applied here.
+            let umask = crate::remote::proc::umask(self.caller.tid)?;
+            mode & 0o7777 & !(umask as u64)
+        } else {
+            0
+        };
+        let fd = if scratch.slots[0].anonymous {
+            // A pipe or socket the caller holds, reopened: through a
+            // copy of its descriptor, never its table again.
+            let theirs = self.anonymous_fd(scratch, 0)?;
+            let mut path = ProcSelfFd::new(theirs.as_fd().raw());
+            file::openat(Dir::Cwd, path.as_cstr(), flags as i32, 0)?
+        } else {
+            file::openat2(
+                Dir::Cwd,
+                scratch.slots[0].real.as_cstr(),
+                flags,
+                mode,
+                NO_LINKS,
+            )?
+        };
+        self.send_fd(&fd, cloexec)
+    }
+
+    /// Installs `fd` in the caller, which answers its call.
+    fn send_fd(&self, fd: &OwnedFd, cloexec: bool) -> Result<Reply> {
+        match notify::add_fd_and_reply(self.listener, self.notif.id, fd, cloexec) {
+            Ok(_) => Ok(Reply::Answered),
+            // The caller is gone: nobody is left to answer.
+            Err(Errno::ENOENT) => Ok(Reply::Answered),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn stat(&self, scratch: &mut Scratch, buf: u64) -> Result<Reply> {
+        let fd = self.pinned(scratch)?;
+        let st = file::fstat_raw(&fd)?;
+        notify::vm_write_value(self.caller.tid, buf, &st)?;
+        Ok(Reply::Value(0))
+    }
+
+    fn statx(&self, scratch: &mut Scratch) -> Result<Reply> {
+        let fd = self.pinned(scratch)?;
+        // Only the synchronisation bits of the caller's flags still
+        // mean something on a descriptor.
+        let sync = self.info.args[2] as u32 & libc::AT_STATX_SYNC_TYPE as u32;
+        let mask = self.info.args[3] as u32;
+        let mut out = [0u8; 256];
+        file::statx_raw(&fd, sync, mask, &mut out)?;
+        notify::vm_write(self.caller.tid, self.info.args[4], &out)?;
+        Ok(Reply::Value(0))
+    }
+
+    fn statfs(&self, scratch: &mut Scratch) -> Result<Reply> {
+        let fd = self.pinned(scratch)?;
+        let st = file::fstatfs_raw(&fd)?;
+        notify::vm_write_value(self.caller.tid, self.info.args[1], &st)?;
+        Ok(Reply::Value(0))
+    }
+
+    fn access(&self, scratch: &mut Scratch, mode: u64, flags: u64) -> Result<Reply> {
+        let fd = self.pinned(scratch)?;
+        let flags = flags as u32 & libc::AT_EACCESS as u32;
+        file::faccess_fd(&fd, mode as u32, flags)?;
+        Ok(Reply::Value(0))
+    }
+}
+
+/// `/proc/self/fd/N` for one of husk's own descriptors.
+struct ProcSelfFd {
+    buf: [u8; 32],
+}
+
+impl ProcSelfFd {
+    fn new(fd: i32) -> ProcSelfFd {
+        let mut buf = [0u8; 32];
+        let prefix = b"/proc/self/fd/";
+        buf[..prefix.len()].copy_from_slice(prefix);
+        let mut tmp = [0u8; 20];
+        let d = crate::remote::decimal(fd as u64, &mut tmp);
+        buf[prefix.len()..prefix.len() + d.len()].copy_from_slice(d);
+        ProcSelfFd { buf }
+    }
+
+    fn as_cstr(&mut self) -> &core::ffi::CStr {
+        core::ffi::CStr::from_bytes_until_nul(&self.buf).unwrap_or(c"/")
+    }
+}
+
+fn parse_fd(text: &[u8]) -> Option<i32> {
+    if text.is_empty() || text.len() > 10 || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let v = text.iter().fold(0i64, |v, &d| v * 10 + (d - b'0') as i64);
+    i32::try_from(v).ok()
+}

@@ -1,0 +1,249 @@
+//! The notify transport (DESIGN.md, "Two transports, one checker"):
+//! a fixed set of workers receive trapped calls straight from the
+//! kernel's seccomp listener, decide them, and answer: by performing
+//! the call themselves on exactly what they checked (the emulator, from
+//! the layer above), by an error, or by letting a call whose decision
+//! depended on registers alone continue.
+//!
+//! The listener is created by the child when it installs the sandbox
+//! filter. It tells husk the descriptor's number through a pipe and
+//! waits on a second pipe; a worker copies the descriptor with
+//! `pidfd_getfd` (husk is the child's tracer, so it may) and then lets
+//! the child go on to execute the command.
+//!
+//! Must not: answer a notification it did not decide, or leave one
+//! unanswered while its caller lives (every path ends in an answer, or
+//! in the caller being killed).
+#![forbid(unsafe_code)]
+
+use core::ffi::CStr;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use super::channels::channels;
+use crate::bpf::install;
+use crate::bpf::program::Program;
+use crate::limits;
+use crate::rt::sync::EventCount;
+use crate::rt::thread;
+use crate::sys::fd::{AsFd, BorrowedFd, OwnedFd};
+use crate::sys::notify::{self, Notif};
+use crate::sys::process::{self, Pid};
+use crate::sys::{Errno, Result, file};
+
+/// What a worker does with a notification once decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// Let the call run as made (its decision did not depend on
+    /// anything the caller can still change).
+    Continue,
+    /// The call fails with this error.
+    Error(Errno),
+    /// The call returns this value (it was performed by husk).
+    Value(i64),
+    /// Already answered (a descriptor sent with `ADDFD_SEND`), or the
+    /// notification is gone (its caller died): nothing more to say.
+    Answered,
+    /// SIGKILL the caller.
+    Kill,
+    /// End husk, and the whole sandbox, with this status.
+    Exit(i32),
+}
+
+/// Decides and performs one notification on worker `worker`; may
+/// answer it itself (`Reply::Answered`) through the listener.
+pub type Emulate = fn(&Notif, BorrowedFd<'_>, usize) -> Reply;
+
+/// The listener, once a worker has fetched it.
+static LISTENER: spin::Once<OwnedFd> = spin::Once::new();
+/// Set when fetching failed: the workers stop.
+static FAILED: AtomicBool = AtomicBool::new(false);
+/// Wakes the workers waiting for the listener.
+static READY: EventCount = EventCount::new();
+
+/// The hand-over pipes (all close-on-exec: the command never holds
+/// them).
+pub struct Handover {
+    /// husk reads the descriptor number here.
+    pub read: OwnedFd,
+    /// The child writes it here.
+    pub write: OwnedFd,
+    /// The child waits here until husk has its copy.
+    pub ack_read: OwnedFd,
+    /// husk says so here.
+    pub ack_write: OwnedFd,
+}
+
+/// The husk side of the hand-over, after the fork.
+pub struct HuskSide {
+    read: OwnedFd,
+    ack_write: OwnedFd,
+}
+
+impl Handover {
+    /// Keeps husk's ends; the child's close here, so that the child's
+    /// death reads as end of file.
+    pub fn husk_side(self) -> HuskSide {
+        HuskSide {
+            read: self.read,
+            ack_write: self.ack_write,
+        }
+    }
+}
+
+/// Creates the hand-over pipes.
+pub fn handover() -> Result<Handover> {
+    let (read, write) = file::pipe(libc::O_CLOEXEC)?;
+    let (ack_read, ack_write) = file::pipe(libc::O_CLOEXEC)?;
+    Ok(Handover {
+        read,
+        write,
+        ack_read,
+        ack_write,
+    })
+}
+
+/// In the child, after installing the sandbox filter: reports the
+/// listener's descriptor number and waits until husk has copied it.
+pub fn report(handover: &Handover, listener: &OwnedFd) -> Result<()> {
+    let n = listener.as_fd().raw().to_ne_bytes();
+    file::write_all(&handover.write, &n)?;
+    let mut ack = [0u8; 1];
+    match file::read_full(&handover.ack_read, &mut ack)? {
+        1 => Ok(()),
+        // husk is gone, or could not take it.
+        _ => Err(Errno::EPIPE),
+    }
+}
+
+/// Reads the number the child reported, copies its descriptor, and
+/// lets the child go on.
+fn fetch(side: HuskSide, child: Pid) -> Result<OwnedFd> {
+    let mut n = [0u8; 4];
+    if file::read_full(&side.read, &mut n)? != 4 {
+        // The child died (or failed) before installing its filter.
+        return Err(Errno::ESRCH);
+    }
+    let pidfd = notify::pidfd_open(child)?;
+    let listener = notify::pidfd_getfd(&pidfd, i32::from_ne_bytes(n))?;
+    file::write_all(&side.ack_write, b"!")?;
+    Ok(listener)
+}
+
+const NAMES: [&CStr; 8] = [
+    c"husk-notify-0",
+    c"husk-notify-1",
+    c"husk-notify-2",
+    c"husk-notify-3",
+    c"husk-notify-4",
+    c"husk-notify-5",
+    c"husk-notify-6",
+    c"husk-notify-7",
+];
+
+/// Starts `count` notify workers (1 to [`limits::WORKERS`]), each
+/// confined by `filter`; the first fetches the listener from `child`
+/// through `read`. The workers run until husk exits (a worker blocked
+/// in the kernel's receive cannot be woken otherwise, and needs no
+/// clean-up: the listener dies with husk, and the sandbox with it).
+pub fn start(
+    count: usize,
+    emulate: Emulate,
+    filter: &'static Program,
+    side: HuskSide,
+    child: Pid,
+) -> Result<()> {
+    let mut read = Some(side);
+    for i in 0..count.clamp(1, limits::WORKERS) {
+        let name = NAMES.get(i).copied().unwrap_or(c"husk-notify");
+        let mine = read.take();
+        let handle = thread::spawn(limits::THREAD_STACK, Some(name), move || {
+            serve(emulate, filter, i, mine, child)
+        })?;
+        // Detached: see above.
+        drop(handle);
+    }
+    Ok(())
+}
+
+/// The listener, waiting until the fetching worker has it.
+fn listener() -> Option<&'static OwnedFd> {
+    loop {
+        let key = READY.prepare();
+        if let Some(l) = LISTENER.get() {
+            return Some(l);
+        }
+        if FAILED.load(Ordering::SeqCst) {
+            return None;
+        }
+        READY.wait(key);
+    }
+}
+
+fn serve(
+    emulate: Emulate,
+    filter: &'static Program,
+    index: usize,
+    read: Option<HuskSide>,
+    child: Pid,
+) {
+    if let Some(read) = read {
+        match fetch(read, child) {
+            Ok(fd) => {
+                LISTENER.call_once(|| fd);
+            }
+            Err(e) => {
+                // The child cannot run without its answers: stop it.
+                crate::errln!("husk: cannot take over the seccomp listener: {e}");
+                let _ = process::kill(child, libc::SIGKILL);
+                FAILED.store(true, Ordering::SeqCst);
+            }
+        }
+        READY.notify_all();
+    }
+    let Some(listener) = listener() else {
+        return;
+    };
+    // A worker that cannot confine itself must not serve.
+    let verified = filter
+        .verify()
+        .unwrap_or_else(|e| panic!("notify worker filter does not verify: {e:?}"));
+    if let Err(e) = install::install(&verified, 0) {
+        panic!("a notify worker cannot confine itself: {e}");
+    }
+    let mut notif = notify::empty();
+    loop {
+        match notify::recv(listener, &mut notif) {
+            Ok(()) => {}
+            // Interrupted, or the caller died before we read it.
+            Err(Errno::EINTR | Errno::ENOENT) => continue,
+            Err(e) => panic!("husk: receiving from the seccomp listener failed: {e}"),
+        }
+        let reply = emulate(&notif, listener.as_fd(), index);
+        answer(listener.as_fd(), &notif, reply);
+    }
+}
+
+/// Sends `reply` for `notif`. A failed answer (ENOENT) means the caller
+/// is gone: nothing is left to do.
+fn answer(listener: BorrowedFd<'_>, notif: &Notif, reply: Reply) {
+    let id = notif.id;
+    let _ = match reply {
+        Reply::Continue => notify::reply_continue(listener, id),
+        Reply::Error(e) => notify::reply_error(listener, id, e),
+        Reply::Value(v) => notify::reply_value(listener, id, v),
+        Reply::Answered => Ok(()),
+        Reply::Kill => {
+            // Still pending means the tid is still that caller's.
+            if notify::id_valid(listener, id) {
+                let _ = process::kill(notif.pid as Pid, libc::SIGKILL);
+            }
+            notify::reply_error(listener, id, Errno::EPERM)
+        }
+        Reply::Exit(status) => {
+            // No answer: the call must not return. The tracer kills
+            // every task, this caller with them.
+            channels().request_exit(status);
+            Ok(())
+        }
+    };
+}
