@@ -2,7 +2,8 @@
 //! log line where one is due; evaluation order; path equivalence;
 //! bypass attempts; exec; network; configuration errors. Each test runs
 //! as root and, where `setpriv` exists, again as `nobody` (root skips
-//! permission checks a policy must not rely on).
+//! permission checks a policy must not rely on), and each of those in
+//! both transports (ptrace, and seccomp notify where the kernel has it).
 
 mod common;
 
@@ -13,11 +14,31 @@ use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(30);
 
-/// Who runs husk.
+/// Which user runs husk.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Who {
+enum User {
     Root,
     Nobody,
+}
+
+/// Who runs husk, and with which transport.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Who {
+    user: User,
+    transport: &'static str,
+}
+
+/// The transports this kernel has: ptrace always, notify where seccomp
+/// user notification exists. Every policy test runs under each.
+fn transports() -> Vec<&'static str> {
+    let avail =
+        std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail").unwrap_or_default();
+    if avail.split_whitespace().any(|a| a == "user_notif") {
+        vec!["ptrace", "notify"]
+    } else {
+        eprintln!("note: no seccomp user notification here: notify mode not tested");
+        vec!["ptrace"]
+    }
 }
 
 fn users() -> Vec<Who> {
@@ -26,17 +47,24 @@ fn users() -> Vec<Who> {
         .lines()
         .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
     let setpriv = Path::new("/usr/bin/setpriv").exists() || Path::new("/bin/setpriv").exists();
-    if root && setpriv {
-        vec![Who::Root, Who::Nobody]
+    let people = if root && setpriv {
+        vec![User::Root, User::Nobody]
     } else {
-        vec![Who::Root]
+        vec![User::Root]
+    };
+    let mut out = Vec::new();
+    for transport in transports() {
+        for &user in &people {
+            out.push(Who { user, transport });
+        }
     }
+    out
 }
 
 fn husk_as(who: Who) -> Command {
-    match who {
-        Who::Root => Command::new(common::husk()),
-        Who::Nobody => {
+    let mut c = match who.user {
+        User::Root => Command::new(common::husk()),
+        User::Nobody => {
             let mut c = Command::new("setpriv");
             c.args([
                 "--reuid=65534",
@@ -46,7 +74,9 @@ fn husk_as(who: Who) -> Command {
             ]);
             c
         }
-    }
+    };
+    c.args(["-m", &format!("trace/transport:{}", who.transport)]);
+    c
 }
 
 fn ops() -> PathBuf {
@@ -390,8 +420,8 @@ fn attribute_categories() {
             // Allowed by husk: the kernel decides (nobody may not chown a
             // file of root's; setxattr may be unsupported here).
             let out = o.stdout.trim();
-            let kernel_refusal =
-                out == "EPERM" && who == Who::Nobody || cat == "chattr" && out == "EOPNOTSUPP";
+            let kernel_refusal = out == "EPERM" && who.user == User::Nobody
+                || cat == "chattr" && out == "EOPNOTSUPP";
             assert!(out == "ok" || kernel_refusal, "{who:?} {cat}: {o:?}");
             no_log(&o);
         }
@@ -430,7 +460,11 @@ fn special_files_by_type() {
                 &with(only(cat), &[format!("allow/{cat}+{n}")]),
                 &[opname, &n],
             );
-            let want = if who == Who::Root { "ok" } else { "EPERM" };
+            let want = if who.user == User::Root {
+                "ok"
+            } else {
+                "EPERM"
+            };
             assert_out(&o, want, who);
         }
         // O_TMPFILE is mktemp, on the directory.
@@ -622,9 +656,9 @@ fn bypass_attempts_are_blocked() {
         );
         // Other processes' magic links: a sibling of the same user, which
         // the kernel itself would let us reach (shown bare first).
-        let mut sibling = match who {
-            Who::Root => Command::new("sleep"),
-            Who::Nobody => {
+        let mut sibling = match who.user {
+            User::Root => Command::new("sleep"),
+            User::Nobody => {
                 let mut c = Command::new("setpriv");
                 c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "sleep"]);
                 c
@@ -640,9 +674,9 @@ fn bypass_attempts_are_blocked() {
             format!("/proc/{sib}/exe"),
             format!("/proc/{sib}/task/{sib}/root/etc/hostname"),
         ] {
-            let mut bare = match who {
-                Who::Root => Command::new(ops()),
-                Who::Nobody => {
+            let mut bare = match who.user {
+                User::Root => Command::new(ops()),
+                User::Nobody => {
                     let mut c = Command::new("setpriv");
                     c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
                         .arg(ops());
