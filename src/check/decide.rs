@@ -69,8 +69,11 @@ pub enum Empty {
 pub struct Record {
     /// Whether each slot's final component was followed.
     pub follow: [bool; 2],
-    /// An empty path with `AT_EMPTY_PATH` allowed as the start itself.
-    pub empty: Empty,
+    /// Per slot: the operand is its start itself (an empty path with
+    /// `AT_EMPTY_PATH`, a NULL path, or a descriptor argument).
+    pub start: [Empty; 2],
+    /// Per slot: the path as given ended in a slash.
+    pub trailing: [bool; 2],
     /// Open flags, as checked.
     pub flags: u64,
     /// Creation mode (openat2's, read from memory).
@@ -91,7 +94,8 @@ impl Scratch {
             raw: [0; crate::remote::path::PATH_MAX],
             record: Record {
                 follow: [false; 2],
-                empty: Empty::No,
+                start: [Empty::No; 2],
+                trailing: [false; 2],
                 flags: 0,
                 mode: 0,
             },
@@ -355,8 +359,14 @@ impl<'p> Checker<'p> {
                 (0, how)
             }
         };
-        if let Some(f) = self.record.follow.get_mut(slot) {
-            *f = how.follow;
+        if slot < 2 {
+            self.record.follow[slot] = how.follow;
+            self.record.trailing[slot] = self.raw[..raw_len].last() == Some(&b'/');
+            self.record.start[slot] = match how.start {
+                _ if raw_len != 0 || !how.empty_path => Empty::No,
+                Start::Fd(fd) => Empty::Fd(fd),
+                Start::Cwd => Empty::Cwd,
+            };
         }
         match resolve::resolve(
             &self.caller,
@@ -381,7 +391,7 @@ impl<'p> Checker<'p> {
         // nothing new (fstat itself is not checked), so it passes.
         if cats == CatSet::of(&[Stat]) && self.empty_path(info, operand) {
             if let Operand::Path { how, .. } = operand {
-                self.record.empty = match how.start {
+                self.record.start[0] = match how.start {
                     Start::Fd(fd) => Empty::Fd(fd),
                     Start::Cwd => Empty::Cwd,
                 };

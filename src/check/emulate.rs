@@ -31,8 +31,10 @@ use super::decide::{self, Empty, Scratch};
 use super::table;
 use crate::policy::rules::Policy;
 use crate::remote::resolve::Caller;
+use crate::remote::{RemoteAddr, memory};
 use crate::supervisor::message::Verdict;
 use crate::supervisor::notify::Reply;
+use crate::sys::at;
 use crate::sys::fd::{AsFd, BorrowedFd, OwnedFd};
 use crate::sys::file::{self, Dir};
 use crate::sys::notify::{self, Notif};
@@ -55,6 +57,41 @@ pub const EMULATED: &[&str] = &[
     "faccessat2",
     "execve",
     "execveat",
+    "mkdir",
+    "mkdirat",
+    "mknod",
+    "mknodat",
+    "unlink",
+    "rmdir",
+    "unlinkat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "link",
+    "linkat",
+    "symlink",
+    "symlinkat",
+    "readlink",
+    "readlinkat",
+    "chmod",
+    "fchmodat",
+    "fchmodat2",
+    "chown",
+    "lchown",
+    "fchownat",
+    "truncate",
+    "utime",
+    "utimes",
+    "futimesat",
+    "utimensat",
+    "setxattr",
+    "lsetxattr",
+    "removexattr",
+    "lremovexattr",
+    "getxattr",
+    "lgetxattr",
+    "listxattr",
+    "llistxattr",
 ];
 
 /// Whether the notify transport emulates call `nr`.
@@ -132,6 +169,7 @@ pub fn emulate(
         caller: Caller::new(tid),
     };
     let name = table::name(info.nr as u32).unwrap_or("?");
+    let a = &info.args;
     let result = match name {
         "execve" | "execveat" => return Reply::Continue,
         "open" => call.open(scratch, info.args[1], info.args[2]),
@@ -152,6 +190,33 @@ pub fn emulate(
         "access" => call.access(scratch, info.args[1], 0),
         "faccessat" => call.access(scratch, info.args[2], 0),
         "faccessat2" => call.access(scratch, info.args[2], info.args[3]),
+        "mkdir" => call.mkdir(scratch, a[1]),
+        "mkdirat" => call.mkdir(scratch, a[2]),
+        "mknod" => call.mknod(scratch, a[1], a[2]),
+        "mknodat" => call.mknod(scratch, a[2], a[3]),
+        "unlink" => call.unlink(scratch, 0),
+        "rmdir" => call.unlink(scratch, libc::AT_REMOVEDIR as u32),
+        "unlinkat" => call.unlink(scratch, a[2] as u32),
+        "rename" | "renameat" => call.rename(scratch, 0),
+        "renameat2" => call.rename(scratch, a[4]),
+        "link" | "linkat" => call.link(scratch),
+        "symlink" => call.symlink(scratch, a[0]),
+        "symlinkat" => call.symlink(scratch, a[0]),
+        "readlink" => call.readlink(scratch, a[1], a[2]),
+        "readlinkat" => call.readlink(scratch, a[2], a[3]),
+        "chmod" => call.chmod(scratch, a[1]),
+        "fchmodat" | "fchmodat2" => call.chmod(scratch, a[2]),
+        "chown" | "lchown" => call.chown(scratch, a[1], a[2]),
+        "fchownat" => call.chown(scratch, a[2], a[3]),
+        "truncate" => call.truncate(scratch, a[1]),
+        "utime" => call.utime(scratch, a[1], Times::Utimbuf),
+        "utimes" => call.utime(scratch, a[1], Times::Timeval),
+        "futimesat" => call.utime(scratch, a[2], Times::Timeval),
+        "utimensat" => call.utime(scratch, a[2], Times::Timespec),
+        "setxattr" | "lsetxattr" => call.setxattr(scratch, a[1], a[2], a[3], a[4]),
+        "removexattr" | "lremovexattr" => call.removexattr(scratch, a[1]),
+        "getxattr" | "lgetxattr" => call.getxattr(scratch, Some(a[1]), a[2], a[3]),
+        "listxattr" | "llistxattr" => call.getxattr(scratch, None, a[1], a[2]),
         // Sent here but not emulated: refuse rather than guess.
         _ => Err(Errno::ENOSYS),
     };
@@ -191,10 +256,10 @@ impl Call<'_> {
         self.their_fd(fd)
     }
 
-    /// An `O_PATH` descriptor of the object slot 0 (or the recorded
-    /// empty path) names.
-    fn pinned(&self, scratch: &mut Scratch) -> Result<OwnedFd> {
-        match scratch.record.empty {
+    /// An `O_PATH` descriptor of the object slot `i` names, opened as
+    /// checked (following a final link or not).
+    fn object(&self, scratch: &mut Scratch, i: usize) -> Result<OwnedFd> {
+        match scratch.record.start[i] {
             Empty::Fd(fd) => return self.their_fd(fd),
             Empty::Cwd => {
                 // The working directory itself: the caller's own cwd
@@ -205,18 +270,264 @@ impl Call<'_> {
             }
             Empty::No => {}
         }
-        if scratch.slots[0].anonymous {
-            return self.anonymous_fd(scratch, 0);
+        if scratch.slots[i].anonymous {
+            return self.anonymous_fd(scratch, i);
         }
-        let follow = scratch.record.follow[0];
+        let follow = scratch.record.follow[i];
         let flags = libc::O_PATH | if follow { 0 } else { libc::O_NOFOLLOW };
         file::openat2(
             Dir::Cwd,
-            scratch.slots[0].real.as_cstr(),
+            scratch.slots[i].real.as_cstr(),
             flags as u64,
             0,
             NO_LINKS,
         )
+    }
+
+    /// Slot 0's object (see [`Call::object`]).
+    fn pinned(&self, scratch: &mut Scratch) -> Result<OwnedFd> {
+        self.object(scratch, 0)
+    }
+
+    /// The pinned parent directory of slot `i`, and the last component
+    /// (with the caller's trailing slash, so the kernel judges it).
+    fn parent(&self, scratch: &mut Scratch, i: usize) -> Result<(OwnedFd, Name)> {
+        if scratch.record.start[i] != Empty::No || scratch.slots[i].anonymous {
+            // Nothing to name in a directory: not a path operand.
+            return Err(Errno::ENOENT);
+        }
+        let real = scratch.slots[i].real.as_bytes();
+        let cut = real.iter().rposition(|&b| b == b'/').ok_or(Errno::EINVAL)?;
+        let last = &real[cut + 1..];
+        if last.is_empty() {
+            // The root itself.
+            return Err(Errno::EBUSY);
+        }
+        let name = Name::new(last, scratch.record.trailing[i])?;
+        let mut dir = [0u8; crate::remote::path::PATH_MAX + 1];
+        let parent = if cut == 0 { &b"/"[..] } else { &real[..cut] };
+        dir[..parent.len()].copy_from_slice(parent);
+        let dir = core::ffi::CStr::from_bytes_until_nul(&dir).map_err(|_| Errno::EINVAL)?;
+        let fd = file::openat2(
+            Dir::Cwd,
+            dir,
+            (libc::O_PATH | libc::O_DIRECTORY) as u64,
+            0,
+            NO_LINKS,
+        )?;
+        Ok((fd, name))
+    }
+
+    /// The caller's umask applied to `mode`'s permission bits.
+    fn masked(&self, mode: u64) -> Result<u32> {
+        let umask = crate::remote::proc::umask(self.caller.tid)?;
+        Ok(mode as u32 & 0o7777 & !umask)
+    }
+
+    fn mkdir(&self, scratch: &mut Scratch, mode: u64) -> Result<Reply> {
+        let (dir, mut name) = self.parent(scratch, 0)?;
+        at::mkdirat(&dir, name.as_cstr(), self.masked(mode)?)?;
+        Ok(Reply::Value(0))
+    }
+
+    fn mknod(&self, scratch: &mut Scratch, mode: u64, dev: u64) -> Result<Reply> {
+        let (dir, mut name) = self.parent(scratch, 0)?;
+        let kind = mode as u32 & libc::S_IFMT;
+        at::mknodat(&dir, name.as_cstr(), kind | self.masked(mode)?, dev)?;
+        Ok(Reply::Value(0))
+    }
+
+    fn unlink(&self, scratch: &mut Scratch, flags: u32) -> Result<Reply> {
+        let (dir, mut name) = self.parent(scratch, 0)?;
+        at::unlinkat(&dir, name.as_cstr(), flags & libc::AT_REMOVEDIR as u32)?;
+        Ok(Reply::Value(0))
+    }
+
+    fn rename(&self, scratch: &mut Scratch, flags: u64) -> Result<Reply> {
+        let (from_dir, mut from) = self.parent(scratch, 0)?;
+        let (to_dir, mut to) = self.parent(scratch, 1)?;
+        at::renameat2(
+            &from_dir,
+            from.as_cstr(),
+            &to_dir,
+            to.as_cstr(),
+            flags as u32,
+        )?;
+        Ok(Reply::Value(0))
+    }
+
+    fn link(&self, scratch: &mut Scratch) -> Result<Reply> {
+        let (to_dir, mut to) = self.parent(scratch, 1)?;
+        // The source exactly as checked: its pinned object, linked
+        // through husk's own descriptor (which also links an O_TMPFILE
+        // file, as linkat(fd, "", AT_EMPTY_PATH) would).
+        let object = self.object(scratch, 0)?;
+        let mut own = ProcSelfFd::new(object.as_fd().raw());
+        at::linkat(
+            crate::sys::fd::BorrowedFd::CWD,
+            own.as_cstr(),
+            &to_dir,
+            to.as_cstr(),
+            libc::AT_SYMLINK_FOLLOW as u32,
+        )?;
+        Ok(Reply::Value(0))
+    }
+
+    fn symlink(&self, scratch: &mut Scratch, target: u64) -> Result<Reply> {
+        // The target is text stored in the link, never resolved here:
+        // the decision did not depend on it, so reading it now is safe.
+        let mut buf = [0u8; crate::remote::path::PATH_MAX + 1];
+        let len = memory::read_cstr(
+            self.caller.tid,
+            RemoteAddr(target),
+            &mut buf[..crate::remote::path::PATH_MAX],
+        )?
+        .len();
+        let target =
+            core::ffi::CStr::from_bytes_until_nul(&buf[..=len]).map_err(|_| Errno::EINVAL)?;
+        let (dir, mut name) = self.parent(scratch, 0)?;
+        at::symlinkat(target, &dir, name.as_cstr())?;
+        Ok(Reply::Value(0))
+    }
+
+    /// Runs `f` on husk's own `/proc/self/fd/N` path of slot 0's
+    /// pinned object (reaching exactly that inode).
+    fn on_object<T>(
+        &self,
+        scratch: &mut Scratch,
+        f: impl FnOnce(&core::ffi::CStr, &OwnedFd) -> Result<T>,
+    ) -> Result<T> {
+        let object = self.pinned(scratch)?;
+        let mut own = ProcSelfFd::new(object.as_fd().raw());
+        f(own.as_cstr(), &object)
+    }
+
+    fn chmod(&self, scratch: &mut Scratch, mode: u64) -> Result<Reply> {
+        let link =
+            !scratch.record.follow[0] && scratch.slots[0].info.is_some_and(|i| i.is_symlink());
+        if link {
+            // Linux cannot change a symbolic link's mode.
+            return Err(Errno::EOPNOTSUPP);
+        }
+        self.on_object(scratch, |path, _| at::chmod(path, mode as u32 & 0o7777))?;
+        Ok(Reply::Value(0))
+    }
+
+    fn chown(&self, scratch: &mut Scratch, uid: u64, gid: u64) -> Result<Reply> {
+        self.on_object(scratch, |_, fd| at::chown_fd(fd, uid as u32, gid as u32))?;
+        Ok(Reply::Value(0))
+    }
+
+    fn truncate(&self, scratch: &mut Scratch, length: u64) -> Result<Reply> {
+        self.on_object(scratch, |path, _| at::truncate(path, length as i64))?;
+        Ok(Reply::Value(0))
+    }
+
+    /// `times` as the call gave them, read now (the decision did not
+    /// depend on them).
+    fn utime(&self, scratch: &mut Scratch, times: u64, kind: Times) -> Result<Reply> {
+        let tid = self.caller.tid;
+        let ts = if times == 0 {
+            None
+        } else {
+            let mut raw = [0u8; 32];
+            let (len, unit) = match kind {
+                // struct utimbuf { time_t actime, modtime; }
+                Times::Utimbuf => (16, 0),
+                // struct timeval[2]
+                Times::Timeval => (32, 1000),
+                // struct timespec[2]
+                Times::Timespec => (32, 1),
+            };
+            memory::read_exact(tid, RemoteAddr(times), &mut raw[..len])?;
+            let word =
+                |i: usize| i64::from_ne_bytes(raw[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+            let pair = |sec: i64, frac: i64| libc::timespec {
+                tv_sec: sec,
+                tv_nsec: frac * unit,
+            };
+            Some(match kind {
+                Times::Utimbuf => [pair(word(0), 0), pair(word(1), 0)],
+                _ => [pair(word(0), word(1)), pair(word(2), word(3))],
+            })
+        };
+        self.on_object(scratch, |path, _| at::utimensat(path, ts.as_ref(), 0))?;
+        Ok(Reply::Value(0))
+    }
+
+    fn setxattr(
+        &self,
+        scratch: &mut Scratch,
+        name: u64,
+        value: u64,
+        size: u64,
+        flags: u64,
+    ) -> Result<Reply> {
+        let tid = self.caller.tid;
+        let mut key = [0u8; 256];
+        let n = memory::read_cstr(tid, RemoteAddr(name), &mut key[..255])?.len();
+        let key = core::ffi::CStr::from_bytes_until_nul(&key[..=n]).map_err(|_| Errno::EINVAL)?;
+        let size = size as usize;
+        if size > XATTR_MAX {
+            return Err(Errno::E2BIG);
+        }
+        let mut data = [0u8; XATTR_MAX];
+        if size != 0 {
+            memory::read_exact(tid, RemoteAddr(value), &mut data[..size])?;
+        }
+        self.on_object(scratch, |path, _| {
+            at::setxattr(path, key, &data[..size], flags as u32, true)
+        })?;
+        Ok(Reply::Value(0))
+    }
+
+    fn removexattr(&self, scratch: &mut Scratch, name: u64) -> Result<Reply> {
+        let mut key = [0u8; 256];
+        let n = memory::read_cstr(self.caller.tid, RemoteAddr(name), &mut key[..255])?.len();
+        let key = core::ffi::CStr::from_bytes_until_nul(&key[..=n]).map_err(|_| Errno::EINVAL)?;
+        self.on_object(scratch, |path, _| at::removexattr(path, key, true))?;
+        Ok(Reply::Value(0))
+    }
+
+    /// getxattr (`name: Some`) or listxattr: into the caller's buffer.
+    fn getxattr(
+        &self,
+        scratch: &mut Scratch,
+        name: Option<u64>,
+        buf: u64,
+        size: u64,
+    ) -> Result<Reply> {
+        let tid = self.caller.tid;
+        let mut key = [0u8; 256];
+        let key = match name {
+            Some(at) => {
+                let n = memory::read_cstr(tid, RemoteAddr(at), &mut key[..255])?.len();
+                Some(core::ffi::CStr::from_bytes_until_nul(&key[..=n]).map_err(|_| Errno::EINVAL)?)
+            }
+            None => None,
+        };
+        let size = (size as usize).min(XATTR_MAX);
+        let mut data = [0u8; XATTR_MAX];
+        let n = self.on_object(scratch, |path, _| match key {
+            Some(key) => at::getxattr(path, key, &mut data[..size], true),
+            None => at::listxattr(path, &mut data[..size], true),
+        })?;
+        if size != 0 {
+            notify::vm_write(tid, buf, &data[..n])?;
+        }
+        Ok(Reply::Value(n as i64))
+    }
+
+    fn readlink(&self, scratch: &mut Scratch, buf: u64, size: u64) -> Result<Reply> {
+        if size as i64 <= 0 {
+            return Err(Errno::EINVAL);
+        }
+        let mut data = [0u8; crate::remote::path::PATH_MAX];
+        let size = (size as usize).min(data.len());
+        let object = self.pinned(scratch)?;
+        let n = at::readlink_fd(&object, &mut data[..size])?;
+        notify::vm_write(self.caller.tid, buf, &data[..n])?;
+        Ok(Reply::Value(n as i64))
     }
 
     fn open(&self, scratch: &mut Scratch, flags: u64, mode: u64) -> Result<Reply> {
@@ -300,6 +611,40 @@ impl Call<'_> {
         let flags = flags as u32 & libc::AT_EACCESS as u32;
         file::faccess_fd(&fd, mode as u32, flags)?;
         Ok(Reply::Value(0))
+    }
+}
+
+/// The largest extended attribute value (`XATTR_SIZE_MAX`).
+const XATTR_MAX: usize = 65536;
+
+/// How a utime-family call gives its times.
+#[derive(Clone, Copy)]
+enum Times {
+    Utimbuf,
+    Timeval,
+    Timespec,
+}
+
+/// A last path component, NUL-terminated.
+struct Name {
+    buf: [u8; 258],
+}
+
+impl Name {
+    fn new(last: &[u8], trailing_slash: bool) -> Result<Name> {
+        if last.len() > 255 {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        let mut buf = [0u8; 258];
+        buf[..last.len()].copy_from_slice(last);
+        if trailing_slash {
+            buf[last.len()] = b'/';
+        }
+        Ok(Name { buf })
+    }
+
+    fn as_cstr(&mut self) -> &core::ffi::CStr {
+        core::ffi::CStr::from_bytes_until_nul(&self.buf).unwrap_or(c".")
     }
 }
 

@@ -10,7 +10,7 @@ use crate::sys::process::{self, WaitStatus};
 use crate::sys::{Errno, landlock, mm, ptrace, seccomp};
 
 /// Prints the report to stdout.
-pub fn report() {
+pub fn report(choice: crate::policy::rules::TransportChoice) {
     let uname = process::uname();
     let (major, minor) = uname.version();
     let at_least = |a: u32, b: u32| (major, minor) >= (a, b);
@@ -94,7 +94,23 @@ pub fn report() {
         Ok(()) => outln!("mseal: yes"),
         Err(e) => outln!("mseal: no ({e}); the policy region is read-only but not sealed"),
     }
-    outln!("transport: ptrace (seccomp user notification is not implemented yet)");
+    let best = crate::supervisor::Transport::best();
+    match super::run::transport_quiet(choice) {
+        Some(t) => outln!(
+            "transport: {} ({}; the best this kernel offers: {})",
+            t.name(),
+            match choice {
+                crate::policy::rules::TransportChoice::Auto => "trace/transport:auto",
+                crate::policy::rules::TransportChoice::Notify => "trace/transport:notify",
+                crate::policy::rules::TransportChoice::Ptrace => "trace/transport:ptrace",
+            },
+            best.name()
+        ),
+        None => outln!(
+            "transport: none (trace/transport:notify, but this kernel offers only {})",
+            best.name()
+        ),
+    }
 
     outln!("capacities:");
     for (name, value, what) in crate::limits::ALL {

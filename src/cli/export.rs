@@ -41,7 +41,7 @@ fn profile(name: &[u8]) -> i32 {
 }
 
 /// Prints the programs; returns the exit status.
-pub fn export(format: Export) -> i32 {
+pub fn export(format: Export, transport: supervisor::Transport) -> i32 {
     if let Export::Profile(name) = format {
         return profile(name);
     }
@@ -52,7 +52,7 @@ pub fn export(format: Export) -> i32 {
             return super::EXIT_CONFIG;
         }
     };
-    let built = crate::check::filter::sandbox()
+    let built = crate::check::sandbox(transport)
         .and_then(|sandbox| supervisor::build_filters(&setup.fds, sandbox));
     if let Err(e) = built {
         crate::errln!("husk: internal error: a filter does not build: {e:?}");
@@ -69,7 +69,14 @@ pub fn export(format: Export) -> i32 {
             let mut out = io::stdout();
             for (what, program) in [
                 (
-                    "sandbox filter: installed in the sandboxed command",
+                    match transport {
+                        supervisor::Transport::Notify => {
+                            "sandbox filter (notify transport): installed in the sandboxed command"
+                        }
+                        supervisor::Transport::Ptrace => {
+                            "sandbox filter (ptrace transport): installed in the sandboxed command"
+                        }
+                    },
                     &filters.sandbox,
                 ),
                 (
@@ -79,6 +86,10 @@ pub fn export(format: Export) -> i32 {
                 (
                     "worker filter: each worker confines itself",
                     &filters.worker,
+                ),
+                (
+                    "notifier filter: each notify worker confines itself",
+                    &filters.notifier,
                 ),
             ] {
                 let _ = writeln!(

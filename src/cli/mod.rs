@@ -44,10 +44,24 @@ pub fn main() -> i32 {
             0
         }
         Mode::Capabilities => {
-            caps::report();
+            // The policy given with -C may choose the transport.
+            if run::load_policy(&opts).is_err() {
+                return EXIT_CONFIG;
+            }
+            let choice = crate::check::configure(|p| p.transport);
+            caps::report(choice);
             0
         }
-        Mode::Export(format) => export::export(format),
+        Mode::Export(format) => {
+            // The filter depends on the policy (and its transport).
+            if run::load_policy(&opts).is_err() {
+                return EXIT_CONFIG;
+            }
+            let choice = crate::check::configure(|p| p.transport);
+            let transport =
+                run::transport_quiet(choice).unwrap_or(crate::supervisor::Transport::Ptrace);
+            export::export(format, transport)
+        }
         Mode::Run(index) => run::run(&opts, index),
     }
 }

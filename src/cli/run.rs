@@ -111,18 +111,24 @@ pub fn run(opts: &Options, index: usize) -> i32 {
 }
 
 /// The transport the policy asks for, if this kernel has it.
-pub fn transport(choice: TransportChoice) -> Result<Transport, ()> {
+pub fn transport_quiet(choice: TransportChoice) -> Option<Transport> {
     match choice {
-        TransportChoice::Ptrace => Ok(Transport::Ptrace),
-        TransportChoice::Auto => Ok(Transport::best()),
-        TransportChoice::Notify if Transport::best() == Transport::Notify => Ok(Transport::Notify),
-        TransportChoice::Notify => {
-            errln!(
-                "husk: trace/transport:notify: this kernel lacks seccomp user notification with ADDFD_FLAG_SEND (Linux 5.14)"
-            );
-            Err(())
+        TransportChoice::Ptrace => Some(Transport::Ptrace),
+        TransportChoice::Auto => Some(Transport::best()),
+        TransportChoice::Notify if Transport::best() == Transport::Notify => {
+            Some(Transport::Notify)
         }
+        TransportChoice::Notify => None,
     }
+}
+
+/// As [`transport_quiet`], saying why there is none.
+fn transport(choice: TransportChoice) -> Result<Transport, ()> {
+    transport_quiet(choice).ok_or_else(|| {
+        errln!(
+            "husk: trace/transport:notify: this kernel lacks seccomp user notification with ADDFD_FLAG_SEND (Linux 5.14)"
+        );
+    })
 }
 
 fn parse_count(text: &[u8]) -> Option<usize> {

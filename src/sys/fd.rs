@@ -74,6 +74,9 @@ impl BorrowedFd<'static> {
     pub const STDOUT: BorrowedFd<'static> = BorrowedFd(1, PhantomData);
     /// Standard error.
     pub const STDERR: BorrowedFd<'static> = BorrowedFd(2, PhantomData);
+    /// `AT_FDCWD`: the working directory, as the directory argument of
+    /// an `*at` call (never read, written or closed as a descriptor).
+    pub const CWD: BorrowedFd<'static> = BorrowedFd(libc::AT_FDCWD, PhantomData);
 
     /// Borrows a descriptor that stays open for the life of the
     /// process (one husk opened at start-up and never closes).

@@ -10,6 +10,7 @@
 //! target), allocate, or panic on a kernel error.
 
 pub mod arch;
+pub mod at;
 pub mod errno;
 pub mod fd;
 pub mod file;

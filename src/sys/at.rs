@@ -1,0 +1,226 @@
+//! Changing the file system relative to directory descriptors: the
+//! calls the notify workers perform for the sandbox, each on a parent
+//! directory or an object husk pinned itself.
+//!
+//! Every path argument is a NUL-terminated `&CStr` that outlives the
+//! call; every buffer is exclusively borrowed for it. Those are the
+//! whole safety argument of each block below.
+
+use core::ffi::CStr;
+
+use super::fd::{AsFd, BorrowedFd};
+use super::{Result, check, nr, raw};
+
+fn fd(d: BorrowedFd<'_>) -> usize {
+    d.raw() as usize
+}
+
+fn ptr(p: &CStr) -> usize {
+    p.as_ptr() as usize
+}
+
+/// `mkdirat`.
+pub fn mkdirat(dir: impl AsFd, name: &CStr, mode: u32) -> Result<()> {
+    // SAFETY: see the module docs.
+    check(unsafe { raw::syscall3(nr::MKDIRAT, fd(dir.as_fd()), ptr(name), mode as usize) })
+        .map(drop)
+}
+
+/// `mknodat`.
+pub fn mknodat(dir: impl AsFd, name: &CStr, mode: u32, dev: u64) -> Result<()> {
+    // SAFETY: see the module docs.
+    check(unsafe {
+        raw::syscall4(
+            nr::MKNODAT,
+            fd(dir.as_fd()),
+            ptr(name),
+            mode as usize,
+            dev as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `unlinkat`.
+pub fn unlinkat(dir: impl AsFd, name: &CStr, flags: u32) -> Result<()> {
+    // SAFETY: see the module docs.
+    check(unsafe { raw::syscall3(nr::UNLINKAT, fd(dir.as_fd()), ptr(name), flags as usize) })
+        .map(drop)
+}
+
+/// `renameat2`.
+pub fn renameat2(
+    from_dir: impl AsFd,
+    from: &CStr,
+    to_dir: impl AsFd,
+    to: &CStr,
+    flags: u32,
+) -> Result<()> {
+    // SAFETY: see the module docs.
+    check(unsafe {
+        raw::syscall5(
+            nr::RENAMEAT2,
+            fd(from_dir.as_fd()),
+            ptr(from),
+            fd(to_dir.as_fd()),
+            ptr(to),
+            flags as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `linkat` (never following: husk links exactly the object it pinned).
+pub fn linkat(
+    from_dir: impl AsFd,
+    from: &CStr,
+    to_dir: impl AsFd,
+    to: &CStr,
+    flags: u32,
+) -> Result<()> {
+    // SAFETY: see the module docs.
+    check(unsafe {
+        raw::syscall5(
+            nr::LINKAT,
+            fd(from_dir.as_fd()),
+            ptr(from),
+            fd(to_dir.as_fd()),
+            ptr(to),
+            flags as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `symlinkat(target, dir, name)`.
+pub fn symlinkat(target: &CStr, dir: impl AsFd, name: &CStr) -> Result<()> {
+    // SAFETY: see the module docs.
+    check(unsafe { raw::syscall3(nr::SYMLINKAT, ptr(target), fd(dir.as_fd()), ptr(name)) })
+        .map(drop)
+}
+
+/// `fchmodat(AT_FDCWD, path, mode)` (follows: husk passes its own
+/// `/proc/self/fd/N` of a pinned object).
+pub fn chmod(path: &CStr, mode: u32) -> Result<()> {
+    // SAFETY: see the module docs.
+    check(unsafe {
+        raw::syscall3(
+            nr::FCHMODAT,
+            libc::AT_FDCWD as isize as usize,
+            ptr(path),
+            mode as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `fchownat(fd, "", uid, gid, AT_EMPTY_PATH)`: the object itself (an
+/// `O_PATH` descriptor of a symbolic link changes the link).
+pub fn chown_fd(obj: impl AsFd, uid: u32, gid: u32) -> Result<()> {
+    // SAFETY: see the module docs.
+    check(unsafe {
+        raw::syscall5(
+            nr::FCHOWNAT,
+            fd(obj.as_fd()),
+            ptr(c""),
+            uid as usize,
+            gid as usize,
+            libc::AT_EMPTY_PATH as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `truncate(path, length)`.
+pub fn truncate(path: &CStr, length: i64) -> Result<()> {
+    // SAFETY: see the module docs.
+    check(unsafe { raw::syscall2(nr::TRUNCATE, ptr(path), length as usize) }).map(drop)
+}
+
+/// `utimensat(AT_FDCWD, path, times, flags)`; `None` is "now".
+pub fn utimensat(path: &CStr, times: Option<&[libc::timespec; 2]>, flags: u32) -> Result<()> {
+    let t = times.map_or(0, |t| t.as_ptr() as usize);
+    // SAFETY: see the module docs; `times` is read only.
+    check(unsafe {
+        raw::syscall4(
+            nr::UTIMENSAT,
+            libc::AT_FDCWD as isize as usize,
+            ptr(path),
+            t,
+            flags as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `setxattr` (`lsetxattr` with `follow: false`).
+pub fn setxattr(path: &CStr, name: &CStr, value: &[u8], flags: u32, follow: bool) -> Result<()> {
+    let call = if follow { nr::SETXATTR } else { nr::LSETXATTR };
+    // SAFETY: see the module docs; `value` is read only.
+    check(unsafe {
+        raw::syscall5(
+            call,
+            ptr(path),
+            ptr(name),
+            value.as_ptr() as usize,
+            value.len(),
+            flags as usize,
+        )
+    })
+    .map(drop)
+}
+
+/// `removexattr` (`lremovexattr` with `follow: false`).
+pub fn removexattr(path: &CStr, name: &CStr, follow: bool) -> Result<()> {
+    let call = if follow {
+        nr::REMOVEXATTR
+    } else {
+        nr::LREMOVEXATTR
+    };
+    // SAFETY: see the module docs.
+    check(unsafe { raw::syscall2(call, ptr(path), ptr(name)) }).map(drop)
+}
+
+/// `getxattr` (`lgetxattr`); an empty `buf` asks for the size.
+pub fn getxattr(path: &CStr, name: &CStr, buf: &mut [u8], follow: bool) -> Result<usize> {
+    let call = if follow { nr::GETXATTR } else { nr::LGETXATTR };
+    // SAFETY: see the module docs; the kernel writes at most
+    // `buf.len()` bytes.
+    check(unsafe {
+        raw::syscall4(
+            call,
+            ptr(path),
+            ptr(name),
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+        )
+    })
+}
+
+/// `listxattr` (`llistxattr`); an empty `buf` asks for the size.
+pub fn listxattr(path: &CStr, buf: &mut [u8], follow: bool) -> Result<usize> {
+    let call = if follow {
+        nr::LISTXATTR
+    } else {
+        nr::LLISTXATTR
+    };
+    // SAFETY: see the module docs; the kernel writes at most
+    // `buf.len()` bytes.
+    check(unsafe { raw::syscall3(call, ptr(path), buf.as_mut_ptr() as usize, buf.len()) })
+}
+
+/// `readlinkat(fd, "", buf)`: the target of the link `fd` is an
+/// `O_PATH` descriptor of.
+pub fn readlink_fd(obj: impl AsFd, buf: &mut [u8]) -> Result<usize> {
+    // SAFETY: see the module docs; the kernel writes at most
+    // `buf.len()` bytes.
+    check(unsafe {
+        raw::syscall4(
+            nr::READLINKAT,
+            fd(obj.as_fd()),
+            ptr(c""),
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+        )
+    })
+}
