@@ -1,0 +1,346 @@
+/*
+ * notify-floor [-e] [-s] COMMAND [ARG]...: the floor of bench/notify.sh.
+ *
+ * The least work a seccomp user-notification supervisor can do for each
+ * call its filter hands it with SECCOMP_RET_USER_NOTIF: wake up in poll,
+ * SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND with
+ * SECCOMP_USER_NOTIF_FLAG_CONTINUE (the kernel then runs the call as if
+ * nothing had trapped it), poll again. No decision, no reading of the
+ * caller's memory, no emulation, one thread. Any supervisor built on
+ * user notification pays at least this much per trapped call, so husk's
+ * notify transport is measured as a ratio to it.
+ *
+ * It traps open, openat and openat2 (those the architecture has) and
+ * allows everything else; other architectures than the native one are
+ * killed, as in husk's filter and in floor-ptrace.
+ *
+ * Start-up: a socketpair, then fork. The child asks for SIGKILL on its
+ * parent's death, sets no-new-privs and installs the filter with
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER, which returns the listener
+ * descriptor; it sends that descriptor to the parent over the socketpair
+ * (SCM_RIGHTS; sendmsg is not trapped), closes its copy and execvp()s
+ * the command. The first trapped call (the dynamic loader's first open,
+ * or the command's) waits in the kernel until the parent has the
+ * listener and answers it.
+ *
+ * The loop: poll(listener, POLLIN). POLLIN: RECV one notification and
+ * SEND "continue" for it (ENOENT from either means the caller died or was
+ * interrupted meanwhile, which is fine). POLLHUP without POLLIN: every
+ * task using the filter is gone, i.e. the command and all it started
+ * have exited; then waitpid the child and exit with its status: its exit
+ * code, or 128+N if killed by signal N. 125: notify-floor itself failed;
+ * 126/127: the command could not be executed / found.
+ *
+ * Two variants, for comparison (bench/notify.sh times them too):
+ *
+ * -e  emulate: instead of "continue", do what an emulating supervisor
+ *     must do at the least for an openat(AT_FDCWD, "/absolute", flags,
+ *     mode): read the path from the caller's memory (process_vm_readv),
+ *     check the notification is still valid (NOTIF_ID_VALID: the memory
+ *     read belonged to that caller), openat it itself, and install the
+ *     descriptor in the caller as the call's result (NOTIF_ADDFD with
+ *     SECCOMP_ADDFD_FLAG_SEND, O_CLOEXEC as asked), then close its own
+ *     copy. No policy, no path resolution. Every other trapped call
+ *     (open, openat2, relative paths, /proc, paths that do not fit)
+ *     continues.
+ *     An open that fails in the supervisor gets its errno.
+ * -s  sync wake-ups: SECCOMP_IOCTL_NOTIF_SET_FLAGS with
+ *     SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6), which asks the
+ *     kernel to hand over the CPU directly between the caller and the
+ *     supervisor in each direction. Without kernel support: exit 125.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#elif defined(__riscv) && __riscv_xlen == 64
+#define NATIVE_ARCH AUDIT_ARCH_RISCV64
+#else
+#error "notify-floor: unsupported architecture"
+#endif
+
+#ifndef __NR_openat2
+#define __NR_openat2 437 /* the same number on every architecture */
+#endif
+
+/* Newer than some C libraries' kernel headers. */
+#ifndef SECCOMP_ADDFD_FLAG_SEND
+#define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
+#endif
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+static const int trapped[] = {
+    __NR_openat,
+#ifdef __NR_open
+    __NR_open,
+#endif
+    __NR_openat2,
+};
+#define NTRAPPED (int)(sizeof(trapped) / sizeof(trapped[0]))
+
+static void die(const char *what)
+{
+    fprintf(stderr, "notify-floor: %s: %s\n", what, strerror(errno));
+    exit(125);
+}
+
+/* Returns the listener descriptor, or -1. */
+static int install_filter(void)
+{
+    struct sock_filter prog[8 + NTRAPPED];
+    int n = 0;
+
+    prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                             offsetof(struct seccomp_data, arch));
+    prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0);
+    prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                             offsetof(struct seccomp_data, nr));
+    for (int i = 0; i < NTRAPPED; i++) {
+        /* Match: jump over the remaining compares and the ALLOW. */
+        unsigned char skip = (unsigned char)(NTRAPPED - i);
+        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+                                                 (unsigned)trapped[i], skip, 0);
+    }
+    prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+
+    struct sock_fprog fprog = { .len = (unsigned short)n, .filter = prog };
+    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                        SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
+}
+
+static int send_fd(int sock, int fd)
+{
+    char byte = 0;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    memset(&u, 0, sizeof(u));
+    struct msghdr msg = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = u.buf,
+        .msg_controllen = sizeof(u.buf),
+    };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* Returns the descriptor received, -1 if none came (the child failed). */
+static int recv_fd(int sock)
+{
+    char byte;
+    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr msg = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = u.buf,
+        .msg_controllen = sizeof(u.buf),
+    };
+    ssize_t r;
+    do
+        r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (r < 0 && errno == EINTR);
+    if (r != 1)
+        return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+        c->cmsg_len != CMSG_LEN(sizeof(int)))
+        return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return fd;
+}
+
+/*
+ * -e: answers the notification by doing the openat itself. Returns 0 if
+ * answered, -1 if the caller should just continue.
+ */
+static int emulate_open(int listener, const struct seccomp_notif *req)
+{
+    if (req->data.nr != __NR_openat || (int)req->data.args[0] != AT_FDCWD)
+        return -1;
+    char path[PATH_MAX];
+    struct iovec local = { .iov_base = path, .iov_len = sizeof(path) };
+    struct iovec remote = { .iov_base = (void *)(unsigned long)req->data.args[1],
+                            .iov_len = sizeof(path) };
+    /* One read of the largest path; a shorter read (the string ends
+     * near the end of a mapping) or an unterminated path: continue. */
+    ssize_t got = process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0);
+    if (got <= 0 || !memchr(path, 0, (size_t)got) || path[0] != '/')
+        return -1;
+    /* /proc/self and friends would name the supervisor: continue. */
+    if (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0)
+        return -1;
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) != 0)
+        return 0; /* the caller is gone: nothing to answer */
+    int flags = (int)req->data.args[2];
+    int fd = openat(AT_FDCWD, path, flags | O_CLOEXEC, (mode_t)req->data.args[3]);
+    if (fd < 0) {
+        struct seccomp_notif_resp resp = { .id = req->id, .error = -errno };
+        if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT)
+            die("SECCOMP_IOCTL_NOTIF_SEND");
+        return 0;
+    }
+    struct seccomp_notif_addfd addfd = {
+        .id = req->id,
+        .flags = SECCOMP_ADDFD_FLAG_SEND,
+        .srcfd = (unsigned)fd,
+        .newfd_flags = (unsigned)(flags & O_CLOEXEC),
+    };
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0 && errno != ENOENT)
+        die("SECCOMP_IOCTL_NOTIF_ADDFD");
+    close(fd);
+    return 0;
+}
+
+static int child_status(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die("waitpid");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int main(int argc, char **argv)
+{
+    int emulate = 0, sync_wake = 0;
+    while (argc > 1 && argv[1][0] == '-') {
+        if (strcmp(argv[1], "-e") == 0)
+            emulate = 1;
+        else if (strcmp(argv[1], "-s") == 0)
+            sync_wake = 1;
+        else
+            break;
+        argv++;
+        argc--;
+    }
+    if (argc < 2) {
+        fprintf(stderr, "usage: notify-floor [-e] [-s] COMMAND [ARG]...\n");
+        return 125;
+    }
+
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        die("socketpair");
+
+    pid_t parent = getpid();
+    pid_t child = fork();
+    if (child < 0)
+        die("fork");
+    if (child == 0) {
+        close(sv[0]);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(125);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+            die("no_new_privs");
+        int listener = install_filter();
+        if (listener < 0)
+            die("seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER)");
+        if (send_fd(sv[1], listener) != 0)
+            die("sending the listener");
+        close(listener);
+        close(sv[1]);
+        execvp(argv[1], argv + 1);
+        int e = errno;
+        fprintf(stderr, "notify-floor: cannot run %s: %s\n", argv[1], strerror(e));
+        _exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
+    }
+
+    close(sv[1]);
+    int listener = recv_fd(sv[0]);
+    close(sv[0]);
+    if (listener < 0) {
+        /* The child died before sending it; its status says why. */
+        int s = child_status(child);
+        return s ? s : 125;
+    }
+
+    if (sync_wake && ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+                           (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) != 0) {
+        kill(child, SIGKILL);
+        die("SECCOMP_IOCTL_NOTIF_SET_FLAGS(SYNC_WAKE_UP)");
+    }
+
+    /* The kernel's structures may be larger than this header's. */
+    struct seccomp_notif_sizes sizes;
+    if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0)
+        die("SECCOMP_GET_NOTIF_SIZES");
+    size_t req_size = sizes.seccomp_notif > sizeof(struct seccomp_notif)
+                          ? sizes.seccomp_notif
+                          : sizeof(struct seccomp_notif);
+    size_t resp_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp)
+                           ? sizes.seccomp_notif_resp
+                           : sizeof(struct seccomp_notif_resp);
+    struct seccomp_notif *req = calloc(1, req_size);
+    struct seccomp_notif_resp *resp = calloc(1, resp_size);
+    if (!req || !resp)
+        die("calloc");
+
+    struct pollfd pfd = { .fd = listener, .events = POLLIN };
+    for (;;) {
+        if (poll(&pfd, 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            die("poll");
+        }
+        if (pfd.revents & POLLIN) {
+            memset(req, 0, req_size); /* RECV insists on a zeroed buffer */
+            if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) != 0) {
+                if (errno == EINTR || errno == ENOENT)
+                    continue; /* the caller went away meanwhile */
+                die("SECCOMP_IOCTL_NOTIF_RECV");
+            }
+            if (emulate && emulate_open(listener, req) == 0)
+                continue;
+            memset(resp, 0, resp_size);
+            resp->id = req->id;
+            resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+            if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) != 0 && errno != ENOENT)
+                die("SECCOMP_IOCTL_NOTIF_SEND");
+            continue;
+        }
+        if (pfd.revents & (POLLHUP | POLLERR))
+            break; /* no task uses the filter any more */
+    }
+    close(listener);
+    return child_status(child);
+}

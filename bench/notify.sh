@@ -1,0 +1,294 @@
+#!/bin/sh
+# Per-call cost of husk's seccomp user-notification transport ("notify
+# mode"), against its floor and against husk's ptrace transport.
+#
+# The workload (bench/open-close.c, as in bench/ptrace.sh) does N x
+# (openat + close) of an allowed file; every supervisor here traps the
+# openat and lets close run. We time, in one run, interleaved:
+#
+#   bare          the workload alone
+#   floor         under bench/out/notify-floor: the least a seccomp
+#                 user-notification supervisor can do (poll, NOTIF_RECV,
+#                 NOTIF_SEND with FLAG_CONTINUE; one thread, no decision)
+#   husk-notify   `$HUSK $HUSK_OPTS -m trace/transport:notify --`
+#   husk-ptrace   `$HUSK $HUSK_OPTS -m trace/transport:ptrace --`
+#
+# and, for scale (VARIANTS; all by default):
+#
+#   floor-emul    `notify-floor -e`: emulates the openat instead of
+#                 continuing it (reads the path, NOTIF_ID_VALID, openat
+#                 in the supervisor, NOTIF_ADDFD with ADDFD_FLAG_SEND,
+#                 close), as husk's notify mode does, minus the policy
+#   floor-sync    `notify-floor -s`: the floor with
+#                 SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6; skipped
+#                 if the kernel refuses it)
+#   floor-ptrace  bench/out/floor-ptrace, bench/ptrace.sh's floor
+#
+# each REPS times, and report medians, ns per iteration and ratios. The
+# targets: husk-notify within 1.3x of floor, and faster than husk-ptrace.
+# HUSK_OPTS checks every openat for real (the read category on, a rule
+# allowing the file), as in bench/ptrace.sh.
+#
+# A husk that does not know `trace/transport` (before notify mode) makes
+# the husk-notify row "n/a" ("notify: n/a") and husk-ptrace is measured
+# with plain `$HUSK $HUSK_OPTS --`, which is then ptrace.
+#
+# Placements (PLACES), as in bench/ptrace.sh: `one` (default; everything
+# on CPU 0 with taskset: the CPU work per call, no cross-CPU wake-ups),
+# `split` (supervisor on CPU 0, workload on CPU 1) and `any` (no
+# pinning). split and any are slow and noisy on VMs whose idle vCPUs
+# wake slowly (try N=20000 there).
+#
+# Environment: N (100000), REPS (5), PLACES ("one"), VARIANTS
+# ("floor-emul floor-sync floor-ptrace"), HUSK (target/release/husk),
+# HUSK_OPTS, CC (cc), FILE (/etc/passwd).
+# Exit status 1 if a timed run failed, else 0.
+set -euf # no globbing: HUSK_OPTS holds patterns like /***
+cd "$(dirname "$0")/.."
+
+N=${N:-100000}
+REPS=${REPS:-5}
+PLACES=${PLACES:-one}
+VARIANTS=${VARIANTS-floor-emul floor-sync floor-ptrace}
+HUSK=${HUSK:-target/release/husk}
+HUSK_OPTS=${HUSK_OPTS:--m sandbox/all:off -m sandbox/read:on -m allow/read+/***}
+CC=${CC:-cc}
+FILE=${FILE:-/etc/passwd}
+OUT=bench/out
+
+# --- build ---------------------------------------------------------
+mkdir -p "$OUT"
+if ! "$CC" -O2 -static -o "$OUT/open-close" bench/open-close.c 2>/dev/null; then
+    "$CC" -O2 -o "$OUT/open-close" bench/open-close.c
+fi
+"$CC" -O2 -o "$OUT/notify-floor" bench/notify-floor.c
+"$CC" -O2 -o "$OUT/floor-ptrace" bench/floor-ptrace.c
+WORK="$OUT/open-close $N $FILE"
+NFLOOR="$OUT/notify-floor"
+PFLOOR="$OUT/floor-ptrace"
+
+# Each floor must be a correct supervisor, or the comparison is void.
+for f in "$NFLOOR" "$NFLOOR -e" "$PFLOOR"; do
+    set +e
+    $f sh -c 'exit 7'
+    s1=$?
+    $f sh -c 'kill -9 $$'
+    s2=$?
+    set -e
+    if [ "$s1" -ne 7 ] || [ "$s2" -ne 137 ]; then
+        echo "$f does not pass exit statuses through ($s1, $s2)" >&2
+        exit 1
+    fi
+done
+
+# --- what to measure -----------------------------------------------
+# husk_with TRANSPORT: sets HCMD to the husk command line (up to `--`)
+# for that transport, or empty if husk cannot run /bin/true with it.
+husk_with() {
+    HCMD="$HUSK${HUSK_OPTS:+ $HUSK_OPTS} -m trace/transport:$1 --"
+    # shellcheck disable=SC2086 # a list of words
+    [ -x "$HUSK" ] && $HCMD /bin/true >/dev/null 2>&1 || HCMD=
+}
+husk_with notify
+HUSK_NOTIFY=$HCMD
+husk_with ptrace
+HUSK_PTRACE=$HCMD
+if [ -z "$HUSK_PTRACE" ]; then
+    # Before trace/transport existed, husk was ptrace only.
+    HUSK_PTRACE="$HUSK${HUSK_OPTS:+ $HUSK_OPTS} --"
+    # shellcheck disable=SC2086
+    [ -x "$HUSK" ] && $HUSK_PTRACE /bin/true >/dev/null 2>&1 || HUSK_PTRACE=
+fi
+
+MODES="bare floor"
+for v in $VARIANTS; do
+    case $v in
+        floor-emul | floor-ptrace) ;;
+        floor-sync)
+            if ! "$NFLOOR" -s /bin/true 2>/dev/null; then
+                echo "note: the kernel refuses SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6+): floor-sync skipped"
+                continue
+            fi
+            ;;
+        *)
+            echo "bench/notify.sh: unknown variant '$v' (floor-emul, floor-sync, floor-ptrace)" >&2
+            exit 2
+            ;;
+    esac
+    MODES="$MODES $v"
+done
+[ -z "$HUSK_NOTIFY" ] || MODES="$MODES husk-notify"
+[ -z "$HUSK_PTRACE" ] || MODES="$MODES husk-ptrace"
+
+places=
+for p in $PLACES; do
+    case $p in
+        any) ;;
+        one | split)
+            cpu=0
+            [ "$p" = one ] || cpu=1
+            if ! command -v taskset >/dev/null 2>&1 || ! taskset -c $cpu /bin/true 2>/dev/null; then
+                echo "note: cannot pin to CPU $cpu (taskset missing, or too few CPUs): placement '$p' skipped"
+                continue
+            fi
+            ;;
+        *)
+            echo "bench/notify.sh: unknown placement '$p' (one, split, any)" >&2
+            exit 2
+            ;;
+    esac
+    places="$places $p"
+done
+
+prefix() { # what goes in front of the workload for mode $1
+    case $1 in
+        bare) echo "" ;;
+        floor) echo "$NFLOOR" ;;
+        floor-emul) echo "$NFLOOR -e" ;;
+        floor-sync) echo "$NFLOOR -s" ;;
+        floor-ptrace) echo "$PFLOOR" ;;
+        husk-notify) echo "$HUSK_NOTIFY" ;;
+        husk-ptrace) echo "$HUSK_PTRACE" ;;
+    esac
+}
+
+# --- timing --------------------------------------------------------
+FAILED=0
+# run PLACE MODE: the wall time of one run in ns, "fail" if it failed.
+run() {
+    outer=
+    inner=
+    case $1 in
+        one) outer="taskset -c 0" ;;
+        split) outer="taskset -c 0" inner="taskset -c 1" ;;
+    esac
+    cmd="$outer $(prefix "$2") $inner $WORK"
+    start=$(date +%s%N)
+    # shellcheck disable=SC2086 # word splitting wanted
+    if $cmd >/dev/null; then
+        end=$(date +%s%N)
+        echo $((end - start))
+    else
+        echo "bench/notify.sh: '$cmd' failed" >&2
+        echo fail
+    fi
+}
+
+# stats "T1 T2 ...": "median min max"; "fail" if any sample failed.
+stats() {
+    case " $1 " in *" fail "*)
+        echo fail
+        return
+        ;;
+    esac
+    # shellcheck disable=SC2086 # one sample per word
+    printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 }
+        END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              printf "%.0f %s %s\n", m, v[1], v[NR] }'
+}
+
+# ratio NAME A B TARGET_OP TARGET: prints "NAME: A/B" (and of the cost
+# added to bare: (A-bare)/(B-bare)) with the target met or missed.
+ratio() {
+    if [ "$2" = fail ] || [ "$3" = fail ]; then
+        echo "$1: - (a run failed)"
+        return
+    fi
+    awk -v name="$1" -v a="$2" -v b="$3" -v op="$4" -v tg="$5" -v bare="$m_bare" 'BEGIN {
+        r = sprintf("%.2f", a / b)
+        add = (bare != "fail" && b - bare > 0) ? sprintf("%.2f", (a - bare) / (b - bare)) : "-"
+        t = ""
+        if (op != "") {
+            ok = (op == "<=") ? (r + 0 <= tg) : (r + 0 < tg)
+            t = sprintf(" (target %s %s, %s)", op, tg, ok ? "met" : "MISSED")
+        }
+        printf "%s: %s%s; of the cost added to bare: %s\n", name, r, t, add
+    }'
+}
+
+echo "open-close: N=$N x (openat + close) of $FILE; REPS=$REPS, median wall time"
+echo "machine: $(nproc) CPUs, $(uname -sr), $(date -u +%Y-%m-%d)"
+if [ -n "$HUSK_NOTIFY" ]; then
+    echo "husk-notify: $HUSK_NOTIFY"
+else
+    echo "notify: n/a (\`$HUSK${HUSK_OPTS:+ $HUSK_OPTS} -m trace/transport:notify -- /bin/true\` fails)"
+fi
+echo "husk-ptrace: ${HUSK_PTRACE:-n/a (husk cannot run /bin/true)}"
+
+for place in $places; do
+    for mode in $MODES; do eval "t_$(echo "$mode" | tr - _)=''"; done
+    r=0
+    while [ $r -lt "$REPS" ]; do
+        for mode in $MODES; do
+            v=$(echo "$mode" | tr - _)
+            t=$(run "$place" "$mode")
+            eval "t_$v=\"\$t_$v $t\""
+        done
+        r=$((r + 1))
+    done
+    for mode in $MODES; do
+        v=$(echo "$mode" | tr - _)
+        eval "s_$v=\$(stats \"\$t_$v\")"
+    done
+    # shellcheck disable=SC2154 # set by eval
+    m_bare=${s_bare%% *}
+
+    echo
+    case $place in
+        one) echo "-- one CPU: everything on CPU 0" ;;
+        split) echo "-- split: supervisor on CPU 0, workload on CPU 1" ;;
+        any) echo "-- any CPU: the scheduler's choice" ;;
+    esac
+    printf '%-13s %9s %17s %9s %9s %7s\n' mode "ms" "(min-max)" "ns/iter" "+ns/call" "x bare"
+    for mode in bare floor $VARIANTS husk-notify husk-ptrace; do
+        case " $MODES " in
+            *" $mode "*) ;;
+            *)
+                printf '%-13s %9s\n' "$mode" n/a
+                continue
+                ;;
+        esac
+        v=$(echo "$mode" | tr - _)
+        eval "s=\$s_$v"
+        if [ "$s" = fail ]; then
+            printf '%-13s %9s\n' "$mode" failed
+            FAILED=1
+            continue
+        fi
+        # shellcheck disable=SC2086 # median min max
+        set -- $s
+        awk -v mode="$mode" -v t="$1" -v lo="$2" -v hi="$3" -v b="$m_bare" -v n="$N" 'BEGIN {
+            xb = (b != "fail" && b > 0) ? sprintf("%.2f", t / b) : "-"
+            ov = (b != "fail") ? sprintf("%.0f", (t - b) / n) : "-"
+            printf "%-13s %9.1f %17s %9.0f %9s %7s\n", mode, t / 1e6,
+                sprintf("(%.0f-%.0f)", lo / 1e6, hi / 1e6), t / n, ov, xb
+        }'
+    done
+    # median of mode $1, empty if not measured
+    med() {
+        case " $MODES " in *" $1 "*) ;; *) return ;; esac
+        eval "echo \"\${s_$(echo "$1" | tr - _)%% *}\""
+    }
+    m_floor=$(med floor)
+    m_hp=$(med husk-ptrace)
+    m_hn=$(med husk-notify)
+    if [ -n "$m_hn" ]; then
+        ratio "husk-notify / floor [$place]" "$m_hn" "$m_floor" "<=" 1.3
+        [ -z "$m_hp" ] || ratio "husk-notify / husk-ptrace [$place]" "$m_hn" "$m_hp" "<" 1
+        m=$(med floor-emul)
+        [ -z "$m" ] || ratio "husk-notify / floor-emul [$place]" "$m_hn" "$m" "" ""
+    else
+        echo "notify: n/a [$place]: husk-notify / floor and husk-notify / husk-ptrace not measured"
+    fi
+    m=$(med floor-ptrace)
+    if [ -n "$m" ]; then
+        [ -z "$m_hp" ] || ratio "husk-ptrace / floor-ptrace [$place]" "$m_hp" "$m" "" ""
+        ratio "floor / floor-ptrace [$place]" "$m_floor" "$m" "" ""
+    fi
+    m=$(med floor-emul)
+    [ -z "$m" ] || ratio "floor-emul / floor [$place]" "$m" "$m_floor" "" ""
+    m=$(med floor-sync)
+    [ -z "$m" ] || ratio "floor-sync / floor [$place]" "$m" "$m_floor" "" ""
+done
+
+exit $FAILED
