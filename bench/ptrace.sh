@@ -40,8 +40,11 @@ PLACES=${PLACES:-one split any}
 HUSK=${HUSK:-target/release/husk}
 # By default husk really checks every trapped openat: the read category
 # is on and a rule allows the file (resolution, policy match and all).
-# HUSK_OPTS="-p off" measures the tracer's fast path instead.
-HUSK_OPTS=${HUSK_OPTS:--m sandbox/all:off -m sandbox/read:on -m allow/read+/***}
+# HUSK_OPTS="-m trace/transport:ptrace -p off" measures calls no
+# category checks (the sandbox filter then allows them outright).
+# The transport is forced: auto picks notify where the kernel has it
+# (bench/notify.sh compares the two).
+HUSK_OPTS=${HUSK_OPTS:--m trace/transport:ptrace -m sandbox/all:off -m sandbox/read:on -m allow/read+/***}
 HUSK_SELFTEST=${HUSK_SELFTEST:-target/release/husk-selftest}
 CC=${CC:-cc}
 FILE=${FILE:-/etc/passwd}

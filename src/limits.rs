@@ -17,6 +17,11 @@ pub const TASKS: usize = 4096;
 /// Worker threads at most (`HUSK_WORKERS`); the default is the CPU
 /// count, at least 2 and at most 8.
 pub const WORKERS: usize = 64;
+/// Calls that may block at once (a FIFO open, a connect), each
+/// performed by its own helper thread so it blocks only its caller.
+pub const BLOCKED_CALLS: usize = 1024;
+/// Stack size of each blocking-call helper, in bytes.
+pub const BLOCKER_STACK: usize = 32 * 1024;
 /// Instructions in one seccomp program (the kernel's BPF_MAXINSNS).
 pub const BPF_INSNS: usize = 4096;
 /// Stack size of each husk thread, in bytes.
@@ -53,6 +58,11 @@ pub const ALL: &[(&str, usize, &str)] = &[
     ),
     ("tasks", TASKS, "threads traced at once"),
     ("workers", WORKERS, "worker threads at most (HUSK_WORKERS)"),
+    (
+        "blocked-calls",
+        BLOCKED_CALLS,
+        "sandboxed calls blocked at once in husk (FIFO opens, connects)",
+    ),
     ("bpf-insns", BPF_INSNS, "instructions per seccomp program"),
     (
         "thread-stack",

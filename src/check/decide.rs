@@ -65,7 +65,7 @@ pub enum Empty {
 /// What a decision was made on, beyond the resolved paths: the values
 /// the checker read from the caller's memory or registers, so that an
 /// emulator performs the call with those and never reads them again.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Record {
     /// Whether each slot's final component was followed.
     pub follow: [bool; 2],
@@ -78,6 +78,24 @@ pub struct Record {
     pub flags: u64,
     /// Creation mode (openat2's, read from memory).
     pub mode: u64,
+    /// A socket address, as read (bind, connect).
+    pub addr: [u8; net::SOCKADDR_MAX],
+    /// Its length (0: none read).
+    pub addr_len: usize,
+}
+
+impl Default for Record {
+    fn default() -> Self {
+        Record {
+            follow: [false; 2],
+            start: [Empty::No; 2],
+            trailing: [false; 2],
+            flags: 0,
+            mode: 0,
+            addr: [0; net::SOCKADDR_MAX],
+            addr_len: 0,
+        }
+    }
 }
 
 impl Default for Scratch {
@@ -98,6 +116,8 @@ impl Scratch {
                 trailing: [false; 2],
                 flags: 0,
                 mode: 0,
+                addr: [0; net::SOCKADDR_MAX],
+                addr_len: 0,
             },
         }
     }
@@ -864,7 +884,11 @@ impl<'p> Checker<'p> {
             Ok(d) => d,
             Err(e) => return Verdict::Deny(e),
         };
+
         self.check_decoded(&decoded, category, how);
+        // `read` accepted `len`: at most SOCKADDR_MAX bytes, all read.
+        self.record.addr = buf;
+        self.record.addr_len = len as usize;
         self.verdict()
     }
 
@@ -889,6 +913,7 @@ impl<'p> Checker<'p> {
                 let mut raw = [0u8; 128];
                 raw[..path.len()].copy_from_slice(path);
                 let follow = how != Use::Bind;
+                self.record.follow[0] = follow;
                 match resolve::resolve(
                     &self.caller,
                     &raw[..path.len()],

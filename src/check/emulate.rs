@@ -32,6 +32,7 @@ use super::table;
 use crate::policy::rules::Policy;
 use crate::remote::resolve::Caller;
 use crate::remote::{RemoteAddr, memory};
+use crate::supervisor::blocking::{self, Job, Op, OwnPath};
 use crate::supervisor::message::Verdict;
 use crate::supervisor::notify::Reply;
 use crate::sys::at;
@@ -92,6 +93,8 @@ pub const EMULATED: &[&str] = &[
     "lgetxattr",
     "listxattr",
     "llistxattr",
+    "bind",
+    "connect",
 ];
 
 /// Whether the notify transport emulates call `nr`.
@@ -217,6 +220,8 @@ pub fn emulate(
         "removexattr" | "lremovexattr" => call.removexattr(scratch, a[1]),
         "getxattr" | "lgetxattr" => call.getxattr(scratch, Some(a[1]), a[2], a[3]),
         "listxattr" | "llistxattr" => call.getxattr(scratch, None, a[1], a[2]),
+        "bind" => call.bind(scratch),
+        "connect" => call.connect(scratch),
         // Sent here but not emulated: refuse rather than guess.
         _ => Err(Errno::ENOSYS),
     };
@@ -362,7 +367,7 @@ impl Call<'_> {
         // through husk's own descriptor (which also links an O_TMPFILE
         // file, as linkat(fd, "", AT_EMPTY_PATH) would).
         let object = self.object(scratch, 0)?;
-        let mut own = ProcSelfFd::new(object.as_fd().raw());
+        let mut own = OwnPath::new(object.as_fd().raw());
         at::linkat(
             crate::sys::fd::BorrowedFd::CWD,
             own.as_cstr(),
@@ -398,7 +403,7 @@ impl Call<'_> {
         f: impl FnOnce(&core::ffi::CStr, &OwnedFd) -> Result<T>,
     ) -> Result<T> {
         let object = self.pinned(scratch)?;
-        let mut own = ProcSelfFd::new(object.as_fd().raw());
+        let mut own = OwnPath::new(object.as_fd().raw());
         f(own.as_cstr(), &object)
     }
 
@@ -552,12 +557,34 @@ impl Call<'_> {
         } else {
             0
         };
+        let fifo = scratch.slots[0]
+            .info
+            .is_some_and(|i| i.kind() == libc::S_IFIFO);
+        if fifo && flags & libc::O_NONBLOCK as u64 == 0 && !scratch.slots[0].anonymous {
+            // Waits for the other end: a helper does it (see
+            // supervisor::blocking), on the FIFO pinned here.
+            let follow = scratch.record.follow[0];
+            let pin = libc::O_PATH | if follow { 0 } else { libc::O_NOFOLLOW };
+            let fd = file::openat2(
+                Dir::Cwd,
+                scratch.slots[0].real.as_cstr(),
+                pin as u64,
+                0,
+                NO_LINKS,
+            )?;
+            let op = Op::Open {
+                flags: flags as i32,
+                cloexec,
+            };
+            return self.block(fd, op);
+        }
         let fd = if scratch.slots[0].anonymous {
             // A pipe or socket the caller holds, reopened: through a
             // copy of its descriptor, never its table again.
             let theirs = self.anonymous_fd(scratch, 0)?;
-            let mut path = ProcSelfFd::new(theirs.as_fd().raw());
-            file::openat(Dir::Cwd, path.as_cstr(), flags as i32, 0)?
+            let mut path = OwnPath::new(theirs.as_fd().raw());
+            // husk's own magic link: followed, no RESOLVE_ restriction.
+            file::openat2(Dir::Cwd, path.as_cstr(), flags, 0, 0)?
         } else {
             file::openat2(
                 Dir::Cwd,
@@ -568,6 +595,91 @@ impl Call<'_> {
             )?
         };
         self.send_fd(&fd, cloexec)
+    }
+
+    /// Hands a call that may block to a helper, which answers it.
+    fn block(&self, fd: OwnedFd, op: Op) -> Result<Reply> {
+        let job = Job {
+            id: self.notif.id,
+            tid: self.caller.tid,
+            fd,
+            op,
+        };
+        blocking::submit(job).map(|()| Reply::Answered)
+    }
+
+    /// The address to use for a UNIX socket path: through husk's own
+    /// descriptor of what was checked (the parent directory for bind,
+    /// the socket itself for connect), so no link swapped in since can
+    /// redirect it. Other addresses as read.
+    fn address(
+        &self,
+        scratch: &mut Scratch,
+        bind: bool,
+        keep: &mut Option<OwnedFd>,
+    ) -> Result<([u8; 128], usize)> {
+        let rec = &scratch.record;
+        let mut addr = [0u8; 128];
+        let len = rec.addr_len.min(128);
+        addr[..len].copy_from_slice(&rec.addr[..len]);
+        let family = u16::from_ne_bytes([addr[0], addr[1]]);
+        let path_named = family == libc::AF_UNIX as u16 && len > 2 && addr[2] != 0;
+        if !path_named {
+            return Ok((addr, len));
+        }
+        let mut via = [0u8; 108];
+        let used = if bind {
+            let (dir, mut name) = self.parent(scratch, 0)?;
+            let mut own = OwnPath::new(dir.as_fd().raw());
+            let a = own.as_cstr().to_bytes();
+            let b = name.as_cstr().to_bytes();
+            if a.len() + 1 + b.len() >= via.len() {
+                return Err(Errno::ENAMETOOLONG);
+            }
+            via[..a.len()].copy_from_slice(a);
+            via[a.len()] = b'/';
+            via[a.len() + 1..a.len() + 1 + b.len()].copy_from_slice(b);
+            *keep = Some(dir);
+            a.len() + 1 + b.len()
+        } else {
+            let object = self.object(scratch, 0)?;
+            let mut own = OwnPath::new(object.as_fd().raw());
+            let a = own.as_cstr().to_bytes();
+            via[..a.len()].copy_from_slice(a);
+            *keep = Some(object);
+            a.len()
+        };
+        let mut out = [0u8; 128];
+        out[..2].copy_from_slice(&addr[..2]);
+        out[2..2 + used].copy_from_slice(&via[..used]);
+        Ok((out, 2 + used + 1))
+    }
+
+    fn bind(&self, scratch: &mut Scratch) -> Result<Reply> {
+        let socket = self.their_fd(self.info.args[0] as u32 as i32)?;
+        let mut keep = None;
+        let (addr, len) = self.address(scratch, true, &mut keep)?;
+        file::bind(&socket, &addr[..len])?;
+        Ok(Reply::Value(0))
+    }
+
+    fn connect(&self, scratch: &mut Scratch) -> Result<Reply> {
+        let socket = self.their_fd(self.info.args[0] as u32 as i32)?;
+        let mut keep = None;
+        let (addr, len) = self.address(scratch, false, &mut keep)?;
+        if file::status_flags(&socket)? & libc::O_NONBLOCK == 0 {
+            // May wait for the peer: a helper does it.
+            return self.block(
+                socket,
+                Op::Connect {
+                    addr,
+                    len: len as u32,
+                    keep,
+                },
+            );
+        }
+        file::connect(&socket, &addr[..len])?;
+        Ok(Reply::Value(0))
     }
 
     /// Installs `fd` in the caller, which answers its call.
@@ -645,27 +757,6 @@ impl Name {
 
     fn as_cstr(&mut self) -> &core::ffi::CStr {
         core::ffi::CStr::from_bytes_until_nul(&self.buf).unwrap_or(c".")
-    }
-}
-
-/// `/proc/self/fd/N` for one of husk's own descriptors.
-struct ProcSelfFd {
-    buf: [u8; 32],
-}
-
-impl ProcSelfFd {
-    fn new(fd: i32) -> ProcSelfFd {
-        let mut buf = [0u8; 32];
-        let prefix = b"/proc/self/fd/";
-        buf[..prefix.len()].copy_from_slice(prefix);
-        let mut tmp = [0u8; 20];
-        let d = crate::remote::decimal(fd as u64, &mut tmp);
-        buf[prefix.len()..prefix.len() + d.len()].copy_from_slice(d);
-        ProcSelfFd { buf }
-    }
-
-    fn as_cstr(&mut self) -> &core::ffi::CStr {
-        core::ffi::CStr::from_bytes_until_nul(&self.buf).unwrap_or(c"/")
     }
 }
 

@@ -99,25 +99,42 @@ pub fn umask(tid: Pid) -> Result<u32> {
     status_number(tid, b"Umask:", 8).map(|m| m as u32 & 0o777)
 }
 
-/// The number after `key` in `/proc/TID/status`, in `radix`.
-fn status_number(tid: Pid, key: &[u8], radix: i64) -> Result<i64> {
+/// Whether `tid` has a signal pending that it neither blocks nor
+/// leaves to its default action: one that would run a handler, and so
+/// interrupt a blocking call (a fatal one kills it anyway).
+pub fn handler_signal_pending(tid: Pid) -> Result<bool> {
+    let mut buf = [0u8; 4096];
+    let text = status(tid, &mut buf)?;
+    let field = |key: &[u8]| field(text, key, 16).ok_or(Errno::EINVAL);
+    let pending = field(b"SigPnd:")? | field(b"ShdPnd:")?;
+    Ok(pending & !field(b"SigBlk:")? & field(b"SigCgt:")? != 0)
+}
+
+/// `/proc/TID/status`, read into `buf`.
+fn status(tid: Pid, buf: &mut [u8; 4096]) -> Result<&[u8]> {
     let mut path = ProcPath::new(tid);
     path.push(b"/status");
+    let fd = file::openat(Dir::Cwd, path.as_cstr(), libc::O_RDONLY, 0)?;
+    let n = file::read_full(&fd, buf)?;
+    Ok(&buf[..n])
+}
+
+/// The number after `key` in a status text, in `radix` (10, 8 or 16).
+fn field(text: &[u8], key: &[u8], radix: u32) -> Option<i64> {
+    let line = text.split(|&b| b == b'\n').find(|l| l.starts_with(key))?;
+    let digits = line[key.len()..]
+        .iter()
+        .filter_map(|&b| (b as char).to_digit(radix));
+    Some(digits.fold(0i64, |v, d| {
+        v.saturating_mul(radix as i64).saturating_add(d as i64)
+    }))
+}
+
+/// The number after `key` in `/proc/TID/status`, in `radix`.
+fn status_number(tid: Pid, key: &[u8], radix: u32) -> Result<i64> {
     let mut buf = [0u8; 4096];
-    let n = {
-        let fd = file::openat(Dir::Cwd, path.as_cstr(), libc::O_RDONLY, 0)?;
-        file::read_full(&fd, &mut buf)?
-    };
-    let text = &buf[..n];
-    for line in text.split(|&b| b == b'\n') {
-        if let Some(rest) = line.strip_prefix(key) {
-            let digits = rest.iter().filter(|b| b.is_ascii_digit());
-            return Ok(digits.fold(0i64, |v, &d| {
-                v.saturating_mul(radix).saturating_add((d - b'0') as i64)
-            }));
-        }
-    }
-    Err(Errno::EINVAL)
+    let text = status(tid, &mut buf)?;
+    field(text, key, radix).ok_or(Errno::EINVAL)
 }
 
 /// Entry `key` of `pid`'s auxiliary vector (`AT_EXECFN`...).

@@ -104,6 +104,17 @@ impl<T> JoinHandle<T> {
     }
 }
 
+/// The `clone` flags of every husk thread (self-confinement filters
+/// that let a thread start helpers allow exactly these).
+pub const CLONE_FLAGS: i32 = libc::CLONE_VM
+    | libc::CLONE_FS
+    | libc::CLONE_FILES
+    | libc::CLONE_SIGHAND
+    | libc::CLONE_THREAD
+    | libc::CLONE_SYSVSEM
+    | libc::CLONE_PARENT_SETTID
+    | libc::CLONE_CHILD_CLEARTID;
+
 /// Starts `f` on a new thread with a `stack_size`-byte stack (plus a
 /// guard page) and an optional name (shown in /proc, at most 15 bytes).
 pub fn spawn<F, T>(stack_size: usize, name: Option<&'static CStr>, f: F) -> Result<JoinHandle<T>>
@@ -157,14 +168,7 @@ where
         });
     }
 
-    let flags = libc::CLONE_VM
-        | libc::CLONE_FS
-        | libc::CLONE_FILES
-        | libc::CLONE_SIGHAND
-        | libc::CLONE_THREAD
-        | libc::CLONE_SYSVSEM
-        | libc::CLONE_PARENT_SETTID
-        | libc::CLONE_CHILD_CLEARTID;
+    let flags = CLONE_FLAGS;
     // SAFETY: `control` was just initialised in our mapping.
     let tid_word = unsafe { (*control).tid.as_ptr() };
     LIVE.fetch_add(1, Ordering::SeqCst);

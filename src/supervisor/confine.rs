@@ -163,8 +163,21 @@ const NOTIF_IOCTLS: &[u32] = &[
 /// The notify workers' calls: what a worker reads, plus the listener,
 /// writing results into a caller's memory, copying a caller's
 /// descriptors, and the calls they perform for the sandbox (each
-/// checked by the policy first). Still no mmap, mprotect, execve,
+/// checked by the policy first), and starting blocking-call helpers
+/// (read-write stacks only). Still no executable memory, execve,
 /// socket or signal handlers.
+/// Memory a notifier may map: for a helper thread's stack, read and
+/// write only, never executable.
+const PROT_STACK: &[u32] = &[(libc::PROT_READ | libc::PROT_WRITE) as u32];
+/// ... and the guard page it then makes inaccessible.
+const PROT_GUARD: &[u32] = &[libc::PROT_NONE as u32];
+/// A thread, exactly as husk starts one.
+const CLONE_THREAD: &[u32] = &[crate::rt::thread::CLONE_FLAGS as u32];
+/// Naming a thread.
+const PRCTL_NAME: &[u32] = &[libc::PR_SET_NAME as u32];
+/// Interrupting a blocking-call helper.
+const INTERRUPT: &[u32] = &[super::blocking::SIGNAL as u32];
+
 const NOTIFIER: &[(usize, Check)] = &[
     (nr::IOCTL, Check::Low(1, NOTIF_IOCTLS)),
     (nr::PROCESS_VM_READV, Check::Any),
@@ -181,6 +194,18 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::FACCESSAT2, Check::Any),
     (nr::PIDFD_OPEN, Check::Any),
     (nr::PIDFD_GETFD, Check::Any),
+    (nr::CONNECT, Check::Any),
+    (nr::BIND, Check::Any),
+    (nr::FCNTL, Check::Any),
+    (nr::RT_SIGRETURN, Check::Any),
+    (nr::GETTID, Check::Any),
+    (nr::GETPID, Check::Any),
+    (nr::MMAP, Check::Low(2, PROT_STACK)),
+    (nr::MPROTECT, Check::Low(2, PROT_GUARD)),
+    (nr::CLONE, Check::Full(0, CLONE_THREAD)),
+    (nr::PRCTL, Check::Low(0, PRCTL_NAME)),
+    (nr::TGKILL, Check::Low(2, INTERRUPT)),
+    (nr::MUNMAP, Check::Any),
     (nr::MKDIRAT, Check::Any),
     (nr::MKNODAT, Check::Any),
     (nr::UNLINKAT, Check::Any),

@@ -13,6 +13,7 @@
 //! macro alone allows. Nothing else here may.)
 #![deny(unsafe_code)]
 
+pub mod blocking;
 pub mod channels;
 pub mod child;
 pub mod confine;
@@ -141,6 +142,17 @@ pub fn filters() -> &'static Filters {
     FILTERS.get()
 }
 
+/// Confines the calling thread with `filter`, or stops husk: a husk
+/// thread that cannot confine itself must not serve.
+pub fn confine_self(filter: &Program, role: &str) {
+    let verified = filter
+        .verify()
+        .unwrap_or_else(|e| panic!("the {role} filter does not verify: {e:?}"));
+    if let Err(e) = install::install(&verified, 0) {
+        panic!("a {role} thread cannot confine itself: {e}");
+    }
+}
+
 /// Installs one of the sealed filters on the calling thread.
 fn install_filter(program: &Program) -> crate::sys::Result<()> {
     let verified = program.verify().map_err(|_| Errno::EINVAL)?;
@@ -251,6 +263,9 @@ fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> 
     process::set_dumpable(false)?;
 
     if let Some(h) = handover {
+        // Files the workers create get the caller's umask, applied by
+        // the emulator: husk's own must not take bits away as well.
+        file::umask(0);
         if let Err(e) = notify::start(
             config.workers,
             config.emulate,

@@ -20,7 +20,6 @@ use core::ffi::CStr;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::channels::channels;
-use crate::bpf::install;
 use crate::bpf::program::Program;
 use crate::limits;
 use crate::rt::sync::EventCount;
@@ -189,7 +188,14 @@ fn serve(
     if let Some(read) = read {
         match fetch(read, child) {
             Ok(fd) => {
-                LISTENER.call_once(|| fd);
+                // Faster hand-overs where the kernel has them (6.6+);
+                // nothing is lost without.
+                let _ = notify::set_sync_wakeup(&fd);
+                let fd = LISTENER.call_once(|| fd);
+                // Blocking calls' helpers, before this thread is confined.
+                if let Err(e) = super::blocking::start(fd.as_fd(), filter) {
+                    panic!("husk: cannot prepare blocking-call helpers: {e}");
+                }
             }
             Err(e) => {
                 // The child cannot run without its answers: stop it.
@@ -203,13 +209,7 @@ fn serve(
     let Some(listener) = listener() else {
         return;
     };
-    // A worker that cannot confine itself must not serve.
-    let verified = filter
-        .verify()
-        .unwrap_or_else(|e| panic!("notify worker filter does not verify: {e:?}"));
-    if let Err(e) = install::install(&verified, 0) {
-        panic!("a notify worker cannot confine itself: {e}");
-    }
+    super::confine_self(filter, "notify worker");
     let mut notif = notify::empty();
     loop {
         match notify::recv(listener, &mut notif) {

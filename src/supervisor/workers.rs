@@ -11,7 +11,6 @@ use heapless::Vec;
 
 use super::channels::channels;
 use super::message::{Request, Response, Verdict};
-use crate::bpf::install;
 use crate::bpf::program::Program;
 use crate::limits;
 use crate::rt::thread::{self, JoinHandle};
@@ -66,14 +65,7 @@ impl Pool {
 }
 
 fn work(decide: Decide, filter: &'static Program, index: usize) {
-    // A worker that cannot confine itself must not serve: husk stops
-    // (and the sandbox with it) rather than run an unconfined worker.
-    let verified = filter
-        .verify()
-        .unwrap_or_else(|e| panic!("worker filter does not verify: {e:?}"));
-    if let Err(e) = install::install(&verified, 0) {
-        panic!("a worker cannot confine itself: {e}");
-    }
+    super::confine_self(filter, "worker");
     while let Some(request) = channels().requests.pop_wait() {
         let verdict = decide(&request, index);
         let response = Response {

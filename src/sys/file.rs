@@ -390,6 +390,41 @@ pub fn umask(mask: u32) -> u32 {
     unsafe { raw::syscall1(nr::UMASK, mask as usize) as u32 }
 }
 
+/// `connect(fd, addr)` with a raw socket address.
+pub fn connect(fd: impl AsFd, addr: &[u8]) -> Result<()> {
+    // SAFETY: the kernel reads `addr.len()` bytes of `addr`.
+    check(unsafe {
+        raw::syscall3(
+            nr::CONNECT,
+            fd.as_fd().raw() as usize,
+            addr.as_ptr() as usize,
+            addr.len(),
+        )
+    })
+    .map(drop)
+}
+
+/// `bind(fd, addr)` with a raw socket address.
+pub fn bind(fd: impl AsFd, addr: &[u8]) -> Result<()> {
+    // SAFETY: the kernel reads `addr.len()` bytes of `addr`.
+    check(unsafe {
+        raw::syscall3(
+            nr::BIND,
+            fd.as_fd().raw() as usize,
+            addr.as_ptr() as usize,
+            addr.len(),
+        )
+    })
+    .map(drop)
+}
+
+/// The file status flags of `fd` (`F_GETFL`).
+pub fn status_flags(fd: impl AsFd) -> Result<i32> {
+    // SAFETY: no pointers.
+    check(unsafe { raw::syscall2(nr::FCNTL, fd.as_fd().raw() as usize, libc::F_GETFL as usize) })
+        .map(|v| v as i32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

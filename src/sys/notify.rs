@@ -105,6 +105,19 @@ pub fn add_fd_and_reply(listener: impl AsFd, id: u64, fd: impl AsFd, cloexec: bo
     .map(|n| n as i32)
 }
 
+/// Asks the kernel to switch straight to the caller when an answer is
+/// sent (`SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP`, Linux 6.6): a caller and
+/// its worker then hand the CPU to each other like a synchronous call.
+pub fn set_sync_wakeup(listener: impl AsFd) -> Result<()> {
+    const SYNC_WAKE_UP: usize = 1;
+    ioctl(
+        listener.as_fd(),
+        libc::SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+        SYNC_WAKE_UP,
+    )
+    .map(drop)
+}
+
 /// `pidfd_open(pid, 0)`.
 pub fn pidfd_open(pid: i32) -> Result<OwnedFd> {
     // SAFETY: no pointers; a success is a new descriptor we own.

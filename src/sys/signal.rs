@@ -76,6 +76,56 @@ pub fn set_default(sig: i32) -> Result<()> {
     .map(drop)
 }
 
+extern "C" fn do_nothing(_signal: i32) {}
+
+// x86_64 needs a user-space return path (`SA_RESTORER`); aarch64 and
+// riscv64 use the vDSO's when none is given.
+#[cfg(target_arch = "x86_64")]
+core::arch::global_asm!(
+    ".globl husk_signal_return",
+    ".type husk_signal_return, @function",
+    "husk_signal_return:",
+    "mov eax, 15",
+    "syscall",
+    "ud2",
+);
+
+#[cfg(target_arch = "x86_64")]
+unsafe extern "C" {
+    fn husk_signal_return();
+}
+
+/// Installs a handler that does nothing for `sig`, without
+/// `SA_RESTART`: sending `sig` to a thread blocked in a system call
+/// then makes the call fail with EINTR. The one handler husk installs
+/// (for interrupting its blocking-call helpers).
+pub fn set_interrupting(sig: i32) -> Result<()> {
+    // struct k_sigaction: handler, flags, restorer, mask on x86_64 and
+    // aarch64; handler, flags, mask on riscv64 (no restorer field).
+    #[cfg(target_arch = "x86_64")]
+    let act: [u64; 4] = [
+        do_nothing as *const () as usize as u64,
+        0x0400_0000, // SA_RESTORER
+        husk_signal_return as *const () as usize as u64,
+        0,
+    ];
+    #[cfg(not(target_arch = "x86_64"))]
+    let act: [u64; 4] = [do_nothing as *const () as usize as u64, 0, 0, 0];
+    // SAFETY: the kernel reads one k_sigaction; the handler does
+    // nothing (so it is async-signal-safe), and on x86_64 the restorer
+    // only calls rt_sigreturn.
+    check(unsafe {
+        raw::syscall4(
+            nr::RT_SIGACTION,
+            sig as usize,
+            act.as_ptr() as usize,
+            0,
+            core::mem::size_of::<SigSet>(),
+        )
+    })
+    .map(drop)
+}
+
 /// `struct signalfd_siginfo` (128 bytes): the fields husk reads.
 #[repr(C)]
 #[derive(Clone, Copy)]

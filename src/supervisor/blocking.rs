@@ -1,0 +1,317 @@
+//! Blocking calls of the notify transport: a FIFO open waits for the
+//! other end, a connect for the peer. A notify worker that performed
+//! such a call itself would stop serving everyone else, so it hands the
+//! call, already decided and pinned, to a helper thread of its own and
+//! goes back to the listener.
+//!
+//! Helpers are started on demand, up to [`limits::BLOCKED_CALLS`], and
+//! stay for the next blocked call once theirs is done. Beyond that
+//! many blocked calls at once, the next one fails with EAGAIN (closed,
+//! and said in the log).
+//!
+//! While a helper waits, a watcher looks at its caller every
+//! [`WATCH_MS`]: if the caller died (its notification is gone), or has
+//! a signal pending that would run a handler, the helper is sent
+//! [`SIGNAL`], whose handler does nothing, so its call fails with
+//! EINTR. The caller is then answered with ERESTARTSYS: the kernel turns
+//! it into EINTR, or restarts the call if the handler has SA_RESTART,
+//! exactly as for a call that blocked in the kernel itself.
+#![forbid(unsafe_code)]
+
+use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
+
+use crate::limits;
+use crate::rt::sync::EventCount;
+use crate::rt::thread;
+use crate::sys::fd::{AsFd, BorrowedFd, OwnedFd};
+use crate::sys::futex::{self, Scope};
+use crate::sys::notify;
+use crate::sys::process;
+use crate::sys::time::Timespec;
+use crate::sys::{Errno, Result, file};
+
+/// The signal that interrupts a helper (SIGRTMIN + 8; nothing else in
+/// husk uses it, and it is only ever sent to a helper thread).
+pub const SIGNAL: i32 = 42;
+/// How often a waiting caller is looked at, in milliseconds.
+pub const WATCH_MS: u64 = 20;
+
+/// `ERESTARTSYS`: "interrupted; restart if the handler asks for it".
+const ERESTARTSYS: Errno = Errno(512);
+
+/// A blocking call, decided and pinned.
+pub enum Op {
+    /// Open `fd` (an `O_PATH` descriptor of the checked FIFO) again with
+    /// `flags`, through husk's own `/proc/self/fd`.
+    Open {
+        /// The caller's open flags.
+        flags: i32,
+        /// Whether the caller asked for `O_CLOEXEC`.
+        cloexec: bool,
+    },
+    /// Connect `fd` (a copy of the caller's socket) to `addr`.
+    Connect {
+        /// husk's own copy of the address, as checked.
+        addr: [u8; 128],
+        /// Its length.
+        len: u32,
+        /// A descriptor the address names (`/proc/self/fd/N`), kept
+        /// open until the call is done.
+        keep: Option<OwnedFd>,
+    },
+}
+
+/// A blocked call for a helper.
+pub struct Job {
+    /// The notification.
+    pub id: u64,
+    /// The caller.
+    pub tid: i32,
+    /// The pinned object.
+    pub fd: OwnedFd,
+    /// The call.
+    pub op: Op,
+}
+
+const EMPTY: u32 = 0;
+const IDLE: u32 = 1;
+const BUSY: u32 = 2;
+const CLAIMED: u32 = 3;
+
+/// Why a helper was interrupted.
+const NONE: u32 = 0;
+const SIGNALLED: u32 = 1;
+const GONE: u32 = 2;
+
+struct Slot {
+    /// EMPTY (no helper yet), IDLE, CLAIMED (being filled), BUSY.
+    state: AtomicU32,
+    /// The helper's thread id (0 until it runs).
+    helper: AtomicI32,
+    /// The job's notification and caller, for the watcher.
+    id: AtomicU64,
+    tid: AtomicI32,
+    interrupt: AtomicU32,
+    job: spin::Mutex<Pending>,
+}
+
+/// A slot's job. (`repr(u8)` with `Empty = 0` first: the idle table is
+/// all zero bytes and stays in .bss, not in the binary.)
+#[repr(u8)]
+enum Pending {
+    Empty = 0,
+    Full(Job),
+}
+
+impl Pending {
+    fn take(&mut self) -> Option<Job> {
+        match core::mem::replace(self, Pending::Empty) {
+            Pending::Empty => None,
+            Pending::Full(job) => Some(job),
+        }
+    }
+}
+
+static SLOTS: [Slot; limits::BLOCKED_CALLS] = [const {
+    Slot {
+        state: AtomicU32::new(EMPTY),
+        helper: AtomicI32::new(0),
+        id: AtomicU64::new(0),
+        tid: AtomicI32::new(0),
+        interrupt: AtomicU32::new(NONE),
+        job: spin::Mutex::new(Pending::Empty),
+    }
+}; limits::BLOCKED_CALLS];
+
+/// Busy helpers; the watcher sleeps while there are none.
+static BUSY_COUNT: AtomicU32 = AtomicU32::new(0);
+static WATCHER: EventCount = EventCount::new();
+/// The listener the answers go to.
+static LISTENER: spin::Once<BorrowedFd<'static>> = spin::Once::new();
+
+/// Prepares the helpers: the interrupting handler, and the watcher
+/// thread (which confines itself with `filter`).
+pub fn start(
+    listener: BorrowedFd<'static>,
+    filter: &'static crate::bpf::program::Program,
+) -> Result<()> {
+    LISTENER.call_once(|| listener);
+    crate::sys::signal::set_interrupting(SIGNAL)?;
+    let handle = thread::spawn(limits::BLOCKER_STACK, Some(c"husk-watcher"), move || {
+        super::confine_self(filter, "blocking-call watcher");
+        watch(listener)
+    })?;
+    drop(handle);
+    Ok(())
+}
+
+/// Hands `job` to a helper. On failure the job is dropped (its
+/// descriptors closed), and the caller is to be answered with the error.
+pub fn submit(job: Job) -> Result<()> {
+    let claim = |from: u32| {
+        SLOTS.iter().position(|s| {
+            s.state
+                .compare_exchange(from, CLAIMED, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        })
+    };
+    let (index, fresh) = match claim(IDLE) {
+        Some(i) => (i, false),
+        None => match claim(EMPTY) {
+            Some(i) => (i, true),
+            None => {
+                crate::errln!(
+                    "husk: {} calls are blocked already: refusing another (EAGAIN)",
+                    limits::BLOCKED_CALLS
+                );
+                drop(job);
+                return Err(Errno::EAGAIN);
+            }
+        },
+    };
+    let slot = &SLOTS[index];
+    slot.id.store(job.id, Ordering::SeqCst);
+    slot.tid.store(job.tid, Ordering::SeqCst);
+    slot.interrupt.store(NONE, Ordering::SeqCst);
+    *slot.job.lock() = Pending::Full(job);
+    BUSY_COUNT.fetch_add(1, Ordering::SeqCst);
+    slot.state.store(BUSY, Ordering::SeqCst);
+    if fresh {
+        // A new helper inherits this worker's confinement.
+        let spawned = thread::spawn(limits::BLOCKER_STACK, Some(c"husk-blocked"), move || {
+            helper(index)
+        });
+        match spawned {
+            Ok(handle) => drop(handle),
+            Err(e) => {
+                drop(slot.job.lock().take());
+                BUSY_COUNT.fetch_sub(1, Ordering::SeqCst);
+                slot.state.store(EMPTY, Ordering::SeqCst);
+                return Err(e);
+            }
+        }
+    } else {
+        futex::wake(&slot.state, 1, Scope::Private);
+    }
+    WATCHER.notify_all();
+    Ok(())
+}
+
+fn listener() -> BorrowedFd<'static> {
+    // Set by `start`, before any job can exist.
+    LISTENER.get().copied().unwrap_or(BorrowedFd::STDIN)
+}
+
+fn helper(index: usize) {
+    let slot = &SLOTS[index];
+    slot.helper.store(process::gettid(), Ordering::SeqCst);
+    loop {
+        let state = slot.state.load(Ordering::SeqCst);
+        if state != BUSY {
+            let _ = futex::wait(&slot.state, state, None, Scope::Private);
+            continue;
+        }
+        if let Some(job) = slot.job.lock().take() {
+            perform(slot, job);
+        }
+        BUSY_COUNT.fetch_sub(1, Ordering::SeqCst);
+        slot.state.store(IDLE, Ordering::SeqCst);
+    }
+}
+
+fn perform(slot: &Slot, job: Job) {
+    let listener = listener();
+    loop {
+        let result = match &job.op {
+            Op::Open { flags, .. } => {
+                let mut own = OwnPath::new(job.fd.as_fd().raw());
+                // Through husk's own magic link: no RESOLVE_ restriction.
+                file::openat2(file::Dir::Cwd, own.as_cstr(), *flags as u32 as u64, 0, 0).map(Some)
+            }
+            Op::Connect { addr, len, .. } => {
+                file::connect(&job.fd, &addr[..(*len as usize).min(addr.len())]).map(|()| None)
+            }
+        };
+        let why = slot.interrupt.load(Ordering::SeqCst);
+        if why == GONE {
+            // Nobody is waiting: what was opened is closed unseen.
+            return;
+        }
+        let _ = match result {
+            Ok(Some(fd)) => {
+                let cloexec = matches!(job.op, Op::Open { cloexec: true, .. });
+                notify::add_fd_and_reply(listener, job.id, &fd, cloexec).map(drop)
+            }
+            Ok(None) => notify::reply_value(listener, job.id, 0),
+            Err(Errno::EINTR) if why == SIGNALLED => {
+                notify::reply_error(listener, job.id, ERESTARTSYS)
+            }
+            // Interrupted for no reason of ours: wait again.
+            Err(Errno::EINTR) => continue,
+            Err(e) => notify::reply_error(listener, job.id, e),
+        };
+        return;
+    }
+}
+
+fn watch(listener: BorrowedFd<'static>) {
+    let tick = Timespec::from_millis(WATCH_MS);
+    loop {
+        let key = WATCHER.prepare();
+        if BUSY_COUNT.load(Ordering::SeqCst) == 0 {
+            WATCHER.wait(key);
+            continue;
+        }
+        WATCHER.wait_timeout(key, Some(&tick));
+        let me = process::getpid();
+        for slot in SLOTS.iter() {
+            if slot.state.load(Ordering::SeqCst) != BUSY {
+                continue;
+            }
+            let helper = slot.helper.load(Ordering::SeqCst);
+            let mut why = slot.interrupt.load(Ordering::SeqCst);
+            if why == NONE {
+                let (id, tid) = (
+                    slot.id.load(Ordering::SeqCst),
+                    slot.tid.load(Ordering::SeqCst),
+                );
+                if !notify::id_valid(listener, id) {
+                    why = GONE;
+                } else if crate::remote::proc::handler_signal_pending(tid).unwrap_or(false) {
+                    why = SIGNALLED;
+                }
+                if why != NONE {
+                    slot.interrupt.store(why, Ordering::SeqCst);
+                }
+            }
+            // Again on every tick until the helper is done: a signal
+            // that arrives just before it enters its call is lost.
+            if why != NONE && helper != 0 {
+                let _ = process::tgkill(me, helper, SIGNAL);
+            }
+        }
+    }
+}
+
+/// `/proc/self/fd/N` for one of husk's own descriptors.
+pub struct OwnPath {
+    buf: [u8; 32],
+}
+
+impl OwnPath {
+    /// The path of descriptor `fd`.
+    pub fn new(fd: i32) -> OwnPath {
+        let mut buf = [0u8; 32];
+        let prefix = b"/proc/self/fd/";
+        buf[..prefix.len()].copy_from_slice(prefix);
+        let mut tmp = [0u8; 20];
+        let digits = crate::remote::decimal(fd as u64, &mut tmp);
+        buf[prefix.len()..prefix.len() + digits.len()].copy_from_slice(digits);
+        OwnPath { buf }
+    }
+
+    /// As a C string.
+    pub fn as_cstr(&mut self) -> &core::ffi::CStr {
+        core::ffi::CStr::from_bytes_until_nul(&self.buf).unwrap_or(c"/")
+    }
+}
