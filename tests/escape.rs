@@ -119,3 +119,74 @@ fn ptrace_traceme_succeeds_and_attaches_nothing() {
     let o = blocked(&["traceme"]);
     assert!(o.stdout.contains("PTRACE_TRACEME returned 0"), "{o:?}");
 }
+
+/// A sandboxed root process that gives up root must not get root's
+/// file access back through husk, which performs file calls itself in
+/// notify mode (as root). Runs only as root.
+#[test]
+fn dropped_privileges_stay_dropped_when_husk_performs_the_calls() {
+    if !std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+    {
+        eprintln!("note: not root: nothing to drop");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = common::scratch("dropped");
+    let secret = dir.join("secret");
+    std::fs::write(&secret, "SECRET\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let made = dir.join("made");
+    let script = format!(
+        "cat {s}; mkdir {m} && stat -c %U {m}; test -w {s} && echo writable",
+        s = secret.display(),
+        m = made.display()
+    );
+    let drop_to_nobody = |cmd: &mut Command| {
+        cmd.args([
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "sh",
+            "-c",
+            &script,
+        ]);
+    };
+    // Control: root itself may read the file, and bare the dropped
+    // process may not.
+    assert!(std::fs::read_to_string(&secret).unwrap().contains("SECRET"));
+    let mut bare = Command::new("env");
+    drop_to_nobody(&mut bare);
+    let b = run(&mut bare, LIMIT);
+    assert!(!b.stdout.contains("SECRET"), "{b:?}");
+    assert!(b.stdout.contains("nobody"), "{b:?}");
+    std::fs::remove_dir(&made).unwrap();
+    for transport in ["ptrace", "notify"] {
+        let mut cmd = Command::new(common::husk());
+        cmd.args([
+            "-m",
+            &format!("trace/transport:{transport}"),
+            "-m",
+            "sandbox/all:on",
+            "-m",
+            "allow/all+/***",
+            "--",
+        ]);
+        drop_to_nobody(&mut cmd);
+        let o = run(&mut cmd, LIMIT);
+        assert!(
+            !o.stdout.contains("SECRET"),
+            "{transport}: read as root: {o:?}"
+        );
+        assert!(!o.stdout.contains("writable"), "{transport}: {o:?}");
+        assert!(o.stderr.contains("Permission denied"), "{transport}: {o:?}");
+        assert!(
+            o.stdout.contains("nobody"),
+            "{transport}: created as someone else: {o:?}"
+        );
+        std::fs::remove_dir(&made).unwrap();
+    }
+}

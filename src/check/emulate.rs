@@ -30,6 +30,7 @@
 use super::decide::{self, Empty, Scratch};
 use super::table;
 use crate::policy::rules::Policy;
+use crate::remote::creds;
 use crate::remote::resolve::Caller;
 use crate::remote::{RemoteAddr, memory};
 use crate::supervisor::blocking::{self, Job, Op, OwnPath};
@@ -151,6 +152,13 @@ pub fn emulate(
 ) -> Reply {
     let info = info_of(notif);
     let tid = notif.pid as i32;
+    let name = table::name(info.nr as u32).unwrap_or("?");
+    if creds::CHANGING.contains(&name) {
+        // Not checked: only watched. From now on every call performed
+        // for the sandbox is performed with its caller's credentials.
+        creds::changing();
+        return Reply::Continue;
+    }
     let verdict = decide::decide_call(policy, tid, &info, scratch);
     // Everything the decision read (memory, /proc) was the caller's
     // only if it is still waiting in this call.
@@ -171,10 +179,22 @@ pub fn emulate(
         listener,
         caller: Caller::new(tid),
     };
-    let name = table::name(info.nr as u32).unwrap_or("?");
     let a = &info.args;
+    if matches!(name, "execve" | "execveat") {
+        // The caller runs it itself (see the module docs).
+        return Reply::Continue;
+    }
+    // access checks with the real ids, unless AT_EACCESS.
+    let real = match name {
+        "access" | "faccessat" => true,
+        "faccessat2" => a[3] as u32 & libc::AT_EACCESS as u32 == 0,
+        _ => false,
+    };
+    let acting = match creds::AsCaller::enter(tid, real) {
+        Ok(acting) => acting,
+        Err(e) => return Reply::Error(e),
+    };
     let result = match name {
-        "execve" | "execveat" => return Reply::Continue,
         "open" => call.open(scratch, info.args[1], info.args[2]),
         "openat" => call.open(scratch, info.args[2], info.args[3]),
         "creat" => call.open(
@@ -190,9 +210,17 @@ pub fn emulate(
         "newfstatat" => call.stat(scratch, info.args[2]),
         "statx" => call.statx(scratch),
         "statfs" => call.statfs(scratch),
-        "access" => call.access(scratch, info.args[1], 0),
-        "faccessat" => call.access(scratch, info.args[2], 0),
-        "faccessat2" => call.access(scratch, info.args[2], info.args[3]),
+        "access" | "faccessat" | "faccessat2" => {
+            let mode = if name == "access" { a[1] } else { a[2] };
+            // Acting with the caller's real ids as file system ids:
+            // check with those (AT_EACCESS), not husk's real ids.
+            let flags = if acting.switched() || !real {
+                libc::AT_EACCESS as u64
+            } else {
+                0
+            };
+            call.access(scratch, mode, flags)
+        }
         "mkdir" => call.mkdir(scratch, a[1]),
         "mkdirat" => call.mkdir(scratch, a[2]),
         "mknod" => call.mknod(scratch, a[1], a[2]),

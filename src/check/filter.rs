@@ -46,20 +46,30 @@ pub enum Leaf {
     Rule(ArgRule),
 }
 
-/// Where each trapped call goes: `Trace`, `Notify`, or `Allow` (a call
-/// none of whose categories the policy checks).
-pub type Route = fn(u32) -> Leaf;
+/// Where a call goes instead of its table class's default, if anywhere
+/// else: a trapped call none of whose categories the policy checks is
+/// allowed; the notify transport takes the calls it emulates (and
+/// watches those that change credentials). Argument rules stay.
+pub type Route = fn(u32) -> Option<Leaf>;
 
-/// Every trapped call to the tracer (the default, and the tests' oracle).
-pub fn all_traced(_nr: u32) -> Leaf {
-    Leaf::Trace
+/// No call routed elsewhere: every trapped call to the tracer (the
+/// default, and the tests' oracle).
+pub fn all_traced(_nr: u32) -> Option<Leaf> {
+    None
 }
 
 impl Leaf {
     fn of(class: Class, nr: u32, route: Route) -> Leaf {
         match class {
+            Class::Args(rule) => Leaf::Rule(rule),
+            _ => route(nr).unwrap_or(Leaf::default_of(class)),
+        }
+    }
+
+    fn default_of(class: Class) -> Leaf {
+        match class {
             Class::Allow => Leaf::Allow,
-            Class::Trap => route(nr),
+            Class::Trap => Leaf::Trace,
             Class::Deny(e) => Leaf::Errno(e.0 as u16),
             Class::Args(rule) => Leaf::Rule(rule),
         }
@@ -276,10 +286,10 @@ pub fn expected(nr: u32, args: &[u64; 6]) -> u32 {
 
 /// Where `sendto` with a destination goes.
 fn sendto_route(route: Route) -> Leaf {
-    match table::by_name("sendto").and_then(|s| s.nr) {
-        Some(nr) => route(nr),
-        None => Leaf::Trace,
-    }
+    table::by_name("sendto")
+        .and_then(|s| s.nr)
+        .and_then(route)
+        .unwrap_or(Leaf::Trace)
 }
 
 fn action_of(leaf: Leaf) -> u32 {

@@ -67,18 +67,24 @@ pub fn emulate(
 
 /// A call none of whose categories is checked runs without stopping;
 /// the others go to the tracer.
-fn route_ptrace(nr: u32) -> filter::Leaf {
+fn route_ptrace(nr: u32) -> Option<filter::Leaf> {
     // Built before the policy is sealed: read it as its owner.
     match configure(|p| decide::fast(p, nr)) {
-        Some(Verdict::Allow) => filter::Leaf::Allow,
-        _ => filter::Leaf::Trace,
+        Some(Verdict::Allow) => Some(filter::Leaf::Allow),
+        _ => None,
     }
 }
 
-/// As [`route_ptrace`], but the emulated calls go to the listener.
-fn route_notify(nr: u32) -> filter::Leaf {
+/// As [`route_ptrace`], but the emulated calls go to the listener, and
+/// so do the calls that change credentials (the emulator then acts as
+/// the caller: see `remote::creds`).
+fn route_notify(nr: u32) -> Option<filter::Leaf> {
+    let name = table::name(nr)?;
+    if crate::remote::creds::CHANGING.contains(&name) {
+        return Some(filter::Leaf::Notify);
+    }
     match route_ptrace(nr) {
-        filter::Leaf::Trace if emulate::emulated(nr) => filter::Leaf::Notify,
+        None if emulate::emulated(nr) => Some(filter::Leaf::Notify),
         other => other,
     }
 }

@@ -12,6 +12,7 @@
 //! bounds, or follow a magic link into another process.
 #![forbid(unsafe_code)]
 
+pub mod creds;
 pub mod memory;
 pub mod path;
 pub mod proc;

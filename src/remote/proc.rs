@@ -110,6 +110,76 @@ pub fn handler_signal_pending(tid: Pid) -> Result<bool> {
     Ok(pending & !field(b"SigBlk:")? & field(b"SigCgt:")? != 0)
 }
 
+/// Most supplementary groups husk carries over to a worker acting for a
+/// caller (more: the call is refused, closed).
+pub const MAX_GROUPS: usize = 64;
+
+/// The credentials a file system call is judged with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Creds {
+    /// Real, effective, saved and file system user ids.
+    pub uid: [u32; 4],
+    /// The same four group ids.
+    pub gid: [u32; 4],
+    /// Supplementary groups.
+    pub groups: heapless::Vec<u32, MAX_GROUPS>,
+    /// Effective capabilities.
+    pub cap_effective: u64,
+}
+
+/// The credentials of `tid` (or of husk itself, for `None`).
+pub fn creds(tid: Option<Pid>) -> Result<Creds> {
+    let mut buf = [0u8; 4096];
+    let text = match tid {
+        Some(tid) => status(tid, &mut buf)?,
+        None => {
+            let fd = file::openat(Dir::Cwd, c"/proc/thread-self/status", libc::O_RDONLY, 0)?;
+            let n = file::read_full(&fd, &mut buf)?;
+            &buf[..n]
+        }
+    };
+    let four = |key: &[u8]| -> Result<[u32; 4]> {
+        let line = text
+            .split(|&b| b == b'\n')
+            .find(|l| l.starts_with(key))
+            .ok_or(Errno::EINVAL)?;
+        let mut out = [0u32; 4];
+        let mut words = line[key.len()..]
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty());
+        for v in &mut out {
+            *v = decimal_u32(words.next().ok_or(Errno::EINVAL)?)?;
+        }
+        Ok(out)
+    };
+    let mut groups = heapless::Vec::new();
+    if let Some(line) = text
+        .split(|&b| b == b'\n')
+        .find(|l| l.starts_with(b"Groups:"))
+    {
+        for w in line[7..]
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+        {
+            groups.push(decimal_u32(w)?).map_err(|_| Errno::E2BIG)?;
+        }
+    }
+    Ok(Creds {
+        uid: four(b"Uid:")?,
+        gid: four(b"Gid:")?,
+        groups,
+        cap_effective: field(text, b"CapEff:", 16).ok_or(Errno::EINVAL)? as u64,
+    })
+}
+
+fn decimal_u32(text: &[u8]) -> Result<u32> {
+    if text.is_empty() || text.len() > 10 || !text.iter().all(u8::is_ascii_digit) {
+        return Err(Errno::EINVAL);
+    }
+    let v = text.iter().fold(0u64, |v, &d| v * 10 + (d - b'0') as u64);
+    u32::try_from(v).map_err(|_| Errno::EINVAL)
+}
+
 /// `/proc/TID/status`, read into `buf`.
 fn status(tid: Pid, buf: &mut [u8; 4096]) -> Result<&[u8]> {
     let mut path = ProcPath::new(tid);

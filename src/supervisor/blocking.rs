@@ -221,6 +221,14 @@ fn helper(index: usize) {
 
 fn perform(slot: &Slot, job: Job) {
     let listener = listener();
+    // The call is the caller's: judged with its credentials.
+    let _acting = match crate::remote::creds::AsCaller::enter(job.tid, false) {
+        Ok(acting) => acting,
+        Err(e) => {
+            let _ = notify::reply_error(listener, job.id, e);
+            return;
+        }
+    };
     loop {
         let result = match &job.op {
             Op::Open { flags, .. } => {

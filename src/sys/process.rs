@@ -280,6 +280,77 @@ pub fn uname() -> Uname {
     Uname(u)
 }
 
+/// `setfsuid` for the calling thread only (the raw call is per thread;
+/// libc's wrapper would broadcast it). Returns the previous value.
+pub fn set_fs_uid(uid: u32) -> u32 {
+    // SAFETY: no pointers.
+    unsafe { raw::syscall1(nr::SETFSUID, uid as usize) as u32 }
+}
+
+/// `setfsgid` for the calling thread only. Returns the previous value.
+pub fn set_fs_gid(gid: u32) -> u32 {
+    // SAFETY: no pointers.
+    unsafe { raw::syscall1(nr::SETFSGID, gid as usize) as u32 }
+}
+
+/// `setgroups` for the calling thread only.
+pub fn set_groups(groups: &[u32]) -> Result<()> {
+    // SAFETY: the kernel reads `groups.len()` gid_t (u32) values.
+    check(unsafe { raw::syscall2(nr::SETGROUPS, groups.len(), groups.as_ptr() as usize) }).map(drop)
+}
+
+/// Capability sets (`_LINUX_CAPABILITY_VERSION_3`, 64 bits each).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Caps {
+    /// Effective.
+    pub effective: u64,
+    /// Permitted.
+    pub permitted: u64,
+    /// Inheritable.
+    pub inheritable: u64,
+}
+
+const CAP_V3: u32 = 0x2008_0522;
+
+/// The calling thread's capabilities.
+pub fn caps() -> Result<Caps> {
+    let header = [CAP_V3, 0u32];
+    let mut data = [0u32; 6];
+    // SAFETY: the kernel reads the header and writes two
+    // __user_cap_data_struct (six u32) into `data`.
+    check(unsafe {
+        raw::syscall2(
+            nr::CAPGET,
+            header.as_ptr() as usize,
+            data.as_mut_ptr() as usize,
+        )
+    })?;
+    let join = |lo: u32, hi: u32| lo as u64 | (hi as u64) << 32;
+    Ok(Caps {
+        effective: join(data[0], data[3]),
+        permitted: join(data[1], data[4]),
+        inheritable: join(data[2], data[5]),
+    })
+}
+
+/// Sets the calling thread's capabilities (the raw call is per thread).
+pub fn set_caps(caps: Caps) -> Result<()> {
+    let header = [CAP_V3, 0u32];
+    let lo = |v: u64| v as u32;
+    let hi = |v: u64| (v >> 32) as u32;
+    let data = [
+        lo(caps.effective),
+        lo(caps.permitted),
+        lo(caps.inheritable),
+        hi(caps.effective),
+        hi(caps.permitted),
+        hi(caps.inheritable),
+    ];
+    // SAFETY: the kernel reads the header and two cap data structs.
+    check(unsafe { raw::syscall2(nr::CAPSET, header.as_ptr() as usize, data.as_ptr() as usize) })
+        .map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

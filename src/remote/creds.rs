@@ -1,0 +1,136 @@
+//! Acting as the caller: the credentials a notify worker (or a
+//! blocking-call helper) takes on while it performs a call for a
+//! sandboxed thread, so the kernel judges permissions as it would have
+//! for the caller. (In ptrace mode the caller makes its own calls.)
+//!
+//! A sandboxed process has husk's credentials unless it changes them:
+//! no-new-privs stops set-id programs, so only the set-id and capset
+//! calls can. The notify transport watches those ([`CHANGING`]); until
+//! one has been made, credentials are not looked at. After that, every
+//! performed call first reads the caller's (`/proc/TID/status`), and
+//! where they differ from husk's the thread switches its file system
+//! ids, groups and effective capabilities (all per thread), and
+//! switches back afterwards. A husk that is not root cannot act as
+//! another user: the call is refused with EACCES (closed).
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use super::proc::{self, Creds};
+use crate::sys::process::{self, Caps, Pid};
+use crate::sys::{Errno, Result};
+
+/// The calls that change credentials.
+pub const CHANGING: &[&str] = &[
+    "setuid",
+    "setgid",
+    "setreuid",
+    "setregid",
+    "setresuid",
+    "setresgid",
+    "setfsuid",
+    "setfsgid",
+    "setgroups",
+    "capset",
+];
+
+/// Whether any sandboxed process may have changed its credentials.
+static CHANGED: AtomicBool = AtomicBool::new(false);
+/// husk's own, read before any thread switched.
+static HUSK: spin::Once<Option<Creds>> = spin::Once::new();
+
+/// A credential-changing call is about to run: from now on, look.
+pub fn changing() {
+    HUSK.call_once(|| proc::creds(None).ok());
+    CHANGED.store(true, Ordering::SeqCst);
+}
+
+/// Acting as a caller, until dropped.
+pub struct AsCaller {
+    saved: Option<Caps>,
+}
+
+impl AsCaller {
+    /// Takes on the credentials of `tid` where they differ from husk's
+    /// (`real`: its real ids, as `access` checks with).
+    pub fn enter(tid: Pid, real: bool) -> Result<AsCaller> {
+        let none = AsCaller { saved: None };
+        if !CHANGED.load(Ordering::SeqCst) {
+            return Ok(none);
+        }
+        let husk = HUSK.get().and_then(Option::as_ref).ok_or(Errno::EACCES)?;
+        let caller = proc::creds(Some(tid))?;
+        let (uid, gid) = if real {
+            (caller.uid[0], caller.gid[0])
+        } else {
+            (caller.uid[3], caller.gid[3])
+        };
+        let caps = if real && uid != 0 {
+            0
+        } else {
+            caller.cap_effective
+        };
+        if uid == husk.uid[3]
+            && gid == husk.gid[3]
+            && caller.groups == husk.groups
+            && caps == husk.cap_effective
+        {
+            return Ok(none);
+        }
+        if husk.uid[1] != 0 {
+            return Err(Errno::EACCES);
+        }
+        let mine = process::caps()?;
+        let mut guard = AsCaller { saved: Some(mine) };
+        process::set_groups(&caller.groups)?;
+        process::set_fs_gid(gid);
+        process::set_fs_uid(uid);
+        // CAP_SYS_PTRACE stays: it decides no file permission, and the
+        // worker still needs it to reach the caller's descriptors and
+        // /proc entries.
+        const SYS_PTRACE: u64 = 1 << 19;
+        process::set_caps(Caps {
+            effective: (caps & mine.permitted) | (mine.effective & SYS_PTRACE),
+            ..mine
+        })?;
+        // Confirm: setfsuid reports failure only by not changing.
+        if process::set_fs_uid(uid) != uid || process::set_fs_gid(gid) != gid {
+            guard.restore();
+            return Err(Errno::EPERM);
+        }
+        Ok(guard)
+    }
+
+    /// Whether the thread took on other credentials than husk's.
+    pub fn switched(&self) -> bool {
+        self.saved.is_some()
+    }
+
+    fn restore(&mut self) {
+        let Some(mine) = self.saved.take() else {
+            return;
+        };
+        let Some(husk) = HUSK.get().and_then(Option::as_ref) else {
+            panic!("husk's own credentials are unknown");
+        };
+        // Capabilities first (the permitted set is intact): setgroups
+        // needs CAP_SETGID back.
+        let caps = process::set_caps(mine);
+        process::set_fs_uid(husk.uid[3]);
+        process::set_fs_gid(husk.gid[3]);
+        // A thread left with a caller's credentials must not serve the
+        // next caller: stop husk (and the sandbox with it) instead.
+        if caps.is_err()
+            || process::set_groups(&husk.groups).is_err()
+            || process::set_fs_uid(husk.uid[3]) != husk.uid[3]
+            || process::set_fs_gid(husk.gid[3]) != husk.gid[3]
+        {
+            panic!("a worker cannot return to husk's credentials");
+        }
+    }
+}
+
+impl Drop for AsCaller {
+    fn drop(&mut self) {
+        self.restore();
+    }
+}
