@@ -20,8 +20,13 @@ pub const WORKERS: usize = 64;
 /// Calls that may block at once (a FIFO open, a connect), each
 /// performed by its own helper thread so it blocks only its caller.
 pub const BLOCKED_CALLS: usize = 1024;
-/// Stack size of each blocking-call helper, in bytes.
-pub const BLOCKER_STACK: usize = 32 * 1024;
+/// Stack size of each blocking-call helper, in bytes (room for one
+/// 64 KiB datagram; only what a helper touches is ever resident).
+pub const BLOCKER_STACK: usize = 128 * 1024;
+/// Bytes one performed send carries: a stream send sends at most this
+/// much (a partial send, as the kernel may do too); a larger datagram
+/// is refused with EMSGSIZE.
+pub const SEND_BYTES: usize = 64 * 1024;
 /// Instructions in one seccomp program (the kernel's BPF_MAXINSNS).
 pub const BPF_INSNS: usize = 4096;
 /// Stack size of each husk thread, in bytes.

@@ -96,6 +96,7 @@ pub const EMULATED: &[&str] = &[
     "llistxattr",
     "bind",
     "connect",
+    "sendto",
 ];
 
 /// Whether the notify transport emulates call `nr`.
@@ -250,6 +251,7 @@ pub fn emulate(
         "listxattr" | "llistxattr" => call.getxattr(scratch, None, a[1], a[2]),
         "bind" => call.bind(scratch),
         "connect" => call.connect(scratch),
+        "sendto" => call.sendto(scratch),
         // Sent here but not emulated: refuse rather than guess.
         _ => Err(Errno::ENOSYS),
     };
@@ -708,6 +710,48 @@ impl Call<'_> {
         }
         file::connect(&socket, &addr[..len])?;
         Ok(Reply::Value(0))
+    }
+
+    /// sendto with a destination (without one the filter lets it run).
+    fn sendto(&self, scratch: &mut Scratch) -> Result<Reply> {
+        let a = &self.info.args;
+        let socket = self.their_fd(a[0] as u32 as i32)?;
+        let mut keep = None;
+        let (addr, len) = self.address(scratch, false, &mut keep)?;
+        let flags = a[3] as u32 as i32;
+        let size = a[2] as usize;
+        if size > crate::limits::SEND_BYTES && file::socket_type(&socket)? != libc::SOCK_STREAM {
+            return Err(Errno::EMSGSIZE);
+        }
+        let size = size.min(crate::limits::SEND_BYTES);
+        let waits =
+            flags & libc::MSG_DONTWAIT == 0 && file::status_flags(&socket)? & libc::O_NONBLOCK == 0;
+        // The data decides nothing: it is read when it is sent.
+        let mut data = [0u8; crate::limits::SEND_BYTES];
+        memory::read_exact(self.caller.tid, RemoteAddr(a[1]), &mut data[..size])?;
+        match file::sendto(
+            &socket,
+            &data[..size],
+            flags | libc::MSG_DONTWAIT,
+            &addr[..len],
+        ) {
+            Ok(n) => Ok(Reply::Value(n as i64)),
+            Err(Errno::EAGAIN) if waits => self.block(
+                socket,
+                Op::Send {
+                    addr,
+                    len: len as u32,
+                    keep,
+                    data: a[1],
+                    size,
+                    flags,
+                },
+            ),
+            Err(e) => {
+                blocking::broken_pipe(self.caller.tid, flags, e);
+                Err(e)
+            }
+        }
     }
 
     /// Installs `fd` in the caller, which answers its call.

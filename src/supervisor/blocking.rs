@@ -49,6 +49,23 @@ pub enum Op {
         /// Whether the caller asked for `O_CLOEXEC`.
         cloexec: bool,
     },
+    /// Send from the caller's memory on `fd` (a copy of the caller's
+    /// socket) to `addr`, once the socket can take it: the data decides
+    /// nothing, so it is read when it is sent.
+    Send {
+        /// husk's own copy of the address, as checked.
+        addr: [u8; 128],
+        /// Its length.
+        len: u32,
+        /// See [`Op::Connect`].
+        keep: Option<OwnedFd>,
+        /// Where the data is in the caller.
+        data: u64,
+        /// How much (at most [`limits::SEND_BYTES`]).
+        size: usize,
+        /// The caller's send flags.
+        flags: i32,
+    },
     /// Connect `fd` (a copy of the caller's socket) to `addr`.
     Connect {
         /// husk's own copy of the address, as checked.
@@ -231,6 +248,26 @@ fn perform(slot: &Slot, job: Job) {
     };
     loop {
         let result = match &job.op {
+            Op::Send {
+                addr,
+                len,
+                data,
+                size,
+                flags,
+                ..
+            } => {
+                let addr = &addr[..(*len as usize).min(addr.len())];
+                match send_when_ready(&job, addr, *data, *size, *flags) {
+                    Ok(n) => {
+                        let _ = notify::reply_value(listener, job.id, n as i64);
+                        return;
+                    }
+                    Err(e) => {
+                        broken_pipe(job.tid, *flags, e);
+                        Err(e)
+                    }
+                }
+            }
             Op::Open { flags, .. } => {
                 let mut own = OwnPath::new(job.fd.as_fd().raw());
                 // Through husk's own magic link: no RESOLVE_ restriction.
@@ -259,6 +296,38 @@ fn perform(slot: &Slot, job: Job) {
             Err(e) => notify::reply_error(listener, job.id, e),
         };
         return;
+    }
+}
+
+/// A send husk performed found the connection closed: the caller gets
+/// the SIGPIPE it would have got (unless it asked for none). husk's own
+/// threads block SIGPIPE.
+pub fn broken_pipe(tid: i32, flags: i32, error: Errno) {
+    if error == Errno::EPIPE && flags & libc::MSG_NOSIGNAL == 0 {
+        if let Ok(tgid) = crate::remote::proc::tgid(tid) {
+            let _ = process::tgkill(tgid, tid, libc::SIGPIPE);
+        }
+    }
+}
+
+/// Waits until the socket can take data, then sends it (the caller's
+/// bytes, read now).
+fn send_when_ready(job: &Job, addr: &[u8], data: u64, size: usize, flags: i32) -> Result<usize> {
+    let mut buf = [0u8; limits::SEND_BYTES];
+    let size = size.min(buf.len());
+    crate::remote::memory::read_exact(job.tid, crate::remote::RemoteAddr(data), &mut buf[..size])?;
+    loop {
+        let mut fds = [crate::sys::poll::PollFd::writable(job.fd.as_fd())];
+        // EINTR reads as nothing ready: the caller's reason is looked at
+        // by the caller of this function.
+        crate::sys::poll::poll(&mut fds, None)?;
+        if !fds[0].ready() {
+            return Err(Errno::EINTR);
+        }
+        match file::sendto(&job.fd, &buf[..size], flags | libc::MSG_DONTWAIT, addr) {
+            Err(Errno::EAGAIN) => continue,
+            other => return other,
+        }
     }
 }
 

@@ -176,7 +176,8 @@ const CLONE_THREAD: &[u32] = &[crate::rt::thread::CLONE_FLAGS as u32];
 /// Naming a thread.
 const PRCTL_NAME: &[u32] = &[libc::PR_SET_NAME as u32];
 /// Interrupting a blocking-call helper.
-const INTERRUPT: &[u32] = &[super::blocking::SIGNAL as u32];
+/// (and the SIGPIPE a caller's performed send earned it).
+const INTERRUPT: &[u32] = &[super::blocking::SIGNAL as u32, libc::SIGPIPE as u32];
 
 const NOTIFIER: &[(usize, Check)] = &[
     (nr::IOCTL, Check::Low(1, NOTIF_IOCTLS)),
@@ -195,6 +196,9 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::PIDFD_OPEN, Check::Any),
     (nr::PIDFD_GETFD, Check::Any),
     (nr::CONNECT, Check::Any),
+    (nr::SENDTO, Check::Any),
+    (nr::GETSOCKOPT, Check::Any),
+    (nr::PPOLL, Check::Any),
     (nr::BIND, Check::Any),
     (nr::FCNTL, Check::Any),
     (nr::RT_SIGRETURN, Check::Any),

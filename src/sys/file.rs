@@ -418,6 +418,42 @@ pub fn bind(fd: impl AsFd, addr: &[u8]) -> Result<()> {
     .map(drop)
 }
 
+/// `sendto(fd, data, flags, addr)` with a raw socket address.
+pub fn sendto(fd: impl AsFd, data: &[u8], flags: i32, addr: &[u8]) -> Result<usize> {
+    // SAFETY: the kernel reads `data.len()` bytes of `data` and
+    // `addr.len()` bytes of `addr`.
+    check(unsafe {
+        raw::syscall6(
+            nr::SENDTO,
+            fd.as_fd().raw() as usize,
+            data.as_ptr() as usize,
+            data.len(),
+            flags as usize,
+            addr.as_ptr() as usize,
+            addr.len(),
+        )
+    })
+}
+
+/// The type of socket `fd` (`SO_TYPE`: `SOCK_STREAM`, `SOCK_DGRAM`...).
+pub fn socket_type(fd: impl AsFd) -> Result<i32> {
+    let mut value = 0i32;
+    let mut len = core::mem::size_of::<i32>() as u32;
+    // SAFETY: the kernel writes at most `len` bytes into `value` and
+    // the actual length into `len`.
+    check(unsafe {
+        raw::syscall5(
+            nr::GETSOCKOPT,
+            fd.as_fd().raw() as usize,
+            libc::SOL_SOCKET as usize,
+            libc::SO_TYPE as usize,
+            &mut value as *mut i32 as usize,
+            &mut len as *mut u32 as usize,
+        )
+    })?;
+    Ok(value)
+}
+
 /// The file status flags of `fd` (`F_GETFL`).
 pub fn status_flags(fd: impl AsFd) -> Result<i32> {
     // SAFETY: no pointers.

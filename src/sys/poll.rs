@@ -23,6 +23,15 @@ impl PollFd {
         }
     }
 
+    /// Waits for `fd` to become writable.
+    pub fn writable(fd: BorrowedFd<'_>) -> PollFd {
+        PollFd {
+            fd: fd.raw(),
+            events: libc::POLLOUT,
+            revents: 0,
+        }
+    }
+
     /// Whether the last poll found it ready (readable, or in error).
     pub fn ready(&self) -> bool {
         self.revents != 0
