@@ -366,6 +366,43 @@ mod tests {
         )
     }
 
+    /// A route like the notify transport's: emulated calls to the
+    /// listener, credential calls too, one trapped call allowed.
+    fn test_route(nr: u32) -> Option<Leaf> {
+        match table::name(nr)? {
+            "openat" | "sendto" | "setuid" => Some(Leaf::Notify),
+            "mkdir" => Some(Leaf::Allow),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn routed_calls_go_where_the_route_says() {
+        let prog = sandbox_routed(test_route).unwrap();
+        let max = table::NATIVE_LIMIT as u32 + 64;
+        for nr in 0..=max {
+            for args in [[0u64; 6], [u64::MAX; 6], [1, 2, 3, 4, 5, 6]] {
+                assert_eq!(
+                    verdict(&prog, arch::AUDIT_ARCH, nr, args),
+                    expected_routed(nr, &args, test_route),
+                    "nr {nr} args {args:?}"
+                );
+            }
+        }
+        let nr = |name: &str| table::by_name(name).and_then(|s| s.nr).unwrap();
+        let at = |name: &str, args: [u64; 6]| verdict(&prog, arch::AUDIT_ARCH, nr(name), args);
+        assert_eq!(at("openat", [0; 6]), action::USER_NOTIF);
+        assert_eq!(at("setuid", [0; 6]), action::USER_NOTIF);
+        if table::by_name("mkdir").and_then(|s| s.nr).is_some() {
+            assert_eq!(at("mkdir", [0; 6]), action::ALLOW);
+        }
+        // Still traced: not routed.
+        assert_eq!(at("unlinkat", [0; 6]), action::TRACE);
+        // The argument rule stays: no destination runs, one is notified.
+        assert_eq!(at("sendto", [3, 0, 1, 0, 0, 0]), action::ALLOW);
+        assert_eq!(at("sendto", [3, 0, 1, 0, 0x1000, 16]), action::USER_NOTIF);
+    }
+
     #[test]
     fn every_number_does_what_the_table_says() {
         let prog = sandbox().unwrap();

@@ -231,6 +231,27 @@ pub fn aux(pid: Pid, key: u64) -> Result<Option<u64>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn own_credentials_and_signals() {
+        let me = crate::sys::process::gettid();
+        let c = creds(Some(me)).unwrap();
+        let here = creds(None).unwrap();
+        assert_eq!(c, here);
+        // Against the kernel's own answer.
+        let uid = std::fs::read_to_string("/proc/self/status").unwrap();
+        let real: u32 = uid
+            .lines()
+            .find(|l| l.starts_with("Uid:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap();
+        assert_eq!(c.uid[0], real);
+        assert!(umask(me).unwrap() <= 0o777);
+        assert!(!handler_signal_pending(me).unwrap());
+        assert!(field(b"A:\t1f\nB:\t0022\n", b"B:", 8) == Some(0o22));
+        assert!(field(b"A:\t1f\n", b"A:", 16) == Some(0x1f));
+    }
+
     use super::*;
     use crate::sys::process;
 

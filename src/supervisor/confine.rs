@@ -348,6 +348,72 @@ mod tests {
     }
 
     #[test]
+    fn notifier_allowlist() {
+        let ok = action::ALLOW;
+        let dead = action::KILL_PROCESS;
+        let recv = libc::SECCOMP_IOCTL_NOTIF_RECV as u64;
+        assert_eq!(
+            verdict(Role::Notifier, nr::IOCTL, [9, recv, 0, 0, 0, 0]),
+            ok
+        );
+        assert_eq!(
+            verdict(Role::Notifier, nr::IOCTL, [9, 0x5412, 0, 0, 0, 0]),
+            dead
+        );
+        let rw = (libc::PROT_READ | libc::PROT_WRITE) as u64;
+        let rx = (libc::PROT_READ | libc::PROT_EXEC) as u64;
+        assert_eq!(
+            verdict(Role::Notifier, nr::MMAP, [0, 4096, rw, 0, 0, 0]),
+            ok
+        );
+        assert_eq!(
+            verdict(Role::Notifier, nr::MMAP, [0, 4096, rx, 0, 0, 0]),
+            dead
+        );
+        assert_eq!(
+            verdict(Role::Notifier, nr::MPROTECT, [0, 4096, rx, 0, 0, 0]),
+            dead
+        );
+        assert_eq!(
+            verdict(Role::Notifier, nr::MPROTECT, [0, 4096, 0, 0, 0, 0]),
+            ok
+        );
+        let thread = crate::rt::thread::CLONE_FLAGS as u64;
+        assert_eq!(
+            verdict(Role::Notifier, nr::CLONE, [thread, 0, 0, 0, 0, 0]),
+            ok
+        );
+        let fork = libc::SIGCHLD as u64;
+        assert_eq!(
+            verdict(Role::Notifier, nr::CLONE, [fork, 0, 0, 0, 0, 0]),
+            dead
+        );
+        assert_eq!(verdict(Role::Notifier, nr::EXECVE, [0; 6]), dead);
+        assert_eq!(
+            verdict(Role::Notifier, nr::SOCKET, [2, 1, 0, 0, 0, 0]),
+            dead
+        );
+        assert_eq!(
+            verdict(Role::Notifier, nr::RT_SIGACTION, [42, 0, 0, 0, 0, 0]),
+            dead
+        );
+        let sig = super::super::blocking::SIGNAL as u64;
+        assert_eq!(
+            verdict(Role::Notifier, nr::TGKILL, [1, 2, sig, 0, 0, 0]),
+            ok
+        );
+        assert_eq!(
+            verdict(Role::Notifier, nr::TGKILL, [1, 2, 9, 0, 0, 0]),
+            dead
+        );
+        // The ordinary workers still may not start threads.
+        assert_eq!(
+            verdict(Role::Worker, nr::CLONE, [thread, 0, 0, 0, 0, 0]),
+            dead
+        );
+    }
+
+    #[test]
     fn tracer_allowlist() {
         let ok = action::ALLOW;
         let dead = action::KILL_PROCESS;
