@@ -351,6 +351,8 @@ mod tests {
     fn notifier_allowlist() {
         let ok = action::ALLOW;
         let dead = action::KILL_PROCESS;
+        // (The ioctl type is u64 on glibc targets, i32 on musl.)
+        #[allow(clippy::unnecessary_cast)]
         let recv = libc::SECCOMP_IOCTL_NOTIF_RECV as u64;
         assert_eq!(
             verdict(Role::Notifier, nr::IOCTL, [9, recv, 0, 0, 0, 0]),
