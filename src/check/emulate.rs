@@ -15,9 +15,22 @@
 //!   the checked object, opened the same way; results are written into
 //!   the caller's buffer with `process_vm_writev`, which cannot write
 //!   where the caller itself could not.
+//! - creating, removing, renaming, linking, readlink, mode, owner,
+//!   times, truncate and extended attributes: on the checked parent
+//!   directory (opened the same way, the last component named) or on
+//!   the pinned object (through husk's own `/proc/self/fd/N`, which
+//!   reaches exactly that inode); values that decide nothing (a symlink
+//!   target, times, attribute values) are read when used.
+//! - bind, connect, sendto: on a `pidfd_getfd` copy of the caller's
+//!   socket, with husk's copy of the checked address (a UNIX path as
+//!   husk's own descriptor of the checked parent or socket).
+//! - calls that may block (a FIFO open, connect or send on a blocking
+//!   socket) go to a helper thread (`supervisor::blocking`).
 //! - exec: decided here and continued; the tracer checks the program
 //!   really loaded at the exec event, before it runs an instruction,
 //!   and kills it on a mismatch.
+//! - every call is performed with the caller's credentials once any
+//!   sandboxed process has changed its own (`remote::creds`).
 //!
 //! Objects reached through the caller's own descriptors (`/proc/self/fd/N`
 //! of a pipe or socket, an empty path with `AT_EMPTY_PATH`) are taken
