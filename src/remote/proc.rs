@@ -99,15 +99,21 @@ pub fn umask(tid: Pid) -> Result<u32> {
     status_number(tid, b"Umask:", 8).map(|m| m as u32 & 0o777)
 }
 
-/// Whether `tid` has a signal pending that it neither blocks nor
-/// leaves to its default action: one that would run a handler, and so
-/// interrupt a blocking call (a fatal one kills it anyway).
-pub fn handler_signal_pending(tid: Pid) -> Result<bool> {
+/// Whether `tid` has a signal pending that would interrupt a blocking
+/// call: not blocked, not ignored, and not one whose default action is
+/// to do nothing (unless a handler catches it). That is: a handler to
+/// run, a stop, or a death. (A traced task is not killed at once by a
+/// fatal signal: it must leave its call first, so the tracer sees it.)
+pub fn signal_pending(tid: Pid) -> Result<bool> {
+    // SIGCHLD, SIGCONT, SIGURG, SIGWINCH: ignored by default.
+    const QUIET: i64 = 1 << (17 - 1) | 1 << (18 - 1) | 1 << (23 - 1) | 1 << (28 - 1);
     let mut buf = [0u8; 4096];
     let text = status(tid, &mut buf)?;
     let field = |key: &[u8]| field(text, key, 16).ok_or(Errno::EINVAL);
     let pending = field(b"SigPnd:")? | field(b"ShdPnd:")?;
-    Ok(pending & !field(b"SigBlk:")? & field(b"SigCgt:")? != 0)
+    let caught = field(b"SigCgt:")?;
+    let acting = pending & !field(b"SigBlk:")? & !field(b"SigIgn:")? & !(QUIET & !caught);
+    Ok(acting != 0)
 }
 
 /// Most supplementary groups husk carries over to a worker acting for a
@@ -247,7 +253,7 @@ mod tests {
             .unwrap();
         assert_eq!(c.uid[0], real);
         assert!(umask(me).unwrap() <= 0o777);
-        assert!(!handler_signal_pending(me).unwrap());
+        assert!(!signal_pending(me).unwrap());
         assert!(field(b"A:\t1f\nB:\t0022\n", b"B:", 8) == Some(0o22));
         assert!(field(b"A:\t1f\n", b"A:", 16) == Some(0x1f));
     }

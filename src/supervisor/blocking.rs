@@ -11,11 +11,13 @@
 //!
 //! While a helper waits, a watcher looks at its caller every
 //! [`WATCH_MS`]: if the caller died (its notification is gone), or has
-//! a signal pending that would run a handler, the helper is sent
-//! [`SIGNAL`], whose handler does nothing, so its call fails with
-//! EINTR. The caller is then answered with ERESTARTSYS: the kernel turns
-//! it into EINTR, or restarts the call if the handler has SA_RESTART,
-//! exactly as for a call that blocked in the kernel itself.
+//! a signal pending that would act (run a handler, stop it, or kill
+//! it), the helper is sent [`SIGNAL`], whose handler does nothing, so
+//! its call fails with EINTR. The caller is then answered with
+//! ERESTARTSYS: the kernel turns it into EINTR, or restarts the call if
+//! the handler has SA_RESTART or there is no handler (a stop, then a
+//! continue), exactly as for a call that blocked in the kernel itself;
+//! a fatal signal then kills it.
 #![forbid(unsafe_code)]
 
 use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
@@ -354,7 +356,7 @@ fn watch(listener: BorrowedFd<'static>) {
                 );
                 if !notify::id_valid(listener, id) {
                     why = GONE;
-                } else if crate::remote::proc::handler_signal_pending(tid).unwrap_or(false) {
+                } else if crate::remote::proc::signal_pending(tid).unwrap_or(false) {
                     why = SIGNALLED;
                 }
                 if why != NONE {
