@@ -208,6 +208,10 @@ pub fn emulate(
         Ok(acting) => acting,
         Err(e) => return Reply::Error(e),
     };
+    if acting.switched() && call.still_valid().is_err() {
+        // The ids were read from a thread that is gone.
+        return Reply::Answered;
+    }
     let result = match name {
         "open" => call.open(scratch, info.args[1], info.args[2]),
         "openat" => call.open(scratch, info.args[2], info.args[3]),
@@ -283,15 +287,45 @@ struct Call<'a> {
 }
 
 impl Call<'_> {
+    /// Fails once the notification is gone: whatever was just read
+    /// (memory, /proc) may then belong to another process that reused
+    /// the thread id, and must not be acted on.
+    fn still_valid(&self) -> Result<()> {
+        if notify::id_valid(self.listener, self.notif.id) {
+            Ok(())
+        } else {
+            Err(Errno::ESRCH)
+        }
+    }
+
+    /// Reads the caller's memory (values that decide nothing, read when
+    /// used).
+    fn read_exact(&self, at: RemoteAddr, buf: &mut [u8]) -> Result<()> {
+        memory::read_exact(self.caller.tid, at, buf)?;
+        self.still_valid()
+    }
+
+    /// Reads a string from the caller's memory.
+    fn read_cstr<'b>(&self, at: RemoteAddr, buf: &'b mut [u8]) -> Result<&'b [u8]> {
+        let text = memory::read_cstr(self.caller.tid, at, buf)?;
+        self.still_valid()?;
+        Ok(text)
+    }
+
+    /// The caller's umask.
+    fn umask(&self) -> Result<u32> {
+        let mask = crate::remote::proc::umask(self.caller.tid)?;
+        self.still_valid()?;
+        Ok(mask)
+    }
+
     /// A copy of the caller's descriptor `fd`.
     fn their_fd(&self, fd: i32) -> Result<OwnedFd> {
         let pidfd = notify::pidfd_open(self.caller.tgid()?)?;
         let copy = notify::pidfd_getfd(&pidfd, fd)?;
         // The pid and the descriptor table were the caller's only if
         // it is still waiting.
-        if !notify::id_valid(self.listener, self.notif.id) {
-            return Err(Errno::ESRCH);
-        }
+        self.still_valid()?;
         Ok(copy)
     }
 
@@ -368,7 +402,7 @@ impl Call<'_> {
 
     /// The caller's umask applied to `mode`'s permission bits.
     fn masked(&self, mode: u64) -> Result<u32> {
-        let umask = crate::remote::proc::umask(self.caller.tid)?;
+        let umask = self.umask()?;
         Ok(mode as u32 & 0o7777 & !umask)
     }
 
@@ -425,12 +459,12 @@ impl Call<'_> {
         // The target is text stored in the link, never resolved here:
         // the decision did not depend on it, so reading it now is safe.
         let mut buf = [0u8; crate::remote::path::PATH_MAX + 1];
-        let len = memory::read_cstr(
-            self.caller.tid,
-            RemoteAddr(target),
-            &mut buf[..crate::remote::path::PATH_MAX],
-        )?
-        .len();
+        let len = self
+            .read_cstr(
+                RemoteAddr(target),
+                &mut buf[..crate::remote::path::PATH_MAX],
+            )?
+            .len();
         let target =
             core::ffi::CStr::from_bytes_until_nul(&buf[..=len]).map_err(|_| Errno::EINVAL)?;
         let (dir, mut name) = self.parent(scratch, 0)?;
@@ -474,7 +508,6 @@ impl Call<'_> {
     /// `times` as the call gave them, read now (the decision did not
     /// depend on them).
     fn utime(&self, scratch: &mut Scratch, times: u64, kind: Times) -> Result<Reply> {
-        let tid = self.caller.tid;
         let ts = if times == 0 {
             None
         } else {
@@ -487,7 +520,7 @@ impl Call<'_> {
                 // struct timespec[2]
                 Times::Timespec => (32, 1),
             };
-            memory::read_exact(tid, RemoteAddr(times), &mut raw[..len])?;
+            self.read_exact(RemoteAddr(times), &mut raw[..len])?;
             let word =
                 |i: usize| i64::from_ne_bytes(raw[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
             let pair = |sec: i64, frac: i64| libc::timespec {
@@ -511,9 +544,8 @@ impl Call<'_> {
         size: u64,
         flags: u64,
     ) -> Result<Reply> {
-        let tid = self.caller.tid;
         let mut key = [0u8; 256];
-        let n = memory::read_cstr(tid, RemoteAddr(name), &mut key[..255])?.len();
+        let n = self.read_cstr(RemoteAddr(name), &mut key[..255])?.len();
         let key = core::ffi::CStr::from_bytes_until_nul(&key[..=n]).map_err(|_| Errno::EINVAL)?;
         let size = size as usize;
         if size > XATTR_MAX {
@@ -521,7 +553,7 @@ impl Call<'_> {
         }
         let mut data = [0u8; XATTR_MAX];
         if size != 0 {
-            memory::read_exact(tid, RemoteAddr(value), &mut data[..size])?;
+            self.read_exact(RemoteAddr(value), &mut data[..size])?;
         }
         self.on_object(scratch, |path, _| {
             at::setxattr(path, key, &data[..size], flags as u32, true)
@@ -531,7 +563,7 @@ impl Call<'_> {
 
     fn removexattr(&self, scratch: &mut Scratch, name: u64) -> Result<Reply> {
         let mut key = [0u8; 256];
-        let n = memory::read_cstr(self.caller.tid, RemoteAddr(name), &mut key[..255])?.len();
+        let n = self.read_cstr(RemoteAddr(name), &mut key[..255])?.len();
         let key = core::ffi::CStr::from_bytes_until_nul(&key[..=n]).map_err(|_| Errno::EINVAL)?;
         self.on_object(scratch, |path, _| at::removexattr(path, key, true))?;
         Ok(Reply::Value(0))
@@ -549,7 +581,7 @@ impl Call<'_> {
         let mut key = [0u8; 256];
         let key = match name {
             Some(at) => {
-                let n = memory::read_cstr(tid, RemoteAddr(at), &mut key[..255])?.len();
+                let n = self.read_cstr(RemoteAddr(at), &mut key[..255])?.len();
                 Some(core::ffi::CStr::from_bytes_until_nul(&key[..=n]).map_err(|_| Errno::EINVAL)?)
             }
             None => None,
@@ -595,7 +627,7 @@ impl Call<'_> {
             || flags & libc::O_TMPFILE as u64 == libc::O_TMPFILE as u64;
         let mode = if creating {
             // husk's own umask is 0: the caller's is applied here.
-            let umask = crate::remote::proc::umask(self.caller.tid)?;
+            let umask = self.umask()?;
             mode & 0o7777 & !(umask as u64)
         } else {
             0
@@ -741,7 +773,7 @@ impl Call<'_> {
             flags & libc::MSG_DONTWAIT == 0 && file::status_flags(&socket)? & libc::O_NONBLOCK == 0;
         // The data decides nothing: it is read when it is sent.
         let mut data = [0u8; crate::limits::SEND_BYTES];
-        memory::read_exact(self.caller.tid, RemoteAddr(a[1]), &mut data[..size])?;
+        self.read_exact(RemoteAddr(a[1]), &mut data[..size])?;
         match file::sendto(
             &socket,
             &data[..size],

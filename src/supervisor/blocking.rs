@@ -248,6 +248,10 @@ fn perform(slot: &Slot, job: Job) {
             return;
         }
     };
+    if !notify::id_valid(listener, job.id) {
+        // The caller is gone (and its ids may have been another's).
+        return;
+    }
     loop {
         let result = match &job.op {
             Op::Send {
