@@ -12,6 +12,7 @@
 mod common;
 
 use common::{c_program_static, run, scratch};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -99,6 +100,10 @@ fn tree(name: &str) -> PathBuf {
     std::os::unix::fs::symlink(dir.join("denied/f"), dir.join("allowed/y/f")).unwrap();
     std::fs::write(dir.join("allowed/t.file"), "ALLOWED").unwrap();
     std::fs::write(dir.join("allowed/t"), "ALLOWED").unwrap();
+    for m in ["allowed/m", "denied/m"] {
+        std::fs::write(dir.join(m), "M").unwrap();
+        std::fs::set_permissions(dir.join(m), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     std::fs::copy(race(), dir.join("allowed/p")).unwrap();
     std::fs::copy(race(), dir.join("denied/p")).unwrap();
     dir
@@ -111,13 +116,15 @@ fn tree(name: &str) -> PathBuf {
 fn rules(dir: &Path) -> Vec<String> {
     vec![
         "sandbox/all:off".into(),
-        "sandbox/read,write,create,exec,stat,delete,rename,symlink,truncate:on".into(),
+        "sandbox/read,write,create,exec,stat,delete,rename,symlink,truncate,chmod:on".into(),
         format!("allow/all+{}", p(dir, "allowed/***")),
         format!("allow/exec+{}", race().display()),
         format!("allow/write,create+{}", p(dir, "ran-denied")),
         format!("deny/all+{}", p(dir, "denied/***")),
         // Visible, so a denial is EACCES (not a hidden file's ENOENT).
         format!("allow/stat+{}", p(dir, "denied/***")),
+        // Readable (so the dup-flip attack can hold it), never chmod'ed.
+        format!("allow/read+{}", p(dir, "denied/m")),
     ]
 }
 
@@ -335,4 +342,14 @@ fn ptrace_leaks_outside_swap() {
         attack(Some("ptrace"), &dir, "reader", CONTROL_SECONDS, true)
     });
     assert!(t.leaked > 0, "the swap never got through: {t:?}");
+}
+
+#[test]
+fn notify_blocks_dup_flip() {
+    notify_blocks("dup-flip", "dup-flip");
+}
+
+#[test]
+fn ptrace_leaks_dup_flip() {
+    ptrace_leaks("dup-flip-ptrace", "dup-flip");
 }

@@ -107,6 +107,14 @@ pub const EMULATED: &[&str] = &[
     "lgetxattr",
     "listxattr",
     "llistxattr",
+    "fsetxattr",
+    "fremovexattr",
+    "fgetxattr",
+    "flistxattr",
+    "fchmod",
+    "fchown",
+    "ftruncate",
+    "fallocate",
     "bind",
     "connect",
     "sendto",
@@ -262,10 +270,27 @@ pub fn emulate(
         "utimes" => call.utime(scratch, a[1], Times::Timeval),
         "futimesat" => call.utime(scratch, a[2], Times::Timeval),
         "utimensat" => call.utime(scratch, a[2], Times::Timespec),
-        "setxattr" | "lsetxattr" => call.setxattr(scratch, a[1], a[2], a[3], a[4]),
-        "removexattr" | "lremovexattr" => call.removexattr(scratch, a[1]),
-        "getxattr" | "lgetxattr" => call.getxattr(scratch, Some(a[1]), a[2], a[3]),
-        "listxattr" | "llistxattr" => call.getxattr(scratch, None, a[1], a[2]),
+        "setxattr" | "lsetxattr" => call.setxattr(scratch, false, a[1], a[2], a[3], a[4]),
+        "fsetxattr" => call.setxattr(scratch, true, a[1], a[2], a[3], a[4]),
+        "removexattr" | "lremovexattr" => call.removexattr(scratch, false, a[1]),
+        "fremovexattr" => call.removexattr(scratch, true, a[1]),
+        "getxattr" | "lgetxattr" => call.getxattr(scratch, false, Some(a[1]), a[2], a[3]),
+        "fgetxattr" => call.getxattr(scratch, true, Some(a[1]), a[2], a[3]),
+        "listxattr" | "llistxattr" => call.getxattr(scratch, false, None, a[1], a[2]),
+        "flistxattr" => call.getxattr(scratch, true, None, a[1], a[2]),
+        "fchmod" => call
+            .checked_fd(scratch)
+            .and_then(|fd| at::on_fd::fchmod(&fd, a[1] as u32 & 0o7777).map(|()| Reply::Value(0))),
+        "fchown" => call.checked_fd(scratch).and_then(|fd| {
+            at::on_fd::fchown(&fd, a[1] as u32, a[2] as u32).map(|()| Reply::Value(0))
+        }),
+        "ftruncate" => call
+            .checked_fd(scratch)
+            .and_then(|fd| at::on_fd::ftruncate(&fd, a[1] as i64).map(|()| Reply::Value(0))),
+        "fallocate" => call.checked_fd(scratch).and_then(|fd| {
+            at::on_fd::fallocate(&fd, a[1] as i32, a[2] as i64, a[3] as i64)
+                .map(|()| Reply::Value(0))
+        }),
         "bind" => call.bind(scratch),
         "connect" => call.connect(scratch),
         "sendto" => call.sendto(scratch),
@@ -364,6 +389,25 @@ impl Call<'_> {
             0,
             NO_LINKS,
         )
+    }
+
+    /// The caller's descriptor argument (slot 0), copied, and confirmed
+    /// to still be what was checked: a `dup2` onto its number since the
+    /// check is refused (EACCES), never acted on.
+    fn checked_fd(&self, scratch: &mut Scratch) -> Result<OwnedFd> {
+        let Empty::Fd(fd) = scratch.record.start[0] else {
+            return Err(Errno::EBADF);
+        };
+        let copy = self.their_fd(fd)?;
+        let mut own = OwnPath::new(copy.as_fd().raw());
+        let mut buf = [0u8; crate::remote::path::PATH_MAX];
+        let now = file::readlinkat(Dir::Cwd, own.as_cstr(), &mut buf)?;
+        let same = if scratch.slots[0].anonymous {
+            now.first() != Some(&b'/')
+        } else {
+            now == scratch.slots[0].real.as_bytes()
+        };
+        if same { Ok(copy) } else { Err(Errno::EACCES) }
     }
 
     /// Slot 0's object (see [`Call::object`]).
@@ -539,6 +583,7 @@ impl Call<'_> {
     fn setxattr(
         &self,
         scratch: &mut Scratch,
+        by_fd: bool,
         name: u64,
         value: u64,
         size: u64,
@@ -555,17 +600,27 @@ impl Call<'_> {
         if size != 0 {
             self.read_exact(RemoteAddr(value), &mut data[..size])?;
         }
-        self.on_object(scratch, |path, _| {
-            at::setxattr(path, key, &data[..size], flags as u32, true)
-        })?;
+        if by_fd {
+            let fd = self.checked_fd(scratch)?;
+            at::on_fd::fsetxattr(&fd, key, &data[..size], flags as u32)?;
+        } else {
+            self.on_object(scratch, |path, _| {
+                at::setxattr(path, key, &data[..size], flags as u32, true)
+            })?;
+        }
         Ok(Reply::Value(0))
     }
 
-    fn removexattr(&self, scratch: &mut Scratch, name: u64) -> Result<Reply> {
+    fn removexattr(&self, scratch: &mut Scratch, by_fd: bool, name: u64) -> Result<Reply> {
         let mut key = [0u8; 256];
         let n = self.read_cstr(RemoteAddr(name), &mut key[..255])?.len();
         let key = core::ffi::CStr::from_bytes_until_nul(&key[..=n]).map_err(|_| Errno::EINVAL)?;
-        self.on_object(scratch, |path, _| at::removexattr(path, key, true))?;
+        if by_fd {
+            let fd = self.checked_fd(scratch)?;
+            at::on_fd::fremovexattr(&fd, key)?;
+        } else {
+            self.on_object(scratch, |path, _| at::removexattr(path, key, true))?;
+        }
         Ok(Reply::Value(0))
     }
 
@@ -573,6 +628,7 @@ impl Call<'_> {
     fn getxattr(
         &self,
         scratch: &mut Scratch,
+        by_fd: bool,
         name: Option<u64>,
         buf: u64,
         size: u64,
@@ -588,10 +644,15 @@ impl Call<'_> {
         };
         let size = (size as usize).min(XATTR_MAX);
         let mut data = [0u8; XATTR_MAX];
-        let n = self.on_object(scratch, |path, _| match key {
-            Some(key) => at::getxattr(path, key, &mut data[..size], true),
-            None => at::listxattr(path, &mut data[..size], true),
-        })?;
+        let n = if by_fd {
+            let fd = self.checked_fd(scratch)?;
+            at::on_fd::fgetxattr(&fd, key, &mut data[..size])?
+        } else {
+            self.on_object(scratch, |path, _| match key {
+                Some(key) => at::getxattr(path, key, &mut data[..size], true),
+                None => at::listxattr(path, &mut data[..size], true),
+            })?
+        };
         if size != 0 {
             notify::vm_write(tid, buf, &data[..n])?;
         }

@@ -224,3 +224,83 @@ pub fn readlink_fd(obj: impl AsFd, buf: &mut [u8]) -> Result<usize> {
         )
     })
 }
+
+/// Calls on a descriptor itself (a copy of a caller's).
+pub mod on_fd {
+    use super::super::fd::AsFd;
+    use super::super::{Result, check, nr, raw};
+    use core::ffi::CStr;
+
+    fn fd(d: impl AsFd) -> usize {
+        d.as_fd().raw() as usize
+    }
+
+    /// `fchmod`.
+    pub fn fchmod(f: impl AsFd, mode: u32) -> Result<()> {
+        // SAFETY: no pointers.
+        check(unsafe { raw::syscall2(nr::FCHMOD, fd(f), mode as usize) }).map(drop)
+    }
+
+    /// `fchown`.
+    pub fn fchown(f: impl AsFd, uid: u32, gid: u32) -> Result<()> {
+        // SAFETY: no pointers.
+        check(unsafe { raw::syscall3(nr::FCHOWN, fd(f), uid as usize, gid as usize) }).map(drop)
+    }
+
+    /// `ftruncate`.
+    pub fn ftruncate(f: impl AsFd, length: i64) -> Result<()> {
+        // SAFETY: no pointers.
+        check(unsafe { raw::syscall2(nr::FTRUNCATE, fd(f), length as usize) }).map(drop)
+    }
+
+    /// `fallocate`.
+    pub fn fallocate(f: impl AsFd, mode: i32, offset: i64, length: i64) -> Result<()> {
+        // SAFETY: no pointers.
+        check(unsafe {
+            raw::syscall4(
+                nr::FALLOCATE,
+                fd(f),
+                mode as usize,
+                offset as usize,
+                length as usize,
+            )
+        })
+        .map(drop)
+    }
+
+    /// `fsetxattr`.
+    pub fn fsetxattr(f: impl AsFd, name: &CStr, value: &[u8], flags: u32) -> Result<()> {
+        // SAFETY: `name` is NUL-terminated; `value` is read only.
+        check(unsafe {
+            raw::syscall5(
+                nr::FSETXATTR,
+                fd(f),
+                name.as_ptr() as usize,
+                value.as_ptr() as usize,
+                value.len(),
+                flags as usize,
+            )
+        })
+        .map(drop)
+    }
+
+    /// `fremovexattr`.
+    pub fn fremovexattr(f: impl AsFd, name: &CStr) -> Result<()> {
+        // SAFETY: `name` is NUL-terminated.
+        check(unsafe { raw::syscall2(nr::FREMOVEXATTR, fd(f), name.as_ptr() as usize) }).map(drop)
+    }
+
+    /// `fgetxattr` (`name: Some`) or `flistxattr` into `buf`; an empty
+    /// `buf` asks for the size.
+    pub fn fgetxattr(f: impl AsFd, name: Option<&CStr>, buf: &mut [u8]) -> Result<usize> {
+        let (b, n) = (buf.as_mut_ptr() as usize, buf.len());
+        // SAFETY: `name` is NUL-terminated; the kernel writes at most
+        // `buf.len()` bytes into `buf`.
+        check(unsafe {
+            match name {
+                Some(name) => raw::syscall4(nr::FGETXATTR, fd(f), name.as_ptr() as usize, b, n),
+                None => raw::syscall3(nr::FLISTXATTR, fd(f), b, n),
+            }
+        })
+    }
+}

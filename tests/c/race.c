@@ -34,6 +34,9 @@
  *       and y (renameat2 RENAME_EXCHANGE); main opens DIR/allowed/x/f
  *   race reader DIR SECONDS [first]       main opens DIR/allowed/t and
  *       reads it; another process (the test) swaps it
+ *   race dup-flip DIR SECONDS [first]     a thread dup2()s DIR/allowed/m
+ *       or DIR/denied/m onto descriptor 100; main fchmod()s descriptor
+ *       100 (leaked: denied/m's mode changed)
  *   race ran DIR                          see exec-flip
  *   race once OP PATH DIR                 no race, one call, for the
  *       policy sanity check: OP open (prints "ok CONTENTS" or the errno
@@ -308,6 +311,53 @@ static void reader(double end) {
         open_and_read(t);
 }
 
+/* The descriptor the dup-flip thread swaps, and its two sources. */
+static int dup_target = 100, dup_a, dup_d;
+
+static void *dup_flipper(void *arg) {
+    (void)arg;
+    while (!stop) {
+        dup2(dup_d, dup_target);
+        dup2(dup_a, dup_target);
+    }
+    return NULL;
+}
+
+/* A thread swaps descriptor 100 between DIR/allowed/m and DIR/denied/m
+ * (both opened read-only, which the policy allows); main changes the
+ * mode of descriptor 100 (which the policy allows for allowed/m only)
+ * and looks whether denied/m's mode changed. */
+static void dup_flip(double end) {
+    char a[4096], d[4096];
+    join("allowed/m", a, sizeof a);
+    join("denied/m", d, sizeof d);
+    dup_a = open(a, O_RDONLY);
+    dup_d = open(d, O_RDONLY);
+    if (dup_a < 0 || dup_d < 0)
+        die("open m");
+    struct stat before;
+    if (fstat(dup_d, &before) < 0)
+        die("fstat");
+    pthread_t t;
+    if (pthread_create(&t, NULL, dup_flipper, NULL))
+        die("pthread_create");
+    mode_t modes[2] = {0600, 0640};
+    while (!done(end)) {
+        attempts++;
+        if (fchmod(dup_target, modes[attempts & 1]) == 0)
+            ok++;
+        else
+            refused++;
+        struct stat now;
+        if (fstat(dup_d, &now) == 0 && now.st_mode != before.st_mode)
+            leaked++, before = now;
+    }
+    stop = 1;
+    pthread_join(t, NULL);
+    /* A successful fchmod that hit denied/m counted as ok too. */
+    ok -= leaked;
+}
+
 static void print_errno(int e) {
     const char *name = strerrorname_np(e);
     printf("%s\n", name ? name : "unknown");
@@ -393,6 +443,8 @@ int main(int argc, char **argv, char **envp) {
         exchange(end);
     else if (!strcmp(mode, "reader"))
         reader(end);
+    else if (!strcmp(mode, "dup-flip"))
+        dup_flip(end);
     else {
         fprintf(stderr, "unknown mode %s\n", mode);
         return 2;
