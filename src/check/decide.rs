@@ -82,6 +82,12 @@ pub struct Record {
     pub addr: [u8; net::SOCKADDR_MAX],
     /// Its length (0: none read).
     pub addr_len: usize,
+    /// A message's control data, as read (sendmsg).
+    pub control: [u8; net::CONTROL_MAX],
+    /// Its length.
+    pub control_len: usize,
+    /// A message's `msg_iov` and `msg_iovlen`, as read.
+    pub iov: (u64, u64),
 }
 
 impl Default for Record {
@@ -94,6 +100,9 @@ impl Default for Record {
             mode: 0,
             addr: [0; net::SOCKADDR_MAX],
             addr_len: 0,
+            control: [0; net::CONTROL_MAX],
+            control_len: 0,
+            iov: (0, 0),
         }
     }
 }
@@ -118,6 +127,9 @@ impl Scratch {
                 mode: 0,
                 addr: [0; net::SOCKADDR_MAX],
                 addr_len: 0,
+                control: [0; net::CONTROL_MAX],
+                control_len: 0,
+                iov: (0, 0),
             },
         }
     }
@@ -996,7 +1008,13 @@ impl<'p> Checker<'p> {
         if let Some(d) = &destination {
             self.check_decoded(d, NetConnect, Use::Send);
         }
-        match net::passes_fds(self.caller.tid, msg) {
+        // What the emulator will send: exactly what was checked.
+        self.record.iov = (msg.iov, msg.iov_len);
+        let passes = net::read_control(self.caller.tid, msg, &mut self.record.control).map(|n| {
+            self.record.control_len = n;
+            net::rights(&self.record.control[..n]).next().is_some()
+        });
+        match passes {
             Ok(false) => {}
             Ok(true) => {
                 let errno = self.errno;
@@ -1015,6 +1033,11 @@ impl<'p> Checker<'p> {
                     hidden: false,
                 });
             }
+        }
+        if msg.name != 0 {
+            // `read` accepted the length: at most SOCKADDR_MAX bytes.
+            self.record.addr = buf;
+            self.record.addr_len = msg.name_len as usize;
         }
     }
 

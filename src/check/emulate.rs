@@ -118,6 +118,7 @@ pub const EMULATED: &[&str] = &[
     "bind",
     "connect",
     "sendto",
+    "sendmsg",
 ];
 
 /// Whether the notify transport emulates call `nr`.
@@ -294,6 +295,7 @@ pub fn emulate(
         "bind" => call.bind(scratch),
         "connect" => call.connect(scratch),
         "sendto" => call.sendto(scratch),
+        "sendmsg" => call.sendmsg(scratch),
         // Sent here but not emulated: refuse rather than guess.
         _ => Err(Errno::ENOSYS),
     };
@@ -853,6 +855,88 @@ impl Call<'_> {
                     flags,
                 },
             ),
+            Err(e) => {
+                blocking::broken_pipe(self.caller.tid, flags, e);
+                Err(e)
+            }
+        }
+    }
+
+    /// sendmsg: the checked destination and control data (each passed
+    /// descriptor replaced by husk's copy of it), and the caller's data,
+    /// gathered.
+    fn sendmsg(&self, scratch: &mut Scratch) -> Result<Reply> {
+        let a = &self.info.args;
+        let socket = self.their_fd(a[0] as u32 as i32)?;
+        let flags = a[2] as u32 as i32;
+        let mut keep = None;
+        let (addr, alen) = self.address(scratch, false, &mut keep)?;
+        // Control data: exactly the bytes checked.
+        let rec = &scratch.record;
+        let clen = rec.control_len;
+        let mut control = [0u8; super::net::CONTROL_MAX];
+        control[..clen].copy_from_slice(&rec.control[..clen]);
+        let mut spans: heapless::Vec<core::ops::Range<usize>, 64> = heapless::Vec::new();
+        for r in super::net::rights(&control[..clen]) {
+            spans.push(r).map_err(|_| Errno::EINVAL)?;
+        }
+        // The kernel's limit on descriptors in one message.
+        let mut held: heapless::Vec<OwnedFd, 253> = heapless::Vec::new();
+        for span in spans {
+            for at in span.step_by(4) {
+                let Some(bytes) = control.get(at..at + 4) else {
+                    break;
+                };
+                let theirs = i32::from_ne_bytes(bytes.try_into().unwrap_or([0; 4]));
+                let copy = self.their_fd(theirs)?;
+                control[at..at + 4].copy_from_slice(&copy.as_fd().raw().to_ne_bytes());
+                held.push(copy).map_err(|_| Errno::EINVAL)?;
+            }
+        }
+        // The data decides nothing: gathered now.
+        let (iov, count) = rec.iov;
+        if count > 1024 {
+            return Err(Errno::EMSGSIZE);
+        }
+        let mut data = [0u8; crate::limits::SEND_BYTES];
+        let mut size = 0usize;
+        let mut total = 0u64;
+        for i in 0..count {
+            let mut entry = [0u8; 16];
+            let at = RemoteAddr(iov).offset(i * 16).ok_or(Errno::EFAULT)?;
+            self.read_exact(at, &mut entry)?;
+            let base = u64::from_ne_bytes(entry[..8].try_into().unwrap_or([0; 8]));
+            let len = u64::from_ne_bytes(entry[8..].try_into().unwrap_or([0; 8]));
+            total = total.saturating_add(len);
+            let take = (len as usize).min(data.len() - size);
+            if take > 0 {
+                self.read_exact(RemoteAddr(base), &mut data[size..size + take])?;
+                size += take;
+            }
+        }
+        if total > data.len() as u64 && file::socket_type(&socket)? != libc::SOCK_STREAM {
+            return Err(Errno::EMSGSIZE);
+        }
+        let name = &addr[..alen];
+        let waits =
+            flags & libc::MSG_DONTWAIT == 0 && file::status_flags(&socket)? & libc::O_NONBLOCK == 0;
+        let control = &control[..clen];
+        let sent = match file::sendmsg(
+            &socket,
+            name,
+            &data[..size],
+            control,
+            flags | libc::MSG_DONTWAIT,
+        ) {
+            // No room: wait for it here (README: a sendmsg that must
+            // wait holds one notify worker).
+            Err(Errno::EAGAIN) if waits => {
+                file::sendmsg(&socket, name, &data[..size], control, flags)
+            }
+            other => other,
+        };
+        match sent {
+            Ok(n) => Ok(Reply::Value(n as i64)),
             Err(e) => {
                 blocking::broken_pipe(self.caller.tid, flags, e);
                 Err(e)

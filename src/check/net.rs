@@ -115,6 +115,10 @@ pub struct Message {
     pub control: u64,
     /// `msg_controllen`.
     pub control_len: u64,
+    /// `msg_iov`.
+    pub iov: u64,
+    /// `msg_iovlen`.
+    pub iov_len: u64,
 }
 
 /// `sizeof(struct msghdr)` on 64-bit Linux.
@@ -132,6 +136,8 @@ pub fn read_message(pid: Pid, at: RemoteAddr) -> Result<Message> {
         name_len: u32::from_ne_bytes(raw[8..12].try_into().unwrap_or([0; 4])) as u64,
         control: word(32),
         control_len: word(40),
+        iov: word(16),
+        iov_len: word(24),
     })
 }
 
@@ -139,28 +145,51 @@ pub fn read_message(pid: Pid, at: RemoteAddr) -> Result<Message> {
 /// The kernel reads at most its own limit of control bytes; so does
 /// husk (larger is `ENOBUFS` from the kernel anyway).
 pub fn passes_fds(pid: Pid, msg: &Message) -> Result<bool> {
-    const CONTROL_MAX: usize = 4096;
-    if msg.control == 0 || msg.control_len == 0 {
-        return Ok(false);
-    }
-    let len = (msg.control_len as usize).min(CONTROL_MAX);
     let mut buf = [0u8; CONTROL_MAX];
-    memory::read_exact(pid, RemoteAddr(msg.control), &mut buf[..len])?;
-    // struct cmsghdr: size_t len; int level; int type; data (8-aligned).
-    let mut at = 0usize;
-    while at + 16 <= len {
-        let cmsg_len = u64::from_ne_bytes(buf[at..at + 8].try_into().unwrap_or([0; 8])) as usize;
-        let level = i32::from_ne_bytes(buf[at + 8..at + 12].try_into().unwrap_or([0; 4]));
-        let kind = i32::from_ne_bytes(buf[at + 12..at + 16].try_into().unwrap_or([0; 4]));
-        if cmsg_len < 16 {
-            break;
-        }
-        if level == libc::SOL_SOCKET && kind == libc::SCM_RIGHTS {
-            return Ok(true);
-        }
-        at += (cmsg_len + 7) & !7;
+    read_control(pid, msg, &mut buf).map(|len| rights(&buf[..len]).next().is_some())
+}
+
+/// The control bytes husk reads of a message at most (the kernel's own
+/// limit for a send is larger, but 4096 holds every descriptor one
+/// message may pass, 253).
+pub const CONTROL_MAX: usize = 4096;
+
+/// Reads a message's control data into `buf`; returns its length.
+pub fn read_control(pid: Pid, msg: &Message, buf: &mut [u8; CONTROL_MAX]) -> Result<usize> {
+    if msg.control == 0 || msg.control_len == 0 {
+        return Ok(0);
     }
-    Ok(false)
+    if msg.control_len as usize > CONTROL_MAX {
+        return Err(Errno::ENOBUFS);
+    }
+    let len = msg.control_len as usize;
+    memory::read_exact(pid, RemoteAddr(msg.control), &mut buf[..len])?;
+    Ok(len)
+}
+
+/// The byte ranges of the descriptor numbers in each `SCM_RIGHTS`
+/// message of control data `buf`.
+pub fn rights(buf: &[u8]) -> impl Iterator<Item = core::ops::Range<usize>> + '_ {
+    let len = buf.len();
+    let mut at = 0usize;
+    core::iter::from_fn(move || {
+        // struct cmsghdr: size_t len; int level; int type; data (8-aligned).
+        while at + 16 <= len {
+            let cmsg_len =
+                u64::from_ne_bytes(buf[at..at + 8].try_into().unwrap_or([0; 8])) as usize;
+            let level = i32::from_ne_bytes(buf[at + 8..at + 12].try_into().unwrap_or([0; 4]));
+            let kind = i32::from_ne_bytes(buf[at + 12..at + 16].try_into().unwrap_or([0; 4]));
+            if cmsg_len < 16 {
+                return None;
+            }
+            let here = at;
+            at += (cmsg_len + 7) & !7;
+            if level == libc::SOL_SOCKET && kind == libc::SCM_RIGHTS {
+                return Some(here + 16..(here + cmsg_len).min(len));
+            }
+        }
+        None
+    })
 }
 
 #[cfg(test)]

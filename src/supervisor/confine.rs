@@ -197,6 +197,7 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::PIDFD_GETFD, Check::Any),
     (nr::CONNECT, Check::Any),
     (nr::SENDTO, Check::Any),
+    (nr::SENDMSG, Check::Any),
     (nr::GETSOCKOPT, Check::Any),
     (nr::PPOLL, Check::Any),
     (nr::BIND, Check::Any),

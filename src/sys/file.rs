@@ -435,6 +435,43 @@ pub fn sendto(fd: impl AsFd, data: &[u8], flags: i32, addr: &[u8]) -> Result<usi
     })
 }
 
+/// `sendmsg(fd, msg, flags)` of one buffer, with a raw destination
+/// (`name`, empty for none) and raw control data (empty for none).
+pub fn sendmsg(
+    fd: impl AsFd,
+    name: &[u8],
+    data: &[u8],
+    control: &[u8],
+    flags: i32,
+) -> Result<usize> {
+    let iov = libc::iovec {
+        iov_base: data.as_ptr() as *mut libc::c_void,
+        iov_len: data.len(),
+    };
+    // SAFETY: struct msghdr is plain old data; all-zero is valid.
+    let mut msg: libc::msghdr = unsafe { core::mem::zeroed() };
+    if !name.is_empty() {
+        msg.msg_name = name.as_ptr() as *mut libc::c_void;
+        msg.msg_namelen = name.len() as u32;
+    }
+    msg.msg_iov = &iov as *const libc::iovec as *mut libc::iovec;
+    msg.msg_iovlen = 1;
+    if !control.is_empty() {
+        msg.msg_control = control.as_ptr() as *mut libc::c_void;
+        msg.msg_controllen = control.len() as _;
+    }
+    // SAFETY: `msg` points at `iov`, `name`, `data` and `control`, all
+    // alive for the call; the kernel only reads them.
+    check(unsafe {
+        raw::syscall3(
+            nr::SENDMSG,
+            fd.as_fd().raw() as usize,
+            &msg as *const libc::msghdr as usize,
+            flags as usize,
+        )
+    })
+}
+
 /// The type of socket `fd` (`SO_TYPE`: `SOCK_STREAM`, `SOCK_DGRAM`...).
 pub fn socket_type(fd: impl AsFd) -> Result<i32> {
     let mut value = 0i32;
