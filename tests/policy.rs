@@ -228,6 +228,9 @@ fn stat_denials_hide_the_file_everywhere() {
         assert_out(&op(who, &rules, &["open", &b, "r"]), "EACCES", who);
         assert_out(&op(who, &rules, &["access", &a]), "ENOENT", who);
         assert_out(&op(who, &rules, &["lstat", &a]), "ENOENT", who);
+        // Watching is looking: inotify needs stat.
+        assert_out(&op(who, &rules, &["inotify", &a]), "ENOENT", who);
+        assert_out(&op(who, &rules, &["inotify", &b]), "ok", who);
     }
 }
 
@@ -963,6 +966,26 @@ fn a_denied_udp_sendto_delivers_nothing() {
             .recv(&mut buf)
             .expect("the allowed datagram did not arrive");
         assert_eq!(&buf[..n], b"hello");
+        // sendmmsg: every message is checked, and sent as checked.
+        let o = op(who, &only("net"), &["sendmmsg", &addr, "secret"]);
+        assert_out(&o, "ENOTCONN", who);
+        assert!(
+            receiver.recv(&mut buf).is_err(),
+            "a denied datagram arrived (sendmmsg)"
+        );
+        let o = op(
+            who,
+            &with(
+                only("net"),
+                &[format!("allow/net/connect+127.0.0.1!{port}")],
+            ),
+            &["sendmmsg", &addr, "twice"],
+        );
+        assert_out(&o, "ok", who);
+        for _ in 0..2 {
+            let n = receiver.recv(&mut buf).expect("a datagram did not arrive");
+            assert_eq!(&buf[..n], b"twice");
+        }
     }
 }
 

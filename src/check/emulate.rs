@@ -119,6 +119,8 @@ pub const EMULATED: &[&str] = &[
     "connect",
     "sendto",
     "sendmsg",
+    "sendmmsg",
+    "inotify_add_watch",
 ];
 
 /// Whether the notify transport emulates call `nr`.
@@ -296,6 +298,8 @@ pub fn emulate(
         "connect" => call.connect(scratch),
         "sendto" => call.sendto(scratch),
         "sendmsg" => call.sendmsg(scratch),
+        "sendmmsg" => call.sendmmsg(policy, scratch),
+        "inotify_add_watch" => call.inotify_add_watch(scratch),
         // Sent here but not emulated: refuse rather than guess.
         _ => Err(Errno::ENOSYS),
     };
@@ -942,6 +946,71 @@ impl Call<'_> {
                 Err(e)
             }
         }
+    }
+
+    /// inotify_add_watch: on the pinned object, through husk's own
+    /// descriptor of it, added to a copy of the caller's inotify
+    /// instance (the same instance: the watch is the caller's).
+    fn inotify_add_watch(&self, scratch: &mut Scratch) -> Result<Reply> {
+        let a = &self.info.args;
+        let inotify = self.their_fd(a[0] as u32 as i32)?;
+        // The object is pinned as checked; the magic link must then be
+        // followed to it, whatever the caller said about links.
+        let mask = a[2] as u32 & !libc::IN_DONT_FOLLOW;
+        let wd = self.on_object(scratch, |path, _| {
+            at::inotify_add_watch(&inotify, path, mask)
+        })?;
+        Ok(Reply::Value(wd as i64))
+    }
+
+    /// sendmmsg: each message checked and sent in turn, as sendmsg; the
+    /// count sent, or the first message's error.
+    fn sendmmsg(&self, policy: &Policy, scratch: &mut Scratch) -> Result<Reply> {
+        let a = self.info.args;
+        let count = (a[2] as u32).min(1024) as u64;
+        let sendmsg = table::by_name("sendmsg")
+            .and_then(|s| s.nr)
+            .ok_or(Errno::ENOSYS)?;
+        let mut sent = 0u64;
+        for i in 0..count {
+            let at = RemoteAddr(a[1])
+                .offset(i * super::net::MMSGHDR_SIZE)
+                .ok_or(Errno::EFAULT)?;
+            // The message as a sendmsg of its own (a struct mmsghdr
+            // starts with its struct msghdr).
+            let mut one = *self.info;
+            one.nr = sendmsg as u64;
+            one.args = [a[0], at.0, a[3], 0, 0, 0];
+            let verdict = decide::decide_call(policy, self.caller.tid, &one, scratch);
+            self.still_valid()?;
+            let result = match verdict {
+                Verdict::Allow => {
+                    let call = Call {
+                        notif: self.notif,
+                        info: &one,
+                        listener: self.listener,
+                        caller: Caller::new(self.caller.tid),
+                    };
+                    call.sendmsg(scratch)
+                }
+                Verdict::Deny(e) => Err(e),
+                Verdict::Kill => return Ok(Reply::Kill),
+                Verdict::Exit(status) => return Ok(Reply::Exit(status)),
+                Verdict::AllowThenCheck => Err(Errno::EPERM),
+            };
+            match result {
+                Ok(Reply::Value(n)) => {
+                    // msg_len, after the struct msghdr.
+                    let len_at = at.0 + super::net::MSGHDR_SIZE;
+                    notify::vm_write(self.caller.tid, len_at, &(n as u32).to_ne_bytes())?;
+                    sent += 1;
+                }
+                Ok(other) => return Ok(other),
+                Err(e) if sent == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(Reply::Value(sent as i64))
     }
 
     /// Installs `fd` in the caller, which answers its call.

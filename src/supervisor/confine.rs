@@ -198,6 +198,7 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::CONNECT, Check::Any),
     (nr::SENDTO, Check::Any),
     (nr::SENDMSG, Check::Any),
+    (nr::INOTIFY_ADD_WATCH, Check::Any),
     (nr::GETSOCKOPT, Check::Any),
     (nr::PPOLL, Check::Any),
     (nr::BIND, Check::Any),

@@ -225,6 +225,20 @@ pub fn readlink_fd(obj: impl AsFd, buf: &mut [u8]) -> Result<usize> {
     })
 }
 
+/// `inotify_add_watch(fd, path, mask)`; returns the watch descriptor.
+pub fn inotify_add_watch(inotify: impl AsFd, path: &CStr, mask: u32) -> Result<i32> {
+    // SAFETY: see the module docs.
+    check(unsafe {
+        raw::syscall3(
+            nr::INOTIFY_ADD_WATCH,
+            fd(inotify.as_fd()),
+            ptr(path),
+            mask as usize,
+        )
+    })
+    .map(|wd| wd as i32)
+}
+
 /// Calls on a descriptor itself (a copy of a caller's).
 pub mod on_fd {
     use super::super::fd::AsFd;

@@ -21,6 +21,8 @@
  *   ops sendto ADDR MSG           a UDP datagram (or unix datagram)
  *   ops socketpair
  *   ops sendfd ADDR               sendmsg with SCM_RIGHTS (fd 0) to a unix datagram socket
+ *   ops sendmmsg ADDR MSG         two UDP datagrams in one sendmmsg ("ok" if both went)
+ *   ops inotify PATH              inotify_add_watch (IN_MODIFY)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -31,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
@@ -235,6 +238,31 @@ int main(int argc, char **argv) {
         int fd = 0;
         memcpy(CMSG_DATA(c), &fd, sizeof fd);
         return report(sendmsg(s, &msg, 0));
+    }
+    if (!strcmp(op, "sendmmsg")) {
+        /* Two datagrams, B then B again, to ADDR: prints "ok" if both
+         * went, else the errno name. */
+        struct sockaddr_storage ss;
+        int family;
+        socklen_t len = parse_addr(a, &ss, &family);
+        int s = socket(family, SOCK_DGRAM, 0);
+        struct iovec iov = {(void *)b, strlen(b)};
+        struct mmsghdr m[2];
+        memset(m, 0, sizeof m);
+        for (int i = 0; i < 2; i++) {
+            m[i].msg_hdr.msg_name = &ss;
+            m[i].msg_hdr.msg_namelen = len;
+            m[i].msg_hdr.msg_iov = &iov;
+            m[i].msg_hdr.msg_iovlen = 1;
+        }
+        int n = sendmmsg(s, m, 2, 0);
+        if (n == 2 && m[0].msg_len == strlen(b) && m[1].msg_len == strlen(b))
+            return report(0);
+        return report(n < 0 ? -1 : (errno = EIO, -1));
+    }
+    if (!strcmp(op, "inotify")) {
+        int fd = inotify_init1(IN_CLOEXEC);
+        return report(inotify_add_watch(fd, a, IN_MODIFY) < 0 ? -1 : 0);
     }
     if (!strcmp(op, "socketpair")) {
         int sv[2];
