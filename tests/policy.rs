@@ -228,6 +228,25 @@ fn stat_denials_hide_the_file_everywhere() {
         assert_out(&op(who, &rules, &["open", &b, "r"]), "EACCES", who);
         assert_out(&op(who, &rules, &["access", &a]), "ENOENT", who);
         assert_out(&op(who, &rules, &["lstat", &a]), "ENOENT", who);
+        // Calls by empty path name the descriptor: the file's own rules.
+        // (fstatat(AT_FDCWD, "") is a stat of the working directory.)
+        let cwd = std::env::current_dir().unwrap();
+        let all = with(
+            only("stat,read,chown,chmod,utime"),
+            &[
+                format!("allow/stat,read,chown,chmod,utime+{}/***", dir.display()),
+                format!("allow/stat+{}", cwd.display()),
+            ],
+        );
+        // (nobody may not chown root's file: the kernel says so.)
+        let want = if who.user == User::Root {
+            "ok"
+        } else {
+            "EPERM"
+        };
+        assert_out(&op(who, &all, &["emptypaths", &b]), want, who);
+        let no_chown = with(all.clone(), &[format!("deny/chown+{b}")]);
+        assert_out(&op(who, &no_chown, &["emptypaths", &b]), "EACCES", who);
         // Watching is looking: inotify needs stat.
         assert_out(&op(who, &rules, &["inotify", &a]), "ENOENT", who);
         assert_out(&op(who, &rules, &["inotify", &b]), "ok", who);

@@ -56,10 +56,15 @@ pub enum Empty {
     /// A real path (or none).
     #[default]
     No = 0,
-    /// The working directory.
+    /// The working directory, as checked.
     Cwd,
-    /// This descriptor.
+    /// This descriptor, as checked.
     Fd(i32),
+    /// Whatever this descriptor names: the decision did not depend on
+    /// it (fstat of a descriptor the caller holds).
+    AnyFd(i32),
+    /// Whatever the working directory is (as `AnyFd`).
+    AnyCwd,
 }
 
 /// What a decision was made on, beyond the resolved paths: the values
@@ -424,8 +429,8 @@ impl<'p> Checker<'p> {
         if cats == CatSet::of(&[Stat]) && self.empty_path(info, operand) {
             if let Operand::Path { how, .. } = operand {
                 self.record.start[0] = match how.start {
-                    Start::Fd(fd) => Empty::Fd(fd),
-                    Start::Cwd => Empty::Cwd,
+                    Start::Fd(fd) => Empty::AnyFd(fd),
+                    Start::Cwd => Empty::AnyCwd,
                 };
             }
             return Verdict::Allow;

@@ -369,22 +369,50 @@ impl Call<'_> {
         self.their_fd(fd)
     }
 
-    /// An `O_PATH` descriptor of the object slot `i` names, opened as
-    /// checked (following a final link or not).
+    /// The caller's own `/proc/TID/LINK` (`cwd`, `fd/N`), opened
+    /// `O_PATH` through its magic link.
+    fn their_link(&self, link: &[u8], fd: Option<i32>) -> Result<OwnedFd> {
+        let mut path = crate::remote::proc::ProcPath::new(self.caller.tid);
+        path.push(link);
+        if let Some(fd) = fd {
+            path.push_number(fd as u64);
+        }
+        // Through the caller's magic link: no RESOLVE_ restriction.
+        let object = file::openat2(Dir::Cwd, path.as_cstr(), libc::O_PATH as u64, 0, 0)?;
+        self.still_valid()?;
+        Ok(object)
+    }
+
+    /// `object`, confirmed to still be what slot `i` was checked on:
+    /// a descriptor swapped (`dup2`), or a working directory changed,
+    /// since the check is refused (EACCES), never acted on. Paths are
+    /// compared as the kernel names the object; any pipe or socket
+    /// passes for another (the rules name them by descriptor number).
+    fn verified(&self, object: OwnedFd, scratch: &Scratch, i: usize) -> Result<OwnedFd> {
+        let mut own = OwnPath::new(object.as_fd().raw());
+        let mut buf = [0u8; crate::remote::path::PATH_MAX];
+        let now = file::readlinkat(Dir::Cwd, own.as_cstr(), &mut buf)?;
+        let same = if scratch.slots[i].anonymous {
+            now.first() != Some(&b'/')
+        } else {
+            now == scratch.slots[i].real.as_bytes()
+        };
+        if same { Ok(object) } else { Err(Errno::EACCES) }
+    }
+
+    /// An `O_PATH` descriptor (or, for a descriptor argument, a copy)
+    /// of the object slot `i` names, as checked (following a final link
+    /// or not).
     fn object(&self, scratch: &mut Scratch, i: usize) -> Result<OwnedFd> {
         match scratch.record.start[i] {
-            Empty::Fd(fd) => return self.their_fd(fd),
-            Empty::Cwd => {
-                // The working directory itself: the caller's own cwd
-                // link, read once.
-                let mut path = crate::remote::proc::ProcPath::new(self.caller.tid);
-                path.push(b"/cwd");
-                return file::openat(Dir::Cwd, path.as_cstr(), libc::O_PATH, 0);
-            }
+            Empty::AnyFd(fd) => return self.their_link(b"/fd/", Some(fd)),
+            Empty::AnyCwd => return self.their_link(b"/cwd", None),
+            Empty::Fd(fd) => return self.verified(self.their_fd(fd)?, scratch, i),
+            Empty::Cwd => return self.verified(self.their_link(b"/cwd", None)?, scratch, i),
             Empty::No => {}
         }
         if scratch.slots[i].anonymous {
-            return self.anonymous_fd(scratch, i);
+            return self.verified(self.anonymous_fd(scratch, i)?, scratch, i);
         }
         let follow = scratch.record.follow[i];
         let flags = libc::O_PATH | if follow { 0 } else { libc::O_NOFOLLOW };
@@ -397,23 +425,13 @@ impl Call<'_> {
         )
     }
 
-    /// The caller's descriptor argument (slot 0), copied, and confirmed
-    /// to still be what was checked: a `dup2` onto its number since the
-    /// check is refused (EACCES), never acted on.
+    /// The caller's descriptor argument (slot 0), copied and verified
+    /// (see [`Call::verified`]), for the calls made on a descriptor.
     fn checked_fd(&self, scratch: &mut Scratch) -> Result<OwnedFd> {
         let Empty::Fd(fd) = scratch.record.start[0] else {
             return Err(Errno::EBADF);
         };
-        let copy = self.their_fd(fd)?;
-        let mut own = OwnPath::new(copy.as_fd().raw());
-        let mut buf = [0u8; crate::remote::path::PATH_MAX];
-        let now = file::readlinkat(Dir::Cwd, own.as_cstr(), &mut buf)?;
-        let same = if scratch.slots[0].anonymous {
-            now.first() != Some(&b'/')
-        } else {
-            now == scratch.slots[0].real.as_bytes()
-        };
-        if same { Ok(copy) } else { Err(Errno::EACCES) }
+        self.verified(self.their_fd(fd)?, scratch, 0)
     }
 
     /// Slot 0's object (see [`Call::object`]).
@@ -723,7 +741,7 @@ impl Call<'_> {
         let fd = if scratch.slots[0].anonymous {
             // A pipe or socket the caller holds, reopened: through a
             // copy of its descriptor, never its table again.
-            let theirs = self.anonymous_fd(scratch, 0)?;
+            let theirs = self.verified(self.anonymous_fd(scratch, 0)?, scratch, 0)?;
             let mut path = OwnPath::new(theirs.as_fd().raw());
             // husk's own magic link: followed, no RESOLVE_ restriction.
             file::openat2(Dir::Cwd, path.as_cstr(), flags, 0, 0)?

@@ -23,6 +23,7 @@
  *   ops sendfd ADDR               sendmsg with SCM_RIGHTS (fd 0) to a unix datagram socket
  *   ops sendmmsg ADDR MSG         two UDP datagrams in one sendmmsg ("ok" if both went)
  *   ops inotify PATH              inotify_add_watch (IN_MODIFY)
+ *   ops emptypaths PATH           fstatat/statx/futimens/fchownat/fchmod on an open PATH, by empty path
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -259,6 +260,18 @@ int main(int argc, char **argv) {
         if (n == 2 && m[0].msg_len == strlen(b) && m[1].msg_len == strlen(b))
             return report(0);
         return report(n < 0 ? -1 : (errno = EIO, -1));
+    }
+    if (!strcmp(op, "emptypaths")) {
+        /* The calls that name a descriptor (or the working directory)
+         * by an empty path: each must work, or the first failure's
+         * errno name is printed. */
+        int fd = open(a, O_RDONLY);
+        struct statx sx;
+        if (fd < 0 || fstatat(fd, "", &st, AT_EMPTY_PATH) || fstatat(AT_FDCWD, "", &st, AT_EMPTY_PATH) ||
+            statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) || futimens(fd, NULL) ||
+            fchownat(fd, "", getuid(), -1, AT_EMPTY_PATH) || fchmod(fd, 0644) || fsync(fd))
+            return report(-1);
+        return report(0);
     }
     if (!strcmp(op, "inotify")) {
         int fd = inotify_init1(IN_CLOEXEC);
