@@ -95,6 +95,21 @@ pub struct Record {
     pub iov: (u64, u64),
 }
 
+impl Record {
+    /// Forgets the last call (the large buffers are only ever read up
+    /// to their recorded lengths, so they are left as they are).
+    pub fn reset(&mut self) {
+        self.follow = [false; 2];
+        self.start = [Empty::No; 2];
+        self.trailing = [false; 2];
+        self.flags = 0;
+        self.mode = 0;
+        self.addr_len = 0;
+        self.control_len = 0;
+        self.iov = (0, 0);
+    }
+}
+
 impl Default for Record {
     fn default() -> Self {
         Record {
@@ -160,7 +175,7 @@ pub fn decide_call(
     info: &SyscallInfo,
     scratch: &mut Scratch,
 ) -> Verdict {
-    scratch.record = Record::default();
+    scratch.record.reset();
     Checker::new(policy, tid, info.nr as u32, scratch).call(info)
 }
 

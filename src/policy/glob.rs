@@ -286,6 +286,29 @@ fn add(pat: &[u8], states: &mut States, p: usize) {
 /// Whether `path` matches `pattern` (a malformed pattern matches
 /// nothing; check patterns with [`validate`] when they are written).
 pub fn matches(pattern: &[u8], path: &[u8]) -> bool {
+    // Fast paths, exact shortcuts of the automaton below for what most
+    // rules are: a literal path, or a literal directory and all below.
+    let special = |b: &u8| matches!(b, b'*' | b'?' | b'[' | b'\\');
+    let literal = pattern.iter().position(special).unwrap_or(pattern.len());
+    if literal == pattern.len() {
+        return path == pattern;
+    }
+    if let Some(base) = pattern.strip_suffix(b"/***") {
+        if literal == base.len() + 1 {
+            // `BASE/***`: BASE itself, and everything below it.
+            return path.starts_with(base)
+                && (path.len() == base.len() || path[base.len()] == b'/');
+        }
+    }
+    // Every match begins with the literal prefix, but for a `/` right
+    // before `**` (`/**/` and `/***` may also match without it).
+    let mut required = &pattern[..literal];
+    if pattern[literal..].starts_with(b"**") {
+        required = required.strip_suffix(b"/").unwrap_or(required);
+    }
+    if !path.starts_with(required) {
+        return false;
+    }
     if validate(pattern).is_err() {
         return false;
     }
