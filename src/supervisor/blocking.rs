@@ -284,7 +284,9 @@ fn perform(slot: &Slot, job: Job) {
             }
         };
         let why = slot.interrupt.load(Ordering::SeqCst);
-        if why == GONE {
+        // Asked again: the watcher's mark may have been meant for the
+        // slot's previous call. A caller still waiting is answered.
+        if why == GONE && !notify::id_valid(listener, job.id) {
             // Nobody is waiting: what was opened is closed unseen.
             return;
         }
