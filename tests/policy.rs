@@ -451,6 +451,17 @@ fn attribute_categories() {
         let o = op(who, &only("read"), &["getxattr", &a]);
         assert_out(&o, "EACCES", who);
         assert_logged(&o, "read", "deny", &a);
+        // The *xattrat calls (Linux 6.13+): chattr to set, read to get.
+        let set = op(who, &only("chattr"), &["setxattrat", &a]);
+        if set.stdout.trim() != "ENOSYS" {
+            assert_out(&set, "EACCES", who);
+            let both = with(only("chattr,read"), &[format!("allow/chattr,read+{a}")]);
+            let set = op(who, &both, &["setxattrat", &a]);
+            if set.stdout.trim() == "ok" {
+                assert_out(&op(who, &both, &["getxattrat", &a]), "ok 1", who);
+            }
+            assert_out(&op(who, &only("read"), &["getxattrat", &a]), "EACCES", who);
+        }
     }
 }
 

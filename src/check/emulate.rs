@@ -107,6 +107,10 @@ pub const EMULATED: &[&str] = &[
     "lgetxattr",
     "listxattr",
     "llistxattr",
+    "setxattrat",
+    "getxattrat",
+    "listxattrat",
+    "removexattrat",
     "fsetxattr",
     "fremovexattr",
     "fgetxattr",
@@ -281,6 +285,18 @@ pub fn emulate(
         "fgetxattr" => call.getxattr(scratch, true, Some(a[1]), a[2], a[3]),
         "listxattr" | "llistxattr" => call.getxattr(scratch, false, None, a[1], a[2]),
         "flistxattr" => call.getxattr(scratch, true, None, a[1], a[2]),
+        "setxattrat" | "getxattrat" => {
+            call.xattr_args(a[4], a[5])
+                .and_then(|(value, size, flags)| {
+                    if name == "setxattrat" {
+                        call.setxattr(scratch, false, a[3], value, size, flags)
+                    } else {
+                        call.getxattr(scratch, false, Some(a[3]), value, size)
+                    }
+                })
+        }
+        "listxattrat" => call.getxattr(scratch, false, None, a[3], a[4]),
+        "removexattrat" => call.removexattr(scratch, false, a[3]),
         "fchmod" => call
             .checked_fd(scratch)
             .and_then(|fd| at::on_fd::fchmod(&fd, a[1] as u32 & 0o7777).map(|()| Reply::Value(0))),
@@ -1029,6 +1045,20 @@ impl Call<'_> {
             }
         }
         Ok(Reply::Value(sent as i64))
+    }
+
+    /// `struct xattr_args { u64 value; u32 size; u32 flags; }` of the
+    /// `*xattrat` calls (`usize` as given): value, size, flags.
+    fn xattr_args(&self, at: u64, usize: u64) -> Result<(u64, u64, u64)> {
+        if usize < 16 {
+            return Err(Errno::EINVAL);
+        }
+        let mut raw = [0u8; 16];
+        self.read_exact(RemoteAddr(at), &mut raw)?;
+        let value = u64::from_ne_bytes(raw[..8].try_into().unwrap_or([0; 8]));
+        let size = u32::from_ne_bytes(raw[8..12].try_into().unwrap_or([0; 4]));
+        let flags = u32::from_ne_bytes(raw[12..].try_into().unwrap_or([0; 4]));
+        Ok((value, size as u64, flags as u64))
     }
 
     /// Installs `fd` in the caller, which answers its call.

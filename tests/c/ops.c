@@ -23,6 +23,7 @@
  *   ops sendfd ADDR               sendmsg with SCM_RIGHTS (fd 0) to a unix datagram socket
  *   ops sendmmsg ADDR MSG         two UDP datagrams in one sendmmsg ("ok" if both went)
  *   ops inotify PATH              inotify_add_watch (IN_MODIFY)
+ *   ops setxattrat PATH | getxattrat PATH   the *xattrat calls (user.husk)
  *   ops emptypaths PATH           fstatat/statx/futimens/fchownat/fchmod on an open PATH, by empty path
  */
 #define _GNU_SOURCE
@@ -36,6 +37,7 @@
 #include <sys/socket.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -272,6 +274,23 @@ int main(int argc, char **argv) {
             fchownat(fd, "", getuid(), -1, AT_EMPTY_PATH) || fchmod(fd, 0644) || fsync(fd))
             return report(-1);
         return report(0);
+    }
+    if (!strcmp(op, "setxattrat") || !strcmp(op, "getxattrat")) {
+        /* Linux 6.13: struct xattr_args { u64 value; u32 size, flags; }.
+         * getxattrat prints "ok VALUE". */
+        char value[8] = "1";
+        struct { unsigned long long value; unsigned size, flags; } args = {
+            (unsigned long long)(unsigned long)value, 1, 0};
+        if (!strcmp(op, "setxattrat"))
+            return report(syscall(463, AT_FDCWD, a, 0, "user.husk", &args, sizeof args));
+        value[0] = 0;
+        args.size = sizeof value - 1;
+        long n = syscall(464, AT_FDCWD, a, 0, "user.husk", &args, sizeof args);
+        if (n < 0)
+            return report(-1);
+        value[n] = 0;
+        printf("ok %s\n", value);
+        return 0;
     }
     if (!strcmp(op, "inotify")) {
         int fd = inotify_init1(IN_CLOEXEC);
