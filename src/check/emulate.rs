@@ -239,8 +239,8 @@ pub fn emulate(
             let (flags, mode) = (scratch.record.flags, scratch.record.mode);
             call.open(scratch, flags, mode)
         }
-        "stat" | "lstat" => call.stat(scratch, info.args[1]),
-        "newfstatat" => call.stat(scratch, info.args[2]),
+        "stat" | "lstat" => call.stat(scratch, info.args[1], !acting.switched()),
+        "newfstatat" => call.stat(scratch, info.args[2], !acting.switched()),
         "statx" => call.statx(scratch),
         "statfs" => call.statfs(scratch),
         "access" | "faccessat" | "faccessat2" => {
@@ -1071,9 +1071,25 @@ impl Call<'_> {
         }
     }
 
-    fn stat(&self, scratch: &mut Scratch, buf: u64) -> Result<Reply> {
-        let fd = self.pinned(scratch)?;
-        let st = file::fstat_raw(&fd)?;
+    /// `as_husk`: the call is performed with husk's own credentials
+    /// (so the checker's own look at the object may answer it).
+    fn stat(&self, scratch: &mut Scratch, buf: u64, as_husk: bool) -> Result<Reply> {
+        let slot = &scratch.slots[0];
+        let st = match scratch.record.start[0] {
+            // A path: the resolver's own stat of the object it checked,
+            // taken when it checked it (no second lookup to race).
+            Empty::No if as_husk && !slot.anonymous && slot.info.is_some() => slot.stat.0,
+            // A descriptor the caller holds, whatever it is now.
+            Empty::AnyFd(fd) => {
+                let mut path = crate::remote::proc::ProcPath::new(self.caller.tid);
+                path.push(b"/fd/");
+                path.push_number(fd as u64);
+                let st = file::stat_at_raw(Dir::Cwd, path.as_cstr(), true)?.0;
+                self.still_valid()?;
+                st
+            }
+            _ => file::fstat_raw(&self.pinned(scratch)?)?,
+        };
         notify::vm_write_value(self.caller.tid, buf, &st)?;
         Ok(Reply::Value(0))
     }

@@ -29,7 +29,7 @@ use core::cell::Cell;
 
 use super::path::{self, PATH_MAX, PathBuf};
 use super::proc;
-use crate::sys::file::{self, Dir, FileInfo};
+use crate::sys::file::{self, Dir, FileInfo, RawStat};
 use crate::sys::process::Pid;
 use crate::sys::{Errno, Result};
 
@@ -115,6 +115,9 @@ pub struct Resolved {
     /// The final object, if it exists (`lstat`: a final link the call
     /// does not follow is described itself).
     pub info: Option<FileInfo>,
+    /// The whole `struct stat` behind `info` (when `info` is `Some`):
+    /// the object as it was when checked.
+    pub stat: RawStat,
     /// Whether the result names a non-file object (`pipe:[...]`,
     /// `socket:[...]`) reached through a descriptor link.
     pub anonymous: bool,
@@ -135,6 +138,7 @@ impl Resolved {
             real: PathBuf::new(),
             shown: PathBuf::new(),
             info: None,
+            stat: RawStat::ZERO,
             anonymous: false,
             rest: [0; 2 * PATH_MAX],
             link: [0; PATH_MAX],
@@ -331,8 +335,11 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
             continue;
         }
         let follow = !is_last || how.follow || trailing_slash;
-        let info = match file::stat_at(Dir::Cwd, out.real.as_cstr(), false) {
-            Ok(info) => info,
+        let info = match file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false) {
+            Ok(raw) => {
+                out.stat = raw;
+                raw.info()
+            }
             Err(_) => {
                 // From here on nothing exists: the rest is lexical (the
                 // kernel will fail the lookup itself).
@@ -419,9 +426,16 @@ fn finish(
     out.info = if anonymous {
         None
     } else if known.is_some() {
+        // `out.stat` holds the walk's last stat, of this very object.
         known
     } else {
-        file::stat_at(Dir::Cwd, out.real.as_cstr(), false).ok()
+        match file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false) {
+            Ok(raw) => {
+                out.stat = raw;
+                Some(raw.info())
+            }
+            Err(_) => None,
+        }
     };
     // `/proc/<our tgid>[/task/<our tid>]/...` as `/proc/self` or
     // `/proc/thread-self`.

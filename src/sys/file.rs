@@ -185,8 +185,37 @@ impl FileInfo {
 /// `fstatat`: information about `path` (relative to `dir`); with
 /// `follow: false` a final symbolic link is described itself.
 pub fn stat_at(dir: Dir<'_>, path: &CStr, follow: bool) -> Result<FileInfo> {
+    stat_at_raw(dir, path, follow).map(|raw| raw.info())
+}
+
+/// A whole `struct stat`, as the kernel filled it.
+#[derive(Clone, Copy)]
+pub struct RawStat(pub libc::stat);
+
+impl RawStat {
+    /// All zero.
     // SAFETY: struct stat is plain old data; all-zero is valid.
-    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    pub const ZERO: RawStat = RawStat(unsafe { core::mem::zeroed() });
+
+    /// The fields husk decides with.
+    pub fn info(&self) -> FileInfo {
+        FileInfo {
+            mode: self.0.st_mode,
+            dev: self.0.st_dev,
+            ino: self.0.st_ino,
+        }
+    }
+}
+
+impl core::fmt::Debug for RawStat {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("RawStat").field(&self.info()).finish()
+    }
+}
+
+/// As [`stat_at`], keeping the whole `struct stat`.
+pub fn stat_at_raw(dir: Dir<'_>, path: &CStr, follow: bool) -> Result<RawStat> {
+    let mut st = RawStat::ZERO;
     let flags = if follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW };
     // SAFETY: `path` is NUL-terminated; the kernel writes one struct
     // stat into `st`.
@@ -195,15 +224,11 @@ pub fn stat_at(dir: Dir<'_>, path: &CStr, follow: bool) -> Result<FileInfo> {
             nr::NEWFSTATAT,
             dir.raw(),
             path.as_ptr() as usize,
-            &mut st as *mut libc::stat as usize,
+            &mut st.0 as *mut libc::stat as usize,
             flags as usize,
         )
     })?;
-    Ok(FileInfo {
-        mode: st.st_mode,
-        dev: st.st_dev,
-        ino: st.st_ino,
-    })
+    Ok(st)
 }
 
 /// `pread64`: reads at `offset` without moving the file position.
