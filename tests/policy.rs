@@ -451,6 +451,17 @@ fn attribute_categories() {
         let o = op(who, &only("read"), &["getxattr", &a]);
         assert_out(&o, "EACCES", who);
         assert_logged(&o, "read", "deny", &a);
+        // file_getattr is stat, file_setattr chattr (Linux 6.17+).
+        let fa = op(who, &only("stat"), &["fileattr", &a]);
+        if fa.stdout.trim() != "ENOSYS" {
+            assert_out(&fa, "ENOENT", who);
+            let get = with(only("stat,chattr"), &[format!("allow/stat+{a}")]);
+            assert_out(&op(who, &get, &["fileattr", &a]), "EACCES", who);
+            let both = with(get, &[format!("allow/chattr+{a}")]);
+            let out = op(who, &both, &["fileattr", &a]);
+            let kernel = ["ok", "EOPNOTSUPP", "ENOTTY", "EPERM"];
+            assert!(kernel.contains(&out.stdout.trim()), "{who:?}: {out:?}");
+        }
         // The *xattrat calls (Linux 6.13+): chattr to set, read to get.
         let set = op(who, &only("chattr"), &["setxattrat", &a]);
         if set.stdout.trim() != "ENOSYS" {

@@ -107,6 +107,8 @@ pub const EMULATED: &[&str] = &[
     "lgetxattr",
     "listxattr",
     "llistxattr",
+    "file_getattr",
+    "file_setattr",
     "setxattrat",
     "getxattrat",
     "listxattrat",
@@ -296,6 +298,8 @@ pub fn emulate(
                 })
         }
         "listxattrat" => call.getxattr(scratch, false, None, a[3], a[4]),
+        "file_getattr" => call.file_attr(scratch, false),
+        "file_setattr" => call.file_attr(scratch, true),
         "removexattrat" => call.removexattr(scratch, false, a[3]),
         "fchmod" => call
             .checked_fd(scratch)
@@ -1045,6 +1049,25 @@ impl Call<'_> {
             }
         }
         Ok(Reply::Value(sent as i64))
+    }
+
+    /// file_getattr / file_setattr (`set`): on the pinned object, with
+    /// the caller's `struct file_attr` (at most 64 bytes).
+    fn file_attr(&self, scratch: &mut Scratch, set: bool) -> Result<Reply> {
+        let a = &self.info.args;
+        let (at, size) = (a[2], a[3] as usize);
+        if size > 64 {
+            return Err(Errno::E2BIG);
+        }
+        let mut buf = [0u8; 64];
+        if set {
+            self.read_exact(RemoteAddr(at), &mut buf[..size])?;
+            self.on_object(scratch, |path, _| at::file_setattr(path, &buf[..size]))?;
+        } else {
+            self.on_object(scratch, |path, _| at::file_getattr(path, &mut buf[..size]))?;
+            notify::vm_write(self.caller.tid, at, &buf[..size])?;
+        }
+        Ok(Reply::Value(0))
     }
 
     /// `struct xattr_args { u64 value; u32 size; u32 flags; }` of the

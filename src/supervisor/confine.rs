@@ -199,6 +199,8 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::SENDTO, Check::Any),
     (nr::SENDMSG, Check::Any),
     (nr::INOTIFY_ADD_WATCH, Check::Any),
+    (nr::FILE_GETATTR, Check::Any),
+    (nr::FILE_SETATTR, Check::Any),
     (nr::GETSOCKOPT, Check::Any),
     (nr::PPOLL, Check::Any),
     (nr::BIND, Check::Any),

@@ -239,6 +239,42 @@ pub fn inotify_add_watch(inotify: impl AsFd, path: &CStr, mask: u32) -> Result<i
     .map(|wd| wd as i32)
 }
 
+/// `file_getattr(AT_FDCWD, path, buf, 0)` (Linux 6.17), following:
+/// husk passes its own `/proc/self/fd/N` of a pinned object (the call
+/// refuses `O_PATH` descriptors by `AT_EMPTY_PATH`). `buf` is a
+/// `struct file_attr` of the caller's size.
+pub fn file_getattr(path: &CStr, buf: &mut [u8]) -> Result<()> {
+    // SAFETY: see the module docs; the kernel writes at most
+    // `buf.len()` bytes.
+    check(unsafe {
+        raw::syscall5(
+            nr::FILE_GETATTR,
+            libc::AT_FDCWD as isize as usize,
+            ptr(path),
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+            0,
+        )
+    })
+    .map(drop)
+}
+
+/// `file_setattr(AT_FDCWD, path, buf, 0)` (Linux 6.17), as above.
+pub fn file_setattr(path: &CStr, buf: &[u8]) -> Result<()> {
+    // SAFETY: see the module docs; `buf` is read only.
+    check(unsafe {
+        raw::syscall5(
+            nr::FILE_SETATTR,
+            libc::AT_FDCWD as isize as usize,
+            ptr(path),
+            buf.as_ptr() as usize,
+            buf.len(),
+            0,
+        )
+    })
+    .map(drop)
+}
+
 /// Calls on a descriptor itself (a copy of a caller's).
 pub mod on_fd {
     use super::super::fd::AsFd;

@@ -24,6 +24,7 @@
  *   ops sendmmsg ADDR MSG         two UDP datagrams in one sendmmsg ("ok" if both went)
  *   ops inotify PATH              inotify_add_watch (IN_MODIFY)
  *   ops setxattrat PATH | getxattrat PATH   the *xattrat calls (user.husk)
+ *   ops fileattr PATH             file_getattr then file_setattr (Linux 6.17)
  *   ops emptypaths PATH           fstatat/statx/futimens/fchownat/fchmod on an open PATH, by empty path
  */
 #define _GNU_SOURCE
@@ -291,6 +292,13 @@ int main(int argc, char **argv) {
         value[n] = 0;
         printf("ok %s\n", value);
         return 0;
+    }
+    if (!strcmp(op, "fileattr")) {
+        /* Linux 6.17: file_getattr, then file_setattr of the same. */
+        unsigned char attr[24] = {0};
+        if (syscall(468, AT_FDCWD, a, attr, sizeof attr, 0) < 0)
+            return report(-1);
+        return report(syscall(469, AT_FDCWD, a, attr, sizeof attr, 0));
     }
     if (!strcmp(op, "inotify")) {
         int fd = inotify_init1(IN_CLOEXEC);
