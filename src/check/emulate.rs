@@ -740,7 +740,29 @@ impl Call<'_> {
         let fifo = scratch.slots[0]
             .info
             .is_some_and(|i| i.kind() == libc::S_IFIFO);
-        if fifo && flags & libc::O_NONBLOCK as u64 == 0 && !scratch.slots[0].anonymous {
+        let access = flags as i32 & libc::O_ACCMODE;
+        let may_wait = fifo
+            && flags & libc::O_NONBLOCK as u64 == 0
+            && !scratch.slots[0].anonymous
+            // Read-write never waits (Linux).
+            && access != libc::O_RDWR;
+        if may_wait && access == libc::O_WRONLY {
+            // A writer waits only when no reader is there: try without
+            // waiting first, and keep the caller's blocking mode.
+            let real = scratch.slots[0].real.as_cstr();
+            let nonblock = flags | libc::O_NONBLOCK as u64;
+            match file::openat2(Dir::Cwd, real, nonblock, 0, NO_LINKS) {
+                Ok(fd) => {
+                    let status = file::status_flags(&fd)? & !libc::O_NONBLOCK;
+                    file::set_status_flags(&fd, status)?;
+                    return self.send_fd(&fd, cloexec);
+                }
+                // No reader yet: wait for one, below.
+                Err(Errno::ENXIO) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if may_wait {
             // Waits for the other end: a helper does it (see
             // supervisor::blocking), on the FIFO pinned here.
             let follow = scratch.record.follow[0];

@@ -516,6 +516,20 @@ pub fn socket_type(fd: impl AsFd) -> Result<i32> {
     Ok(value)
 }
 
+/// Sets the file status flags of `fd` (`F_SETFL`).
+pub fn set_status_flags(fd: impl AsFd, flags: i32) -> Result<()> {
+    // SAFETY: no pointers.
+    check(unsafe {
+        raw::syscall3(
+            nr::FCNTL,
+            fd.as_fd().raw() as usize,
+            libc::F_SETFL as usize,
+            flags as usize,
+        )
+    })
+    .map(drop)
+}
+
 /// The file status flags of `fd` (`F_GETFL`).
 pub fn status_flags(fd: impl AsFd) -> Result<i32> {
     // SAFETY: no pointers.
