@@ -40,19 +40,6 @@ fn program() -> PathBuf {
     c_program_static("blocking")
 }
 
-/// Whether this kernel has seccomp user notification (else the test is
-/// skipped, with a note).
-fn notify_available(test: &str) -> bool {
-    let avail =
-        std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail").unwrap_or_default();
-    if avail.split_whitespace().any(|a| a == "user_notif") {
-        true
-    } else {
-        eprintln!("note: no seccomp user notification here: {test} skipped");
-        false
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Mode {
     /// No sandbox at all.
@@ -153,7 +140,7 @@ fn write_fifo(fifo: &Path, line: &str) -> bool {
 /// plus a rule denying the regular file makes the program fail on it.
 #[test]
 fn the_policy_checks_the_calls() {
-    if !notify_available("the_policy_checks_the_calls") {
+    if !common::notify_available("the_policy_checks_the_calls") {
         return;
     }
     let (_dir, _fifo, file) = setup("policy");
@@ -180,7 +167,7 @@ fn the_policy_checks_the_calls() {
 /// then a writer releases it and it reads the line.
 #[test]
 fn a_fifo_open_blocks_only_its_caller() {
-    if !notify_available("a_fifo_open_blocks_only_its_caller") {
+    if !common::notify_available("a_fifo_open_blocks_only_its_caller") {
         return;
     }
     let (dir, fifo, file) = setup("one");
@@ -232,7 +219,7 @@ fn a_fifo_open_blocks_only_its_caller() {
 /// and every reader gets its FIFO once a writer comes.
 #[test]
 fn a_thousand_blocked_readers_do_not_stop_others() {
-    if !notify_available("a_thousand_blocked_readers_do_not_stop_others") {
+    if !common::notify_available("a_thousand_blocked_readers_do_not_stop_others") {
         return;
     }
     for mode in [Mode::Bare, Mode::Notify] {
@@ -294,7 +281,7 @@ fn signal_run(mode: Mode, restart: bool) -> Outcome {
 /// writer comes. Bare, notify and ptrace give the same outcome.
 #[test]
 fn a_signal_interrupts_a_blocked_fifo_open_with_eintr() {
-    if !notify_available("a_signal_interrupts_a_blocked_fifo_open_with_eintr") {
+    if !common::notify_available("a_signal_interrupts_a_blocked_fifo_open_with_eintr") {
         return;
     }
     let runs: Vec<_> = [
@@ -392,7 +379,7 @@ fn check_killed(sig: &'static str, number: &str) {
 /// reader of the FIFO (a writer's non-blocking open gets ENXIO).
 #[test]
 fn a_killed_blocked_caller_frees_its_helper() {
-    if !notify_available("a_killed_blocked_caller_frees_its_helper") {
+    if !common::notify_available("a_killed_blocked_caller_frees_its_helper") {
         return;
     }
     check_killed("KILL", "9");
@@ -402,7 +389,7 @@ fn a_killed_blocked_caller_frees_its_helper() {
 /// blocked open is interrupted and the reader dies at once.
 #[test]
 fn a_terminated_blocked_caller_dies_as_bare() {
-    if !notify_available("a_terminated_blocked_caller_dies_as_bare") {
+    if !common::notify_available("a_terminated_blocked_caller_dies_as_bare") {
         return;
     }
     check_killed("TERM", "15");
@@ -414,7 +401,7 @@ fn a_terminated_blocked_caller_dies_as_bare() {
 /// bare and in notify mode alike.
 #[test]
 fn a_slow_connect_blocks_only_its_caller() {
-    if !notify_available("a_slow_connect_blocks_only_its_caller") {
+    if !common::notify_available("a_slow_connect_blocks_only_its_caller") {
         return;
     }
     let runs: Vec<_> = [Mode::Bare, Mode::Notify]

@@ -31,12 +31,9 @@ struct Who {
 /// The transports this kernel has: ptrace always, notify where seccomp
 /// user notification exists. Every policy test runs under each.
 fn transports() -> Vec<&'static str> {
-    let avail =
-        std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail").unwrap_or_default();
-    if avail.split_whitespace().any(|a| a == "user_notif") {
+    if common::notify_available("notify mode") {
         vec!["ptrace", "notify"]
     } else {
-        eprintln!("note: no seccomp user notification here: notify mode not tested");
         vec!["ptrace"]
     }
 }

@@ -37,19 +37,6 @@ fn race() -> PathBuf {
     c_program_static("race")
 }
 
-/// Whether this kernel has seccomp user notification (else the notify
-/// tests are skipped, with a note).
-fn notify_available() -> bool {
-    let avail =
-        std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail").unwrap_or_default();
-    if avail.split_whitespace().any(|a| a == "user_notif") {
-        true
-    } else {
-        eprintln!("note: no seccomp user notification here: notify race test skipped");
-        false
-    }
-}
-
 /// What one run of an attack counted.
 #[derive(Debug, Default)]
 struct Tally {
@@ -167,7 +154,7 @@ fn leaked_on_disk(dir: &Path) -> bool {
 /// the allowed side keeps working, and the attacker did make the path
 /// name the denied file some of the time.
 fn notify_blocks(name: &str, mode: &str) {
-    if !notify_available() {
+    if !common::notify_available("notify race test") {
         return;
     }
     let _serial = serial();
@@ -210,7 +197,7 @@ fn policy_denies_without_a_race() {
         o.stdout.trim().to_string()
     };
     let mut transports = vec!["ptrace"];
-    if notify_available() {
+    if common::notify_available("the notify half of the sanity test") {
         transports.push("notify");
     }
     for t in transports {
@@ -313,7 +300,7 @@ fn with_outside_swapper<R>(dir: &Path, f: impl FnOnce() -> R) -> R {
 
 #[test]
 fn notify_blocks_outside_swap() {
-    if !notify_available() {
+    if !common::notify_available("notify race test") {
         return;
     }
     let _serial = serial();

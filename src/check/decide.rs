@@ -96,6 +96,20 @@ pub struct Record {
 }
 
 impl Record {
+    /// Nothing recorded (all zero bytes, as the scratch statics need).
+    pub const EMPTY: Record = Record {
+        follow: [false; 2],
+        start: [Empty::No; 2],
+        trailing: [false; 2],
+        flags: 0,
+        mode: 0,
+        addr: [0; net::SOCKADDR_MAX],
+        addr_len: 0,
+        control: [0; net::CONTROL_MAX],
+        control_len: 0,
+        iov: (0, 0),
+    };
+
     /// Forgets the last call (the large buffers are only ever read up
     /// to their recorded lengths, so they are left as they are).
     pub fn reset(&mut self) {
@@ -107,23 +121,6 @@ impl Record {
         self.addr_len = 0;
         self.control_len = 0;
         self.iov = (0, 0);
-    }
-}
-
-impl Default for Record {
-    fn default() -> Self {
-        Record {
-            follow: [false; 2],
-            start: [Empty::No; 2],
-            trailing: [false; 2],
-            flags: 0,
-            mode: 0,
-            addr: [0; net::SOCKADDR_MAX],
-            addr_len: 0,
-            control: [0; net::CONTROL_MAX],
-            control_len: 0,
-            iov: (0, 0),
-        }
     }
 }
 
@@ -139,18 +136,7 @@ impl Scratch {
         Scratch {
             slots: [Resolved::new(), Resolved::new()],
             raw: [0; crate::remote::path::PATH_MAX],
-            record: Record {
-                follow: [false; 2],
-                start: [Empty::No; 2],
-                trailing: [false; 2],
-                flags: 0,
-                mode: 0,
-                addr: [0; net::SOCKADDR_MAX],
-                addr_len: 0,
-                control: [0; net::CONTROL_MAX],
-                control_len: 0,
-                iov: (0, 0),
-            },
+            record: Record::EMPTY,
         }
     }
 }
@@ -210,6 +196,11 @@ fn possible(sys: &str) -> Option<CatSet> {
         }
         _ => return None,
     })
+}
+
+/// Whether the checker decides call `sys` (by name).
+pub fn trapped(sys: &str) -> bool {
+    possible(sys).is_some()
 }
 
 /// The tracer's fast path: a call none of whose categories is checked

@@ -37,16 +37,17 @@
 //! from a `pidfd_getfd` copy of that descriptor, never through the
 //! caller's descriptor table again.
 //!
-//! Which calls are emulated is [`EMULATED`]: the sandbox filter sends
+//! Which calls are emulated is [`emulated`]: the sandbox filter sends
 //! exactly those to the listener (the rest stay with the tracer).
 
 use super::decide::{self, Empty, Scratch};
 use super::table;
 use crate::policy::rules::Policy;
 use crate::remote::creds;
+use crate::remote::proc::ProcPath;
 use crate::remote::resolve::Caller;
 use crate::remote::{RemoteAddr, memory};
-use crate::supervisor::blocking::{self, Job, Op, OwnPath};
+use crate::supervisor::blocking::{self, Job, Op};
 use crate::supervisor::message::Verdict;
 use crate::supervisor::notify::Reply;
 use crate::sys::at;
@@ -56,82 +57,16 @@ use crate::sys::notify::{self, Notif};
 use crate::sys::ptrace::SyscallInfo;
 use crate::sys::{Errno, Result};
 
-/// The calls the notify transport takes over.
-pub const EMULATED: &[&str] = &[
-    "open",
-    "openat",
-    "openat2",
-    "creat",
-    "stat",
-    "lstat",
-    "newfstatat",
-    "statx",
-    "statfs",
-    "access",
-    "faccessat",
-    "faccessat2",
-    "execve",
-    "execveat",
-    "mkdir",
-    "mkdirat",
-    "mknod",
-    "mknodat",
-    "unlink",
-    "rmdir",
-    "unlinkat",
-    "rename",
-    "renameat",
-    "renameat2",
-    "link",
-    "linkat",
-    "symlink",
-    "symlinkat",
-    "readlink",
-    "readlinkat",
-    "chmod",
-    "fchmodat",
-    "fchmodat2",
-    "chown",
-    "lchown",
-    "fchownat",
-    "truncate",
-    "utime",
-    "utimes",
-    "futimesat",
-    "utimensat",
-    "setxattr",
-    "lsetxattr",
-    "removexattr",
-    "lremovexattr",
-    "getxattr",
-    "lgetxattr",
-    "listxattr",
-    "llistxattr",
-    "file_getattr",
-    "file_setattr",
-    "setxattrat",
-    "getxattrat",
-    "listxattrat",
-    "removexattrat",
-    "fsetxattr",
-    "fremovexattr",
-    "fgetxattr",
-    "flistxattr",
-    "fchmod",
-    "fchown",
-    "ftruncate",
-    "fallocate",
-    "bind",
-    "connect",
-    "sendto",
-    "sendmsg",
-    "sendmmsg",
-    "inotify_add_watch",
-];
+/// The trapped calls the notify transport leaves to the tracer: the
+/// chdir pair needs its post-check (a ptrace exit stop), and socketpair
+/// is decided from its registers alone.
+pub const TRACED: &[&str] = &["chdir", "fchdir", "socketpair"];
 
-/// Whether the notify transport emulates call `nr`.
+/// Whether the notify transport emulates call `nr`: every call the
+/// checker traps but [`TRACED`]. (Each has an arm in [`emulate`]; one
+/// without would be refused, ENOSYS, never let through.)
 pub fn emulated(nr: u32) -> bool {
-    table::name(nr).is_some_and(|name| EMULATED.contains(&name))
+    table::name(nr).is_some_and(|name| decide::trapped(name) && !TRACED.contains(&name))
 }
 
 /// What husk's own resolution of a checked path may not meet.
@@ -391,16 +326,18 @@ impl Call<'_> {
 
     /// The caller's own `/proc/TID/LINK` (`cwd`, `fd/N`), opened
     /// `O_PATH` through its magic link.
-    fn their_link(&self, link: &[u8], fd: Option<i32>) -> Result<OwnedFd> {
-        let mut path = crate::remote::proc::ProcPath::new(self.caller.tid);
-        path.push(link);
-        if let Some(fd) = fd {
-            path.push_number(fd as u64);
-        }
+    fn their_link(&self, mut path: ProcPath) -> Result<OwnedFd> {
         // Through the caller's magic link: no RESOLVE_ restriction.
         let object = file::openat2(Dir::Cwd, path.as_cstr(), libc::O_PATH as u64, 0, 0)?;
         self.still_valid()?;
         Ok(object)
+    }
+
+    /// The caller's `/proc/TID/cwd`.
+    fn cwd_link(&self) -> ProcPath {
+        let mut path = ProcPath::new(self.caller.tid);
+        path.push(b"/cwd");
+        path
     }
 
     /// `object`, confirmed to still be what slot `i` was checked on:
@@ -409,7 +346,7 @@ impl Call<'_> {
     /// compared as the kernel names the object; any pipe or socket
     /// passes for another (the rules name them by descriptor number).
     fn verified(&self, object: OwnedFd, scratch: &Scratch, i: usize) -> Result<OwnedFd> {
-        let mut own = OwnPath::new(object.as_fd().raw());
+        let mut own = ProcPath::own_fd(object.as_fd().raw());
         let mut buf = [0u8; crate::remote::path::PATH_MAX];
         let now = file::readlinkat(Dir::Cwd, own.as_cstr(), &mut buf)?;
         let same = if scratch.slots[i].anonymous {
@@ -425,10 +362,10 @@ impl Call<'_> {
     /// or not).
     fn object(&self, scratch: &mut Scratch, i: usize) -> Result<OwnedFd> {
         match scratch.record.start[i] {
-            Empty::AnyFd(fd) => return self.their_link(b"/fd/", Some(fd)),
-            Empty::AnyCwd => return self.their_link(b"/cwd", None),
+            Empty::AnyFd(fd) => return self.their_link(ProcPath::fd(self.caller.tid, fd)),
+            Empty::AnyCwd => return self.their_link(self.cwd_link()),
             Empty::Fd(fd) => return self.verified(self.their_fd(fd)?, scratch, i),
-            Empty::Cwd => return self.verified(self.their_link(b"/cwd", None)?, scratch, i),
+            Empty::Cwd => return self.verified(self.their_link(self.cwd_link())?, scratch, i),
             Empty::No => {}
         }
         if scratch.slots[i].anonymous {
@@ -452,11 +389,6 @@ impl Call<'_> {
             return Err(Errno::EBADF);
         };
         self.verified(self.their_fd(fd)?, scratch, 0)
-    }
-
-    /// Slot 0's object (see [`Call::object`]).
-    fn pinned(&self, scratch: &mut Scratch) -> Result<OwnedFd> {
-        self.object(scratch, 0)
     }
 
     /// The pinned parent directory of slot `i`, and the last component
@@ -532,7 +464,7 @@ impl Call<'_> {
         // through husk's own descriptor (which also links an O_TMPFILE
         // file, as linkat(fd, "", AT_EMPTY_PATH) would).
         let object = self.object(scratch, 0)?;
-        let mut own = OwnPath::new(object.as_fd().raw());
+        let mut own = ProcPath::own_fd(object.as_fd().raw());
         at::linkat(
             crate::sys::fd::BorrowedFd::CWD,
             own.as_cstr(),
@@ -567,8 +499,8 @@ impl Call<'_> {
         scratch: &mut Scratch,
         f: impl FnOnce(&core::ffi::CStr, &OwnedFd) -> Result<T>,
     ) -> Result<T> {
-        let object = self.pinned(scratch)?;
-        let mut own = OwnPath::new(object.as_fd().raw());
+        let object = self.object(scratch, 0)?;
+        let mut own = ProcPath::own_fd(object.as_fd().raw());
         f(own.as_cstr(), &object)
     }
 
@@ -709,7 +641,7 @@ impl Call<'_> {
         }
         let mut data = [0u8; crate::remote::path::PATH_MAX];
         let size = (size as usize).min(data.len());
-        let object = self.pinned(scratch)?;
+        let object = self.object(scratch, 0)?;
         let n = at::readlink_fd(&object, &mut data[..size])?;
         notify::vm_write(self.caller.tid, buf, &data[..n])?;
         Ok(Reply::Value(n as i64))
@@ -784,7 +716,7 @@ impl Call<'_> {
             // A pipe or socket the caller holds, reopened: through a
             // copy of its descriptor, never its table again.
             let theirs = self.verified(self.anonymous_fd(scratch, 0)?, scratch, 0)?;
-            let mut path = OwnPath::new(theirs.as_fd().raw());
+            let mut path = ProcPath::own_fd(theirs.as_fd().raw());
             // husk's own magic link: followed, no RESOLVE_ restriction.
             file::openat2(Dir::Cwd, path.as_cstr(), flags, 0, 0)?
         } else {
@@ -832,7 +764,7 @@ impl Call<'_> {
         let mut via = [0u8; 108];
         let used = if bind {
             let (dir, mut name) = self.parent(scratch, 0)?;
-            let mut own = OwnPath::new(dir.as_fd().raw());
+            let mut own = ProcPath::own_fd(dir.as_fd().raw());
             let a = own.as_cstr().to_bytes();
             let b = name.as_cstr().to_bytes();
             if a.len() + 1 + b.len() >= via.len() {
@@ -845,7 +777,7 @@ impl Call<'_> {
             a.len() + 1 + b.len()
         } else {
             let object = self.object(scratch, 0)?;
-            let mut own = OwnPath::new(object.as_fd().raw());
+            let mut own = ProcPath::own_fd(object.as_fd().raw());
             let a = own.as_cstr().to_bytes();
             via[..a.len()].copy_from_slice(a);
             *keep = Some(object);
@@ -1126,21 +1058,19 @@ impl Call<'_> {
             Empty::No if as_husk && !slot.anonymous && slot.info.is_some() => slot.stat.0,
             // A descriptor the caller holds, whatever it is now.
             Empty::AnyFd(fd) => {
-                let mut path = crate::remote::proc::ProcPath::new(self.caller.tid);
-                path.push(b"/fd/");
-                path.push_number(fd as u64);
+                let mut path = ProcPath::fd(self.caller.tid, fd);
                 let st = file::stat_at_raw(Dir::Cwd, path.as_cstr(), true)?.0;
                 self.still_valid()?;
                 st
             }
-            _ => file::fstat_raw(&self.pinned(scratch)?)?,
+            _ => file::fstat_raw(&self.object(scratch, 0)?)?,
         };
         notify::vm_write_value(self.caller.tid, buf, &st)?;
         Ok(Reply::Value(0))
     }
 
     fn statx(&self, scratch: &mut Scratch) -> Result<Reply> {
-        let fd = self.pinned(scratch)?;
+        let fd = self.object(scratch, 0)?;
         // Only the synchronisation bits of the caller's flags still
         // mean something on a descriptor.
         let sync = self.info.args[2] as u32 & libc::AT_STATX_SYNC_TYPE as u32;
@@ -1152,14 +1082,14 @@ impl Call<'_> {
     }
 
     fn statfs(&self, scratch: &mut Scratch) -> Result<Reply> {
-        let fd = self.pinned(scratch)?;
+        let fd = self.object(scratch, 0)?;
         let st = file::fstatfs_raw(&fd)?;
         notify::vm_write_value(self.caller.tid, self.info.args[1], &st)?;
         Ok(Reply::Value(0))
     }
 
     fn access(&self, scratch: &mut Scratch, mode: u64, flags: u64) -> Result<Reply> {
-        let fd = self.pinned(scratch)?;
+        let fd = self.object(scratch, 0)?;
         let flags = flags as u32 & libc::AT_EACCESS as u32;
         file::faccess_fd(&fd, mode as u32, flags)?;
         Ok(Reply::Value(0))

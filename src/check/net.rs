@@ -141,14 +141,6 @@ pub fn read_message(pid: Pid, at: RemoteAddr) -> Result<Message> {
     })
 }
 
-/// Whether a message's control data carries `SCM_RIGHTS` (descriptors).
-/// The kernel reads at most its own limit of control bytes; so does
-/// husk (larger is `ENOBUFS` from the kernel anyway).
-pub fn passes_fds(pid: Pid, msg: &Message) -> Result<bool> {
-    let mut buf = [0u8; CONTROL_MAX];
-    read_control(pid, msg, &mut buf).map(|len| rights(&buf[..len]).next().is_some())
-}
-
 /// The control bytes husk reads of a message at most (the kernel's own
 /// limit for a send is larger, but 4096 holds every descriptor one
 /// message may pass, 253).

@@ -26,6 +26,19 @@ impl ProcPath {
         p
     }
 
+    /// `/proc/PID/fd/FD`: the magic link of descriptor `fd` of `pid`.
+    pub fn fd(pid: Pid, fd: i32) -> ProcPath {
+        let mut p = ProcPath::new(pid);
+        p.push(b"/fd/");
+        p.push_number(fd as u64);
+        p
+    }
+
+    /// husk's own link of its descriptor `fd` (`/proc/self/fd/FD`).
+    pub fn own_fd(fd: i32) -> ProcPath {
+        ProcPath::fd(crate::sys::process::getpid(), fd)
+    }
+
     /// Appends bytes (silently bounded: every caller appends a few).
     pub fn push(&mut self, bytes: &[u8]) {
         let n = bytes.len().min(self.buf.len() - 1 - self.len);
@@ -58,9 +71,7 @@ pub fn fd_path(pid: Pid, fd: i32, buf: &mut [u8]) -> Result<&[u8]> {
     if fd < 0 {
         return Err(Errno::EBADF);
     }
-    let mut path = ProcPath::new(pid);
-    path.push(b"/fd/");
-    path.push_number(fd as u64);
+    let mut path = ProcPath::fd(pid, fd);
     file::readlinkat(Dir::Cwd, path.as_cstr(), buf)
         .map_err(|e| if e == Errno::ENOENT { Errno::EBADF } else { e })
 }

@@ -216,11 +216,6 @@ pub fn submit(job: Job) -> Result<()> {
     Ok(())
 }
 
-fn listener() -> BorrowedFd<'static> {
-    // Set by `start`, before any job can exist.
-    LISTENER.get().copied().unwrap_or(BorrowedFd::STDIN)
-}
-
 fn helper(index: usize) {
     let slot = &SLOTS[index];
     slot.helper.store(process::gettid(), Ordering::SeqCst);
@@ -239,7 +234,10 @@ fn helper(index: usize) {
 }
 
 fn perform(slot: &Slot, job: Job) {
-    let listener = listener();
+    // Set by `start`, before any job can exist.
+    let Some(&listener) = LISTENER.get() else {
+        return;
+    };
     // The call is the caller's: judged with its credentials.
     let _acting = match crate::remote::creds::AsCaller::enter(job.tid, false) {
         Ok(acting) => acting,
@@ -275,7 +273,7 @@ fn perform(slot: &Slot, job: Job) {
                 }
             }
             Op::Open { flags, .. } => {
-                let mut own = OwnPath::new(job.fd.as_fd().raw());
+                let mut own = crate::remote::proc::ProcPath::own_fd(job.fd.as_fd().raw());
                 // Through husk's own magic link: no RESOLVE_ restriction.
                 file::openat2(file::Dir::Cwd, own.as_cstr(), *flags as u32 as u64, 0, 0).map(Some)
             }
@@ -375,28 +373,5 @@ fn watch(listener: BorrowedFd<'static>) {
                 let _ = process::tgkill(me, helper, SIGNAL);
             }
         }
-    }
-}
-
-/// `/proc/self/fd/N` for one of husk's own descriptors.
-pub struct OwnPath {
-    buf: [u8; 32],
-}
-
-impl OwnPath {
-    /// The path of descriptor `fd`.
-    pub fn new(fd: i32) -> OwnPath {
-        let mut buf = [0u8; 32];
-        let prefix = b"/proc/self/fd/";
-        buf[..prefix.len()].copy_from_slice(prefix);
-        let mut tmp = [0u8; 20];
-        let digits = crate::remote::decimal(fd as u64, &mut tmp);
-        buf[prefix.len()..prefix.len() + digits.len()].copy_from_slice(digits);
-        OwnPath { buf }
-    }
-
-    /// As a C string.
-    pub fn as_cstr(&mut self) -> &core::ffi::CStr {
-        core::ffi::CStr::from_bytes_until_nul(&self.buf).unwrap_or(c"/")
     }
 }

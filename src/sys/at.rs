@@ -48,6 +48,20 @@ pub fn unlinkat(dir: impl AsFd, name: &CStr, flags: u32) -> Result<()> {
         .map(drop)
 }
 
+/// A call of shape `(dir, name, dir, name, flags)`.
+fn two_paths(
+    call: usize,
+    a: BorrowedFd<'_>,
+    from: &CStr,
+    b: BorrowedFd<'_>,
+    to: &CStr,
+    flags: u32,
+) -> Result<()> {
+    // SAFETY: see the module docs.
+    check(unsafe { raw::syscall5(call, fd(a), ptr(from), fd(b), ptr(to), flags as usize) })
+        .map(drop)
+}
+
 /// `renameat2`.
 pub fn renameat2(
     from_dir: impl AsFd,
@@ -56,21 +70,17 @@ pub fn renameat2(
     to: &CStr,
     flags: u32,
 ) -> Result<()> {
-    // SAFETY: see the module docs.
-    check(unsafe {
-        raw::syscall5(
-            nr::RENAMEAT2,
-            fd(from_dir.as_fd()),
-            ptr(from),
-            fd(to_dir.as_fd()),
-            ptr(to),
-            flags as usize,
-        )
-    })
-    .map(drop)
+    two_paths(
+        nr::RENAMEAT2,
+        from_dir.as_fd(),
+        from,
+        to_dir.as_fd(),
+        to,
+        flags,
+    )
 }
 
-/// `linkat` (never following: husk links exactly the object it pinned).
+/// `linkat` (husk links exactly the object it pinned).
 pub fn linkat(
     from_dir: impl AsFd,
     from: &CStr,
@@ -78,18 +88,14 @@ pub fn linkat(
     to: &CStr,
     flags: u32,
 ) -> Result<()> {
-    // SAFETY: see the module docs.
-    check(unsafe {
-        raw::syscall5(
-            nr::LINKAT,
-            fd(from_dir.as_fd()),
-            ptr(from),
-            fd(to_dir.as_fd()),
-            ptr(to),
-            flags as usize,
-        )
-    })
-    .map(drop)
+    two_paths(
+        nr::LINKAT,
+        from_dir.as_fd(),
+        from,
+        to_dir.as_fd(),
+        to,
+        flags,
+    )
 }
 
 /// `symlinkat(target, dir, name)`.

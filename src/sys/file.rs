@@ -415,32 +415,21 @@ pub fn umask(mask: u32) -> u32 {
     unsafe { raw::syscall1(nr::UMASK, mask as usize) as u32 }
 }
 
+/// A call of shape `(fd, addr, addrlen)`.
+fn with_address(call: usize, fd: BorrowedFd<'_>, addr: &[u8]) -> Result<()> {
+    // SAFETY: the kernel reads `addr.len()` bytes of `addr`.
+    check(unsafe { raw::syscall3(call, fd.raw() as usize, addr.as_ptr() as usize, addr.len()) })
+        .map(drop)
+}
+
 /// `connect(fd, addr)` with a raw socket address.
 pub fn connect(fd: impl AsFd, addr: &[u8]) -> Result<()> {
-    // SAFETY: the kernel reads `addr.len()` bytes of `addr`.
-    check(unsafe {
-        raw::syscall3(
-            nr::CONNECT,
-            fd.as_fd().raw() as usize,
-            addr.as_ptr() as usize,
-            addr.len(),
-        )
-    })
-    .map(drop)
+    with_address(nr::CONNECT, fd.as_fd(), addr)
 }
 
 /// `bind(fd, addr)` with a raw socket address.
 pub fn bind(fd: impl AsFd, addr: &[u8]) -> Result<()> {
-    // SAFETY: the kernel reads `addr.len()` bytes of `addr`.
-    check(unsafe {
-        raw::syscall3(
-            nr::BIND,
-            fd.as_fd().raw() as usize,
-            addr.as_ptr() as usize,
-            addr.len(),
-        )
-    })
-    .map(drop)
+    with_address(nr::BIND, fd.as_fd(), addr)
 }
 
 /// `sendto(fd, data, flags, addr)` with a raw socket address.

@@ -59,11 +59,19 @@ pub fn set_mask(how: How, set: SigSet) -> Result<SigSet> {
 /// Resets `sig` to its default disposition (`SIG_DFL`). Installing a
 /// handler is never needed: husk reads signals from a signalfd.
 pub fn set_default(sig: i32) -> Result<()> {
-    // struct k_sigaction as the kernel reads it: handler, flags,
-    // restorer, mask. SIG_DFL is 0.
-    let act = [0u64; 4];
-    // SAFETY: the kernel reads one k_sigaction (SIG_DFL, no flags, an
-    // empty mask) and writes nothing (no old action requested).
+    // SIG_DFL is 0, with no flags and an empty mask.
+    sigaction(sig, &[0u64; 4])
+}
+
+/// `rt_sigaction(sig, act, NULL)` with a raw `struct k_sigaction`
+/// (handler, flags, restorer, mask on x86_64 and aarch64; handler,
+/// flags, mask on riscv64). Callers pass only SIG_DFL or a handler that
+/// does nothing.
+fn sigaction(sig: i32, act: &[u64; 4]) -> Result<()> {
+    // SAFETY: the kernel reads one k_sigaction from `act` and writes
+    // nothing (no old action requested). The only handler ever passed
+    // does nothing (so it is async-signal-safe), and on x86_64 its
+    // restorer only calls rt_sigreturn.
     check(unsafe {
         raw::syscall4(
             nr::RT_SIGACTION,
@@ -100,8 +108,6 @@ unsafe extern "C" {
 /// then makes the call fail with EINTR. The one handler husk installs
 /// (for interrupting its blocking-call helpers).
 pub fn set_interrupting(sig: i32) -> Result<()> {
-    // struct k_sigaction: handler, flags, restorer, mask on x86_64 and
-    // aarch64; handler, flags, mask on riscv64 (no restorer field).
     #[cfg(target_arch = "x86_64")]
     let act: [u64; 4] = [
         do_nothing as *const () as usize as u64,
@@ -111,19 +117,7 @@ pub fn set_interrupting(sig: i32) -> Result<()> {
     ];
     #[cfg(not(target_arch = "x86_64"))]
     let act: [u64; 4] = [do_nothing as *const () as usize as u64, 0, 0, 0];
-    // SAFETY: the kernel reads one k_sigaction; the handler does
-    // nothing (so it is async-signal-safe), and on x86_64 the restorer
-    // only calls rt_sigreturn.
-    check(unsafe {
-        raw::syscall4(
-            nr::RT_SIGACTION,
-            sig as usize,
-            act.as_ptr() as usize,
-            0,
-            core::mem::size_of::<SigSet>(),
-        )
-    })
-    .map(drop)
+    sigaction(sig, &act)
 }
 
 /// `struct signalfd_siginfo` (128 bytes): the fields husk reads.

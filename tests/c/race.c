@@ -58,6 +58,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
 #endif
@@ -78,17 +80,6 @@ static char tail_a[64], tail_d[64];
 static size_t tail_len;
 
 static long attempts, ok, leaked, refused, killed;
-
-static void die(const char *what) {
-    perror(what);
-    exit(2);
-}
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 /* Time is up, or (with "first") the attack has got through: a leak, or
  * a denied program loaded (and killed at the exec event). */

@@ -133,3 +133,15 @@ pub fn scratch(test: &str) -> std::path::PathBuf {
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
     dir
 }
+
+/// Whether this kernel has seccomp user notification; if not, says that
+/// `what` is skipped (notify-mode tests then check nothing).
+pub fn notify_available(what: &str) -> bool {
+    let avail =
+        std::fs::read_to_string("/proc/sys/kernel/seccomp/actions_avail").unwrap_or_default();
+    let yes = avail.split_whitespace().any(|a| a == "user_notif");
+    if !yes {
+        eprintln!("note: no seccomp user notification here: {what} skipped");
+    }
+    yes
+}
