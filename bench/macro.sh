@@ -37,6 +37,7 @@
 # Exit status 1 if a timed run failed, else 0.
 set -euf # no globbing: POLICY holds patterns like /***
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 REPS=${REPS:-3}
 HUSK=${HUSK:-target/release/husk}
@@ -147,18 +148,6 @@ run() {
         tail -3 "$OUT/macro.err" >&2
         echo fail
     fi
-}
-
-stats() {
-    case " $1 " in *" fail "*)
-        echo fail
-        return
-        ;;
-    esac
-    # shellcheck disable=SC2086 # one sample per word
-    printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 }
-        END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-              printf "%.0f %s %s\n", m, v[1], v[NR] }'
 }
 
 tar_bytes=

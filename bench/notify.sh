@@ -45,6 +45,7 @@
 # Exit status 1 if a timed run failed, else 0.
 set -euf # no globbing: HUSK_OPTS holds patterns like /***
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 N=${N:-100000}
 REPS=${REPS:-5}
@@ -154,38 +155,7 @@ prefix() { # what goes in front of the workload for mode $1
 
 # --- timing --------------------------------------------------------
 FAILED=0
-# run PLACE MODE: the wall time of one run in ns, "fail" if it failed.
-run() {
-    outer=
-    inner=
-    case $1 in
-        one) outer="taskset -c 0" ;;
-        split) outer="taskset -c 0" inner="taskset -c 1" ;;
-    esac
-    cmd="$outer $(prefix "$2") $inner $WORK"
-    start=$(date +%s%N)
-    # shellcheck disable=SC2086 # word splitting wanted
-    if $cmd >/dev/null; then
-        end=$(date +%s%N)
-        echo $((end - start))
-    else
-        echo "bench/notify.sh: '$cmd' failed" >&2
-        echo fail
-    fi
-}
-
-# stats "T1 T2 ...": "median min max"; "fail" if any sample failed.
-stats() {
-    case " $1 " in *" fail "*)
-        echo fail
-        return
-        ;;
-    esac
-    # shellcheck disable=SC2086 # one sample per word
-    printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 }
-        END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-              printf "%.0f %s %s\n", m, v[1], v[NR] }'
-}
+# run PLACE MODE and stats SAMPLES: bench/lib.sh.
 
 # ratio NAME A B TARGET_OP TARGET: prints "NAME: A/B" (and of the cost
 # added to bare: (A-bare)/(B-bare)) with the target met or missed.

@@ -33,6 +33,7 @@
 # util-linux, for the pinned placements, which are skipped without it).
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 N=${N:-100000}
 REPS=${REPS:-5}
@@ -125,39 +126,7 @@ prefix() { # what goes in front of the workload for mode $1
 
 # --- timing --------------------------------------------------------
 FAILED=0
-# run PLACE MODE: prints the wall time of one run in ns ("fail" if the
-# workload did not exit 0, which would make the time meaningless).
-run() {
-    outer=
-    inner=
-    case $1 in
-        one) outer="taskset -c 0" ;;
-        split) outer="taskset -c 0" inner="taskset -c 1" ;;
-    esac
-    cmd="$outer $(prefix "$2") $inner $WORK"
-    start=$(date +%s%N)
-    # shellcheck disable=SC2086 # word splitting wanted
-    if $cmd >/dev/null; then
-        end=$(date +%s%N)
-        echo $((end - start))
-    else
-        echo "bench/ptrace.sh: '$cmd' failed" >&2
-        echo fail
-    fi
-}
-
-# stats "T1 T2 ...": "median min max" of the samples; "fail" if any failed.
-stats() {
-    case " $1 " in *" fail "*)
-        echo fail
-        return
-        ;;
-    esac
-    # shellcheck disable=SC2086 # one sample per word
-    printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 }
-        END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-              printf "%.0f %s %s\n", m, v[1], v[NR] }'
-}
+# run PLACE MODE and stats SAMPLES: bench/lib.sh.
 
 echo "open-close: N=$N x (openat + close) of $FILE; REPS=$REPS, median wall time"
 echo "machine: $(nproc) CPUs, $(uname -sr), $(date -u +%Y-%m-%d)"

@@ -1,0 +1,38 @@
+# Shell helpers shared by the bench scripts (sourced, not run).
+
+# stats "T1 T2 ...": "median min max" of the samples; "fail" if any failed.
+stats() {
+    case " $1 " in *" fail "*)
+        echo fail
+        return
+        ;;
+    esac
+    # shellcheck disable=SC2086 # one sample per word
+    printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 }
+        END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+              printf "%.0f %s %s\n", m, v[1], v[NR] }'
+}
+
+# run PLACE MODE: the wall time in ns of one run of $WORK under
+# `prefix MODE` (the caller's), placed by PLACE (one: all on CPU 0;
+# split: the supervisor on CPU 0, the workload on CPU 1; any: free);
+# "fail" if the workload did not exit 0, which would make the time
+# meaningless.
+run() {
+    outer=
+    inner=
+    case $1 in
+        one) outer="taskset -c 0" ;;
+        split) outer="taskset -c 0" inner="taskset -c 1" ;;
+    esac
+    cmd="$outer $(prefix "$2") $inner $WORK"
+    start=$(date +%s%N)
+    # shellcheck disable=SC2086 # word splitting wanted
+    if $cmd >/dev/null; then
+        end=$(date +%s%N)
+        echo $((end - start))
+    else
+        echo "${0##*/}: '$cmd' failed" >&2
+        echo fail
+    fi
+}
