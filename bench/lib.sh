@@ -36,3 +36,27 @@ run() {
         echo fail
     fi
 }
+
+# check_places LIST: sets $places to the placements of LIST (one,
+# split, any) this machine can do, saying which it skips and why.
+check_places() {
+    places=
+    for p in $1; do
+        case $p in
+            any) ;;
+            one | split)
+                cpu=0
+                [ "$p" = one ] || cpu=1
+                if ! command -v taskset >/dev/null 2>&1 || ! taskset -c $cpu /bin/true 2>/dev/null; then
+                    echo "note: cannot pin to CPU $cpu (taskset missing, or too few CPUs): placement '$p' skipped"
+                    continue
+                fi
+                ;;
+            *)
+                echo "${0##*/}: unknown placement '$p' (one, split, any)" >&2
+                exit 2
+                ;;
+        esac
+        places="$places $p"
+    done
+}

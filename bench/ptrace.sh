@@ -95,25 +95,7 @@ MODES=bare
 MODES="$MODES floor"
 [ -z "$HUSK_CMD" ] || MODES="$MODES husk"
 
-places=
-for p in $PLACES; do
-    case $p in
-        any) ;;
-        one | split)
-            cpu=0
-            [ "$p" = one ] || cpu=1
-            if ! command -v taskset >/dev/null 2>&1 || ! taskset -c $cpu /bin/true 2>/dev/null; then
-                echo "note: cannot pin to CPU $cpu (taskset missing, or too few CPUs): placement '$p' skipped"
-                continue
-            fi
-            ;;
-        *)
-            echo "bench/ptrace.sh: unknown placement '$p' (one, split, any)" >&2
-            exit 2
-            ;;
-    esac
-    places="$places $p"
-done
+check_places "$PLACES"
 
 prefix() { # what goes in front of the workload for mode $1
     case $1 in

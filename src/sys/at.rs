@@ -250,31 +250,26 @@ pub fn inotify_add_watch(inotify: impl AsFd, path: &CStr, mask: u32) -> Result<i
 /// refuses `O_PATH` descriptors by `AT_EMPTY_PATH`). `buf` is a
 /// `struct file_attr` of the caller's size.
 pub fn file_getattr(path: &CStr, buf: &mut [u8]) -> Result<()> {
-    // SAFETY: see the module docs; the kernel writes at most
-    // `buf.len()` bytes.
-    check(unsafe {
-        raw::syscall5(
-            nr::FILE_GETATTR,
-            libc::AT_FDCWD as isize as usize,
-            ptr(path),
-            buf.as_mut_ptr() as usize,
-            buf.len(),
-            0,
-        )
-    })
-    .map(drop)
+    file_attr(nr::FILE_GETATTR, path, buf.as_mut_ptr() as usize, buf.len())
 }
 
 /// `file_setattr(AT_FDCWD, path, buf, 0)` (Linux 6.17), as above.
 pub fn file_setattr(path: &CStr, buf: &[u8]) -> Result<()> {
-    // SAFETY: see the module docs; `buf` is read only.
+    file_attr(nr::FILE_SETATTR, path, buf.as_ptr() as usize, buf.len())
+}
+
+/// The two calls above: `buf` (`len` bytes) is written by the get and
+/// read by the set, and borrowed for the call by their callers.
+fn file_attr(call: usize, path: &CStr, buf: usize, len: usize) -> Result<()> {
+    // SAFETY: see the module docs; `buf`/`len` come from a slice the
+    // caller holds (exclusively, for the get) for the call.
     check(unsafe {
         raw::syscall5(
-            nr::FILE_SETATTR,
+            call,
             libc::AT_FDCWD as isize as usize,
             ptr(path),
-            buf.as_ptr() as usize,
-            buf.len(),
+            buf,
+            len,
             0,
         )
     })
