@@ -438,3 +438,36 @@ fn a_slow_connect_blocks_only_its_caller() {
         );
     }
 }
+
+/// A sendmsg that waits for room is the one call a notify worker still
+/// waits in itself (README): it holds that worker only. With two
+/// workers, one waits in the sendmsg and the other, idle until then
+/// (husk keeps one worker receiving while the sandbox is quiet), must
+/// be called in to serve the parent's calls, or the parent never gets
+/// to read and free the room (a deadlock, caught by the deadline). The
+/// idle worker looks every 20 ms: no call waits much longer.
+#[test]
+fn a_waiting_sendmsg_holds_one_worker_only() {
+    if !common::notify_available("a_waiting_sendmsg_holds_one_worker_only") {
+        return;
+    }
+    for mode in [Mode::Bare, Mode::Notify] {
+        let (_dir, _fifo, file) = setup(&format!("sendmsg-{mode:?}"));
+        let o = run(&mut command(mode, Some(2), &[&"sendmsg", &file]), LIMIT);
+        eprintln!("{mode:?}: {}", o.stdout.trim());
+        let f = fields(&o);
+        assert_eq!(field(&f, "during", &o), "1", "{mode:?}: {o:?}");
+        assert_eq!(field(&f, "failed", &o), "0", "{mode:?}: {o:?}");
+        assert_eq!(field(&f, "result", &o), "ok", "{mode:?}: {o:?}");
+        assert!(o.success(), "{mode:?}: {o:?}");
+        let ops = seconds(&f, "ops", &o);
+        assert!(
+            (0.0..2.0).contains(&ops),
+            "{mode:?}: 200 open+stat rounds took {ops} s: {o:?}"
+        );
+        for key in ["first", "slowest"] {
+            let s = seconds(&f, key, &o);
+            assert!(s < 0.5, "{mode:?}: {key}={s} s: calls waited for a worker: {o:?}");
+        }
+    }
+}

@@ -17,7 +17,7 @@
 #![forbid(unsafe_code)]
 
 use core::ffi::CStr;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use super::channels::channels;
 use crate::bpf::program::Program;
@@ -26,7 +26,9 @@ use crate::rt::sync::EventCount;
 use crate::rt::thread;
 use crate::sys::fd::{AsFd, BorrowedFd, OwnedFd};
 use crate::sys::notify::{self, Notif};
+use crate::sys::poll::{self, PollFd};
 use crate::sys::process::{self, Pid};
+use crate::sys::time::Timespec;
 use crate::sys::{Errno, Result, file};
 
 /// What a worker does with a notification once decided.
@@ -58,6 +60,15 @@ static LISTENER: spin::Once<OwnedFd> = spin::Once::new();
 static FAILED: AtomicBool = AtomicBool::new(false);
 /// Wakes the workers waiting for the listener.
 static READY: EventCount = EventCount::new();
+
+/// Workers now in, or on their way into, the kernel's receive.
+static RECEIVING: AtomicU32 = AtomicU32::new(0);
+/// Where the other workers wait until they are called in.
+static IDLE: EventCount = EventCount::new();
+/// Held by the one idle worker that looks for a stalled receiver.
+static SENTINEL: AtomicBool = AtomicBool::new(false);
+/// How often the sentinel looks.
+const STALL_CHECK: Timespec = Timespec::from_millis(20);
 
 /// The hand-over pipes (all close-on-exec: the command never holds
 /// them).
@@ -212,14 +223,65 @@ fn serve(
     super::confine_self(filter, "notify worker");
     let mut notif = notify::empty();
     loop {
-        match notify::recv(listener, &mut notif) {
+        RECEIVING.fetch_add(1, Ordering::SeqCst);
+        let received = notify::recv(listener, &mut notif);
+        let others = RECEIVING.fetch_sub(1, Ordering::SeqCst) - 1;
+        match received {
             Ok(()) => {}
             // Interrupted, or the caller died before we read it.
             Err(Errno::EINTR | Errno::ENOENT) => continue,
             Err(e) => panic!("husk: receiving from the seccomp listener failed: {e}"),
         }
+        if others == 0 && pending(listener) {
+            // More is waiting and nobody else is receiving: call in
+            // another worker rather than make it wait for this one.
+            IDLE.notify(1);
+        }
         let reply = emulate(&notif, listener.as_fd(), index);
         answer(listener.as_fd(), &notif, reply);
+        if RECEIVING.load(Ordering::SeqCst) != 0 {
+            // Someone else receives: this one waits to be called in.
+            park(listener);
+        }
+    }
+}
+
+/// Whether notifications wait that no worker has received yet.
+fn pending(listener: &OwnedFd) -> bool {
+    let mut fds = [PollFd::readable(listener.as_fd())];
+    matches!(poll::poll(&mut fds, Some(&Timespec::from_millis(0))), Ok(n) if n > 0)
+}
+
+/// Waits until this worker should receive: when called in, or when the
+/// sentinel finds work waiting that nobody receives (the receivers are
+/// all busy, one perhaps for long: a slow file system).
+///
+/// One receiver, not all workers, waits in the kernel while the
+/// sandbox is quiet, so the worker that just answered a caller is the
+/// one that takes its next call: the kernel wakes its receivers in
+/// turn, and with every worker receiving, each call would wake a
+/// different thread (one more context switch, often on another CPU).
+fn park(listener: &OwnedFd) {
+    let mut sentinel = false;
+    // Look at once, and again whenever called in.
+    let mut look = true;
+    loop {
+        if !sentinel {
+            sentinel = SENTINEL
+                .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok();
+        }
+        let key = IDLE.prepare();
+        if RECEIVING.load(Ordering::SeqCst) == 0 && (look || pending(listener)) {
+            break;
+        }
+        IDLE.wait_timeout(key, sentinel.then_some(&STALL_CHECK));
+        look = IDLE.prepare() != key;
+    }
+    if sentinel {
+        SENTINEL.store(false, Ordering::SeqCst);
+        // Another idle worker takes over the watch.
+        IDLE.notify(1);
     }
 }
 

@@ -45,6 +45,18 @@
  *       (1 if the child was still blocked after the ops), result (the
  *       child's connect: ok or the errno name), elapsed (seconds it
  *       took).
+ *   blocking sendmsg FILE
+ *       Fills one end of a UNIX stream socket pair (non-blocking sends
+ *       until EAGAIN), warms up with 100 open/close + stat rounds of
+ *       FILE, then a forked child makes a blocking sendmsg on the full
+ *       end while the parent sleeps 300 ms (so that the sendmsg is the
+ *       only call in flight). While the child waits the parent times
+ *       200 open/close +
+ *       stat of FILE, then reads the other end empty so the sendmsg can
+ *       finish. Fields: first (seconds until the parent saw the child
+ *       waiting), ops (seconds), slowest (the slowest round),
+ *       failed, during (1 if the child still waited after the ops),
+ *       result (the child's sendmsg: ok or the errno name).
  *   blocking quick FILE
  *       Opens, reads and stats FILE; prints ok=1.
  */
@@ -463,6 +475,81 @@ static int mode_connect(const char *file) {
     return failed == 0 && during && strstr(child, "result=EINTR") ? 0 : 1;
 }
 
+static int mode_sendmsg(const char *file) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+        die("socketpair");
+    char block[4096];
+    memset(block, 'x', sizeof block);
+    for (;;) {
+        ssize_t n = send(sv[0], block, sizeof block, MSG_DONTWAIT);
+        if (n < 0 && errno == EAGAIN)
+            break;
+        if (n < 0)
+            die("send (filling)");
+    }
+    int failed = 0;
+    ops(file, 100, 1, NULL, &failed);
+    int pipefd[2];
+    if (pipe(pipefd))
+        die("pipe");
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        close(pipefd[0]);
+        struct iovec iov = {block, sizeof block};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+        ssize_t r = sendmsg(sv[0], &msg, 0);
+        const char *res = r == (ssize_t)sizeof block ? "ok" : r < 0 ? errname(errno) : "short";
+        char out[64];
+        int n = snprintf(out, sizeof out, "result=%s", res);
+        if (write(pipefd[1], out, n) != n)
+            _exit(2);
+        _exit(0);
+    }
+    close(pipefd[1]);
+    /* No call of ours meanwhile: the child's sendmsg is the only one in
+     * flight when it starts to wait. */
+    sleep_ms(300);
+    double t = -1, slowest = 0;
+    int during = 0;
+    /* The child has long been waiting: this is quick unless our own
+     * calls (it opens /proc) find no worker to serve them. */
+    double first = now();
+    int waited = wait_in_call(pid, SYS_sendmsg, 10);
+    first = now() - first;
+    if (waited) {
+        sleep_ms(50);
+        t = ops(file, 200, 1, &slowest, &failed);
+        during = waitpid(pid, NULL, WNOHANG) == 0 && in_call(pid, SYS_sendmsg);
+    } else {
+        fprintf(stderr, "the child never blocked in sendmsg\n");
+    }
+    /* Room for the child's message: read everything there is. */
+    int flags = fcntl(sv[1], F_GETFL);
+    if (flags < 0 || fcntl(sv[1], F_SETFL, flags | O_NONBLOCK))
+        die("fcntl");
+    double end = now() + 10;
+    char child[64] = "result=none";
+    for (;;) {
+        while (read(sv[1], block, sizeof block) > 0) {
+        }
+        struct pollfd p = {pipefd[0], POLLIN, 0};
+        if (poll(&p, 1, 10) > 0 || now() > end)
+            break;
+    }
+    ssize_t n = read(pipefd[0], child, sizeof child - 1);
+    if (n > 0)
+        child[n] = 0;
+    int st;
+    if (waitpid(pid, &st, 0) < 0)
+        die("waitpid");
+    printf("first=%.3f ops=%.3f slowest=%.3f failed=%d during=%d %s\n", first, t, slowest, failed,
+           during, child);
+    return failed == 0 && during && strstr(child, "result=ok") ? 0 : 1;
+}
+
 static int mode_quick(const char *file) {
     char buf[256];
     int fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -491,6 +578,8 @@ int main(int argc, char **argv) {
         return mode_killed(argv[2], !strcmp(argv[3], "TERM") ? SIGTERM : SIGKILL);
     if (!strcmp(mode, "connect") && argc == 3)
         return mode_connect(argv[2]);
+    if (!strcmp(mode, "sendmsg") && argc == 3)
+        return mode_sendmsg(argv[2]);
     if (!strcmp(mode, "quick") && argc == 3)
         return mode_quick(argv[2]);
     fprintf(stderr, "usage: see tests/c/blocking.c\n");
