@@ -467,7 +467,10 @@ fn a_waiting_sendmsg_holds_one_worker_only() {
         );
         for key in ["first", "slowest"] {
             let s = seconds(&f, key, &o);
-            assert!(s < 0.5, "{mode:?}: {key}={s} s: calls waited for a worker: {o:?}");
+            assert!(
+                s < 0.5,
+                "{mode:?}: {key}={s} s: calls waited for a worker: {o:?}"
+            );
         }
     }
 }
