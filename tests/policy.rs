@@ -592,6 +592,7 @@ fn equivalent_paths_get_the_same_verdict() {
         let dir = tree("equiv");
         let x = p(&dir, "d/x");
         std::os::unix::fs::symlink(&x, dir.join("to-x")).unwrap();
+        std::os::unix::fs::symlink(dir.join("d"), dir.join("to-d")).unwrap();
         let deny = with(
             only("read"),
             &[
@@ -607,12 +608,28 @@ fn equivalent_paths_get_the_same_verdict() {
             format!("{dstr}/d/../d/x"),
             format!("{dstr}//d//x"),
             format!("{dstr}/to-x"),
+            // A link on the way, whose own spelling the rules allow.
+            format!("{dstr}/to-d/x"),
         ];
         for s in &spellings {
             let o = op(who, &deny, &["open", s, "r"]);
             assert_out(&o, "EACCES", who);
             assert_logged(&o, "read", "deny", &x);
         }
+        // And the other way: a spelling through a link that the rules
+        // deny, of a file they allow.
+        let deny_link = with(
+            only("read"),
+            &[
+                format!("allow/read+{}/***", dir.display()),
+                format!("deny/read+{dstr}/to-d/***"),
+            ],
+        );
+        assert_out(
+            &op(who, &deny_link, &["open", &format!("{dstr}/to-d/x"), "r"]),
+            "ok X",
+            who,
+        );
         // Relative to a directory descriptor, and to the working directory.
         assert_out(
             &op(who, &deny, &["openat", &p(&dir, "d"), "x", "r"]),

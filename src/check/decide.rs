@@ -21,6 +21,8 @@
 //!   permissive verdict than its own, and a directory that holds a path
 //!   some non-allowing rule names may not be renamed or linked away.
 
+use core::cell::Cell;
+
 use super::log::{self, Entry, Subject};
 use super::net::{self, Decoded, Use};
 use super::table;
@@ -165,6 +167,36 @@ pub fn decide_call(
     Checker::new(policy, tid, info.nr as u32, scratch).call(info)
 }
 
+/// The notify transport's quick look at an open (open, openat, creat,
+/// openat2): decided on its path as text and one `lstat`
+/// ([`resolve::lexical`]), without logging. `true` only if that allows
+/// it outright (no log line, no warning): the caller must then open
+/// exactly `scratch.slots[0].real` with `RESOLVE_NO_SYMLINKS |
+/// RESOLVE_NO_MAGICLINKS`, and decide with [`decide_call`] after all if
+/// that fails with ELOOP. `false`: decide with [`decide_call`].
+///
+/// The saving is the walk: [`resolve::resolve`] looks at every
+/// component in turn, this at the whole path once; the kernel's own
+/// walk in that open then makes sure no link was on the way.
+pub fn decide_open_quickly(
+    policy: &Policy,
+    tid: i32,
+    info: &SyscallInfo,
+    scratch: &mut Scratch,
+) -> bool {
+    scratch.record.reset();
+    let mut checker = Checker::new(policy, tid, info.nr as u32, scratch);
+    if !matches!(checker.sys, "open" | "openat" | "creat" | "openat2") {
+        return false;
+    }
+    checker.lexical = true;
+    let verdict = checker.call(info);
+    // An O_PATH open continues (the kernel resolves it again, links and
+    // all): only a full resolution may decide it.
+    let o_path = checker.record.flags & libc::O_PATH as u64 != 0;
+    verdict == Verdict::Allow && !checker.unsure.get() && !o_path
+}
+
 /// The categories a trapped call may need, by its name (a superset).
 fn possible(sys: &str) -> Option<CatSet> {
     let c = CatSet::of;
@@ -235,6 +267,12 @@ struct Checker<'p> {
     /// Re-checks (the exec event) do not log `warn` again: the call
     /// they confirm already did.
     quiet_warn: bool,
+    /// A quick look ([`decide_open_quickly`]): paths resolved as text
+    /// ([`resolve::lexical`]), nothing logged.
+    lexical: bool,
+    /// In a quick look: something would have been logged, or the
+    /// quick resolution could not answer.
+    unsure: Cell<bool>,
 }
 
 /// What an object of a call is.
@@ -280,6 +318,8 @@ impl<'p> Checker<'p> {
             raw,
             record,
             quiet_warn: false,
+            lexical: false,
+            unsure: Cell::new(false),
         }
     }
 
@@ -311,6 +351,10 @@ impl<'p> Checker<'p> {
 
     fn log(&self, cap: Category, act: Action, subject: Subject<'_>) {
         if !act.logs() {
+            return;
+        }
+        if self.lexical {
+            self.unsure.set(true);
             return;
         }
         let mut name = [0u8; 32];
@@ -409,6 +453,16 @@ impl<'p> Checker<'p> {
                 _ if raw_len != 0 || !how.empty_path => Empty::No,
                 Start::Fd(fd) => Empty::Fd(fd),
                 Start::Cwd => Empty::Cwd,
+            };
+        }
+        if self.lexical {
+            let raw = &self.raw[..raw_len];
+            return match resolve::lexical(&self.caller, raw, how, &mut self.slots[slot]) {
+                Ok(true) => Ok(()),
+                Ok(false) | Err(_) => {
+                    self.unsure.set(true);
+                    Err(Errno::EAGAIN)
+                }
             };
         }
         match resolve::resolve(

@@ -125,25 +125,18 @@ pub fn emulate(
         creds::changing();
         return Reply::Continue;
     }
-    let verdict = if name == "sendmmsg" {
-        // Each message is decided, then sent, in turn (Call::sendmmsg):
-        // deciding them all here first would only do it twice.
+    let quick = matches!(name, "open" | "openat" | "creat" | "openat2")
+        && decide::decide_open_quickly(policy, tid, &info, scratch);
+    let verdict = if name == "sendmmsg" || quick {
+        // sendmmsg: each message is decided, then sent, in turn
+        // (Call::sendmmsg): deciding them all here first would only do
+        // it twice.
         Verdict::Allow
     } else {
         decide::decide_call(policy, tid, &info, scratch)
     };
-    // Everything the decision read (memory, /proc) was the caller's
-    // only if it is still waiting in this call.
-    if !notify::id_valid(listener, notif.id) {
-        return Reply::Answered;
-    }
-    match verdict {
-        Verdict::Allow => {}
-        Verdict::Deny(e) => return Reply::Error(e),
-        Verdict::Kill => return Reply::Kill,
-        Verdict::Exit(status) => return Reply::Exit(status),
-        // A post-check needs the tracer: such calls are never sent here.
-        Verdict::AllowThenCheck => return Reply::Error(Errno::EPERM),
+    if let Some(reply) = settle(listener, notif, verdict) {
+        return reply;
     }
     let call = Call {
         notif,
@@ -151,26 +144,61 @@ pub fn emulate(
         listener,
         caller: Caller::new(tid),
     };
-    let a = &info.args;
     if matches!(name, "execve" | "execveat") {
         // The caller runs it itself (see the module docs).
         return Reply::Continue;
     }
+    let mut result = perform(&call, name, policy, scratch);
+    if quick && result == Err(Errno::ELOOP) {
+        // A link on the way, or one swapped in: the quick look did not
+        // see what the call names. Decide it in full, and again.
+        let verdict = decide::decide_call(policy, tid, &info, scratch);
+        if let Some(reply) = settle(listener, notif, verdict) {
+            return reply;
+        }
+        result = perform(&call, name, policy, scratch);
+    }
+    match result {
+        Ok(reply) => reply,
+        Err(e) => Reply::Error(e),
+    }
+}
+
+/// What a decided call gets if it is not performed: `None` to perform
+/// it. Everything the decision read (memory, /proc) was the caller's
+/// only if the caller is still waiting in this call.
+fn settle(listener: BorrowedFd<'_>, notif: &Notif, verdict: Verdict) -> Option<Reply> {
+    if !notify::id_valid(listener, notif.id) {
+        return Some(Reply::Answered);
+    }
+    match verdict {
+        Verdict::Allow => None,
+        Verdict::Deny(e) => Some(Reply::Error(e)),
+        Verdict::Kill => Some(Reply::Kill),
+        Verdict::Exit(status) => Some(Reply::Exit(status)),
+        // A post-check needs the tracer: such calls are never sent here.
+        Verdict::AllowThenCheck => Some(Reply::Error(Errno::EPERM)),
+    }
+}
+
+/// Performs the allowed call `name`, with its caller's credentials
+/// where they differ from husk's.
+fn perform(call: &Call<'_>, name: &str, policy: &Policy, scratch: &mut Scratch) -> Result<Reply> {
+    let info = call.info;
+    let tid = call.caller.tid;
+    let a = &info.args;
     // access checks with the real ids, unless AT_EACCESS.
     let real = match name {
         "access" | "faccessat" => true,
         "faccessat2" => a[3] as u32 & libc::AT_EACCESS as u32 == 0,
         _ => false,
     };
-    let acting = match creds::AsCaller::enter(tid, real) {
-        Ok(acting) => acting,
-        Err(e) => return Reply::Error(e),
-    };
+    let acting = creds::AsCaller::enter(tid, real)?;
     if acting.switched() && call.still_valid().is_err() {
         // The ids were read from a thread that is gone.
-        return Reply::Answered;
+        return Ok(Reply::Answered);
     }
-    let result = match name {
+    match name {
         "open" => call.open(scratch, info.args[1], info.args[2]),
         "openat" => call.open(scratch, info.args[2], info.args[3]),
         "creat" => call.open(
@@ -263,10 +291,6 @@ pub fn emulate(
         "inotify_add_watch" => call.inotify_add_watch(scratch),
         // Sent here but not emulated: refuse rather than guess.
         _ => Err(Errno::ENOSYS),
-    };
-    match result {
-        Ok(reply) => reply,
-        Err(e) => Reply::Error(e),
     }
 }
 

@@ -219,19 +219,7 @@ fn is_own(caller: &Caller, pid: Pid) -> Result<bool> {
 pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Result<()> {
     out.info = None;
     out.anonymous = false;
-    let start_path = |out: &mut Resolved| -> Result<()> {
-        let target = match how.start {
-            Start::Cwd => proc::cwd(caller.tid, &mut out.link)?,
-            Start::Fd(fd) => proc::fd_path(caller.tid, fd, &mut out.link)?,
-        };
-        if target.first() != Some(&b'/') {
-            // A descriptor of a pipe or socket: not a directory.
-            return Err(Errno::ENOTDIR);
-        }
-        let len = target.len();
-        let copy: [u8; PATH_MAX] = out.link;
-        out.real.set(&copy[..len])
-    };
+    let start_path = |out: &mut Resolved| set_start(caller, how.start, out);
 
     if raw.is_empty() {
         if !how.empty_path {
@@ -409,6 +397,76 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
         }
     }
     finish(caller, out, false, known)
+}
+
+/// The quick look of the notify transport's opens: `raw` joined to its
+/// start as text, and one `lstat` of the whole. `Ok(true)` leaves in
+/// `out` an existing object that is not itself a link, at a path with
+/// no `.` or `..`; it is the object the call names *if* no component
+/// on the way is a symbolic link, which this does not know. A caller
+/// may decide on it only if it then opens that path with
+/// `RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS`, which fails (ELOOP)
+/// when there is a link on the way, and falls back to [`resolve`] then.
+///
+/// `Ok(false)`: nothing usable (a `..`, a trailing slash, `/proc`, a
+/// RESOLVE_ flag, an empty path, a missing object or a final link):
+/// use [`resolve`].
+pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Result<bool> {
+    out.info = None;
+    out.anonymous = false;
+    if raw.is_empty()
+        || raw.len() > PATH_MAX
+        || raw.last() == Some(&b'/')
+        || how.beneath
+        || how.in_root
+        || how.no_symlinks
+        || how.no_magiclinks
+    {
+        return Ok(false);
+    }
+    if raw[0] == b'/' {
+        out.real.set(b"/")?;
+    } else if set_start(caller, how.start, out).is_err() {
+        return Ok(false);
+    }
+    let mut rest = raw;
+    while let Some((component, after)) = path::next_component(rest) {
+        rest = after;
+        match component {
+            b"." => {}
+            b".." => return Ok(false),
+            _ => out.real.push(component)?,
+        }
+    }
+    let real = out.real.as_bytes();
+    if real == b"/proc" || real.starts_with(b"/proc/") {
+        return Ok(false);
+    }
+    let Ok(stat) = file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false) else {
+        return Ok(false);
+    };
+    let info = stat.info();
+    if info.is_symlink() {
+        return Ok(false);
+    }
+    out.stat = stat;
+    finish(caller, out, false, Some(info))?;
+    Ok(true)
+}
+
+/// Sets `out.real` to where a relative path starts: the caller's
+/// working directory, or what its descriptor names.
+fn set_start(caller: &Caller, start: Start, out: &mut Resolved) -> Result<()> {
+    let target = match start {
+        Start::Cwd => proc::cwd(caller.tid, &mut out.link)?,
+        Start::Fd(fd) => proc::fd_path(caller.tid, fd, &mut out.link)?,
+    };
+    if target.first() != Some(&b'/') {
+        // A descriptor of a pipe or socket: not a directory.
+        return Err(Errno::ENOTDIR);
+    }
+    let len = target.len();
+    out.real.set(&out.link[..len])
 }
 
 fn push_number(path: &mut PathBuf, n: u64) -> Result<()> {

@@ -69,6 +69,10 @@ static IDLE: EventCount = EventCount::new();
 static SENTINEL: AtomicBool = AtomicBool::new(false);
 /// How often the sentinel looks.
 const STALL_CHECK: Timespec = Timespec::from_millis(20);
+/// A receiver looks for more waiting work every this many calls (a
+/// look is a system call; a sandbox busy on several CPUs is found
+/// within a few calls all the same).
+const LOOK_EVERY: u32 = 8;
 
 /// The hand-over pipes (all close-on-exec: the command never holds
 /// them).
@@ -222,17 +226,19 @@ fn serve(
     };
     super::confine_self(filter, "notify worker");
     let mut notif = notify::empty();
+    let mut received = 0u32;
     loop {
         RECEIVING.fetch_add(1, Ordering::SeqCst);
-        let received = notify::recv(listener, &mut notif);
+        let got = notify::recv(listener, &mut notif);
         let others = RECEIVING.fetch_sub(1, Ordering::SeqCst) - 1;
-        match received {
+        match got {
             Ok(()) => {}
             // Interrupted, or the caller died before we read it.
             Err(Errno::EINTR | Errno::ENOENT) => continue,
             Err(e) => panic!("husk: receiving from the seccomp listener failed: {e}"),
         }
-        if others == 0 && pending(listener) {
+        received = received.wrapping_add(1);
+        if others == 0 && received % LOOK_EVERY == 0 && pending(listener) {
             // More is waiting and nobody else is receiving: call in
             // another worker rather than make it wait for this one.
             IDLE.notify(1);
