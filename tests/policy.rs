@@ -244,6 +244,11 @@ fn stat_denials_hide_the_file_everywhere() {
         assert_out(&op(who, &all, &["emptypaths", &b]), want, who);
         let no_chown = with(all.clone(), &[format!("deny/chown+{b}")]);
         assert_out(&op(who, &no_chown, &["emptypaths", &b]), "EACCES", who);
+        // A descriptor of a thread with a table of its own is that
+        // thread's, not its process's (notify mode copies it).
+        assert_out(&op(who, &all, &["threadfchmod", &b]), want, who);
+        let no_chmod = with(all.clone(), &[format!("deny/chmod+{b}")]);
+        assert_out(&op(who, &no_chmod, &["threadfchmod", &b]), "EACCES", who);
         // Watching is looking: inotify needs stat.
         assert_out(&op(who, &rules, &["inotify", &a]), "ENOENT", who);
         assert_out(&op(who, &rules, &["inotify", &b]), "ok", who);

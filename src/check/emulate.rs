@@ -337,7 +337,12 @@ impl Call<'_> {
 
     /// A copy of the caller's descriptor `fd`.
     fn their_fd(&self, fd: i32) -> Result<OwnedFd> {
-        let pidfd = notify::pidfd_open(self.caller.tgid()?)?;
+        // The calling thread's own table where the kernel can name a
+        // thread (6.9+), else its process's (one lookup more).
+        let pidfd = match notify::pidfd_open_thread(self.caller.tid) {
+            Err(Errno::EINVAL) => notify::pidfd_open(self.caller.tgid()?)?,
+            other => other?,
+        };
         let copy = notify::pidfd_getfd(&pidfd, fd)?;
         // The pid and the descriptor table were the caller's only if
         // it is still waiting.

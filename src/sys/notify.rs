@@ -118,10 +118,22 @@ pub fn set_sync_wakeup(listener: impl AsFd) -> Result<()> {
     .map(drop)
 }
 
-/// `pidfd_open(pid, 0)`.
+/// `pidfd_open(pid, 0)`: the process `pid` (a thread-group leader).
 pub fn pidfd_open(pid: i32) -> Result<OwnedFd> {
+    pidfd_open_flags(pid, 0)
+}
+
+/// `pidfd_open(tid, PIDFD_THREAD)` (Linux 6.9): the thread `tid`, so
+/// `pidfd_getfd` reads that thread's own descriptor table (one it may
+/// have unshared). `EINVAL` from older kernels.
+pub fn pidfd_open_thread(tid: i32) -> Result<OwnedFd> {
+    // PIDFD_THREAD is O_EXCL.
+    pidfd_open_flags(tid, libc::O_EXCL as usize)
+}
+
+fn pidfd_open_flags(pid: i32, flags: usize) -> Result<OwnedFd> {
     // SAFETY: no pointers; a success is a new descriptor we own.
-    let ret = check(unsafe { raw::syscall2(nr::PIDFD_OPEN, pid as usize, 0) })?;
+    let ret = check(unsafe { raw::syscall2(nr::PIDFD_OPEN, pid as usize, flags) })?;
     // SAFETY: a fresh descriptor.
     Ok(unsafe { OwnedFd::from_raw(ret as RawFd) })
 }

@@ -26,11 +26,15 @@
  *   ops setxattrat PATH | getxattrat PATH   the *xattrat calls (user.husk)
  *   ops fileattr PATH             file_getattr then file_setattr (Linux 6.17)
  *   ops emptypaths PATH           fstatat/statx/futimens/fchownat/fchmod on an open PATH, by empty path
+ *   ops threadfchmod PATH         a thread with its own descriptor table (unshare CLONE_FILES)
+ *                                 opens PATH and fchmods it (the number is free in the process's)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +48,19 @@
 #include <sys/un.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+static const char *thread_path;
+
+/* threadfchmod: what the thread's fchmod returned (-errno on failure). */
+static void *thread_fchmod(void *unused) {
+    (void)unused;
+    if (unshare(CLONE_FILES))
+        return (void *)(long)-errno;
+    int fd = open(thread_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fchmod(fd, 0644))
+        return (void *)(long)-errno;
+    return (void *)0L;
+}
 
 static int report(long r) {
     if (r < 0)
@@ -263,6 +280,15 @@ int main(int argc, char **argv) {
         if (n == 2 && m[0].msg_len == strlen(b) && m[1].msg_len == strlen(b))
             return report(0);
         return report(n < 0 ? -1 : (errno = EIO, -1));
+    }
+    if (!strcmp(op, "threadfchmod")) {
+        pthread_t t;
+        void *r;
+        thread_path = a;
+        if (pthread_create(&t, NULL, thread_fchmod, NULL) || pthread_join(t, &r))
+            return report(-1);
+        errno = (int)-(long)r;
+        return report((long)r);
     }
     if (!strcmp(op, "emptypaths")) {
         /* The calls that name a descriptor (or the working directory)
