@@ -402,6 +402,32 @@ static int mode_killed(const char *fifo, int sig) {
     return got == sig && e == ENXIO ? 0 : 1;
 }
 
+/* Forks a child that reports one line through a pipe: returns its pid
+ * (0 in the child); *report is the child's write end there, the
+ * parent's read end here. */
+static pid_t fork_reporter(int *report) {
+    int pipefd[2];
+    if (pipe(pipefd))
+        die("pipe");
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    close(pipefd[pid == 0 ? 0 : 1]);
+    *report = pipefd[pid == 0 ? 1 : 0];
+    return pid;
+}
+
+/* The child's line (FALLBACK if it wrote none), once it has exited. */
+static void reported(int report, pid_t pid, char *line, size_t size, const char *fallback) {
+    snprintf(line, size, "%s", fallback);
+    ssize_t n = read(report, line, size - 1);
+    if (n > 0)
+        line[n] = 0;
+    int st;
+    if (waitpid(pid, &st, 0) < 0)
+        die("waitpid");
+}
+
 static int mode_connect(const char *file) {
     int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (l < 0)
@@ -430,14 +456,9 @@ static int mode_connect(const char *file) {
         filled++;
     }
     fflush(stdout);
-    int pipefd[2];
-    if (pipe(pipefd))
-        die("pipe");
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork");
+    int report;
+    pid_t pid = fork_reporter(&report);
     if (pid == 0) {
-        close(pipefd[0]);
         handle_alarm(0);
         alarm(2);
         int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -449,11 +470,10 @@ static int mode_connect(const char *file) {
         char out[128];
         int n = snprintf(out, sizeof out, "result=%s elapsed=%.3f handled=%d", errname(e),
                          now() - t, (int)handled);
-        if (write(pipefd[1], out, n) != n)
+        if (write(report, out, n) != n)
             _exit(2);
         _exit(0);
     }
-    close(pipefd[1]);
     int failed = 0;
     double t = -1;
     int during = 0;
@@ -464,13 +484,8 @@ static int mode_connect(const char *file) {
     } else {
         fprintf(stderr, "the child never blocked in connect\n");
     }
-    char child[128] = "result=none";
-    ssize_t n = read(pipefd[0], child, sizeof child - 1);
-    if (n > 0)
-        child[n] = 0;
-    int st;
-    if (waitpid(pid, &st, 0) < 0)
-        die("waitpid");
+    char child[128];
+    reported(report, pid, child, sizeof child, "result=none");
     printf("filled=%d ops=%.3f failed=%d during=%d %s\n", filled, t, failed, during, child);
     return failed == 0 && during && strstr(child, "result=EINTR") ? 0 : 1;
 }
@@ -490,25 +505,19 @@ static int mode_sendmsg(const char *file) {
     }
     int failed = 0;
     ops(file, 100, 1, NULL, &failed);
-    int pipefd[2];
-    if (pipe(pipefd))
-        die("pipe");
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork");
+    int report;
+    pid_t pid = fork_reporter(&report);
     if (pid == 0) {
-        close(pipefd[0]);
         struct iovec iov = {block, sizeof block};
         struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
         ssize_t r = sendmsg(sv[0], &msg, 0);
         const char *res = r == (ssize_t)sizeof block ? "ok" : r < 0 ? errname(errno) : "short";
         char out[64];
         int n = snprintf(out, sizeof out, "result=%s", res);
-        if (write(pipefd[1], out, n) != n)
+        if (write(report, out, n) != n)
             _exit(2);
         _exit(0);
     }
-    close(pipefd[1]);
     /* No call of ours meanwhile: the child's sendmsg is the only one in
      * flight when it starts to wait. */
     sleep_ms(300);
@@ -531,20 +540,15 @@ static int mode_sendmsg(const char *file) {
     if (flags < 0 || fcntl(sv[1], F_SETFL, flags | O_NONBLOCK))
         die("fcntl");
     double end = now() + 10;
-    char child[64] = "result=none";
     for (;;) {
         while (read(sv[1], block, sizeof block) > 0) {
         }
-        struct pollfd p = {pipefd[0], POLLIN, 0};
+        struct pollfd p = {report, POLLIN, 0};
         if (poll(&p, 1, 10) > 0 || now() > end)
             break;
     }
-    ssize_t n = read(pipefd[0], child, sizeof child - 1);
-    if (n > 0)
-        child[n] = 0;
-    int st;
-    if (waitpid(pid, &st, 0) < 0)
-        die("waitpid");
+    char child[64];
+    reported(report, pid, child, sizeof child, "result=none");
     printf("first=%.3f ops=%.3f slowest=%.3f failed=%d during=%d %s\n", first, t, slowest, failed,
            during, child);
     return failed == 0 && during && strstr(child, "result=ok") ? 0 : 1;
