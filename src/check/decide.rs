@@ -34,7 +34,6 @@ use crate::remote::proc;
 use crate::remote::resolve::{self, Caller, How, Resolved, Start};
 use crate::remote::{RemoteAddr, memory};
 use crate::supervisor::message::{Request, Verdict};
-use crate::sys::file::{self, Dir};
 use crate::sys::ptrace::SyscallInfo;
 use crate::sys::{Errno, Result};
 
@@ -387,13 +386,12 @@ impl<'p> Checker<'p> {
             });
             return;
         }
-        let shown = &self.slots[slot].shown;
-        let hidden = !self.policy.check_path(Stat, shown.as_bytes()).allows();
+        let hidden = !self.verdict_of(slot, Stat).allows();
         let mut worst: Option<(Category, Action)> = None;
         for c in cats.iter() {
-            let action = self.policy.check_path(c, shown.as_bytes());
+            let action = self.verdict_of(slot, c);
             if action == Action::Warn && !self.quiet_warn {
-                self.log(c, action, Subject::Path(shown.as_bytes()));
+                self.log(c, action, self.subject(slot));
             }
             if worst.is_none_or(|(_, w)| action.severity() > w.severity()) {
                 worst = Some((c, action));
@@ -401,12 +399,30 @@ impl<'p> Checker<'p> {
         }
         if let Some((c, action)) = worst {
             if !action.allows() {
-                self.log(c, action, Subject::Path(self.slots[slot].shown.as_bytes()));
+                self.log(c, action, self.subject(slot));
             }
             self.note(Finding {
                 action,
                 hidden: hidden && !action.allows(),
             });
+        }
+    }
+
+    /// The policy's verdict of `cat` on the object in `slot`: by its
+    /// path, or the verdict of no path for an object that has none.
+    fn verdict_of(&self, slot: usize, cat: Category) -> Action {
+        match self.slots[slot].path() {
+            Some(path) => self.policy.check_path(cat, path),
+            None => self.policy.check_nowhere(cat),
+        }
+    }
+
+    /// The object in `slot`, as a log line names it.
+    fn subject(&self, slot: usize) -> Subject<'_> {
+        let resolved = &self.slots[slot];
+        match resolved.path() {
+            Some(path) => Subject::Path(path),
+            None => Subject::Nowhere(resolved.shown.as_bytes()),
         }
     }
 
@@ -776,23 +792,20 @@ impl<'p> Checker<'p> {
     }
 
     /// Checks the `#!` interpreters of the file in `slot` (up to the
-    /// kernel's four levels), using slot 1.
+    /// kernel's four levels), using slot 1. A file's first line is read
+    /// only once its own `exec` is allowed, and only if it is the
+    /// regular file that was checked (never a FIFO, a device, or an
+    /// object swapped in since): husk opens nothing it has not decided
+    /// to allow, and never waits.
     fn interpreters(&mut self, slot: usize) {
         let mut level = 0;
         let mut current = slot;
         while level < 4 {
+            if self.worst.is_some_and(|w| !w.action.allows()) {
+                return;
+            }
             let mut head = [0u8; 256];
-            let n = match file::openat(
-                Dir::Cwd,
-                self.slots[current].real.as_cstr(),
-                libc::O_RDONLY,
-                0,
-            ) {
-                Ok(fd) => file::read_full(&fd, &mut head).unwrap_or(0),
-                // Unreadable to husk: the interpreter could not read it
-                // either (same credentials or fewer).
-                Err(_) => 0,
-            };
+            let n = self.slots[current].read_head(&mut head);
             let Some(interp) = shebang(&head[..n]) else {
                 return;
             };
@@ -843,11 +856,7 @@ impl<'p> Checker<'p> {
         }
         // No file may gain a more permissive path by moving.
         if self.escapes(0, 1) || (exchange && self.escapes(1, 0)) {
-            self.log(
-                Rename,
-                Action::Deny,
-                Subject::Path(self.slots[0].shown.as_bytes()),
-            );
+            self.log(Rename, Action::Deny, self.subject(0));
             self.note(Finding {
                 action: Action::Deny,
                 hidden: false,
@@ -859,8 +868,6 @@ impl<'p> Checker<'p> {
     /// Whether moving (or linking) the object at slot `from` to the path
     /// at slot `to` would loosen what the policy says about it.
     fn escapes(&self, from: usize, to: usize) -> bool {
-        let src = self.slots[from].shown.as_bytes();
-        let dst = self.slots[to].shown.as_bytes();
         // What one can do *to the object* through a name: reading,
         // writing, running, changing it. (Categories about names —
         // create, delete, rename... — do not follow the object.)
@@ -868,14 +875,18 @@ impl<'p> Checker<'p> {
             Stat, Read, Write, Exec, Truncate, Readdir, Readlink, Chdir, Chmod, Chown, Chgrp,
             Chattr, Utime,
         ];
-        let looser = OBJECT.iter().any(|&c| {
-            !self.policy.check_path(c, src).allows() && self.policy.check_path(c, dst).allows()
-        });
+        let looser = OBJECT
+            .iter()
+            .any(|&c| !self.verdict_of(from, c).allows() && self.verdict_of(to, c).allows());
         if looser {
             return true;
         }
-        // A directory carrying a path some rule protects below it.
-        self.slots[from].is_dir() && self.policy.protects_below(src)
+        // A path carrying a path some rule protects below it (whatever
+        // it is now: a racer may swap a file there for a directory).
+        match self.slots[from].path() {
+            Some(src) => self.policy.protects_below(src),
+            None => false,
+        }
     }
 
     fn chdir(&mut self, info: &SyscallInfo, operand: Operand) -> Verdict {
@@ -904,14 +915,9 @@ impl<'p> Checker<'p> {
     fn exec_event(&mut self) -> Verdict {
         self.quiet_warn = true;
         let tid = self.caller.tid;
-        // The program really loaded.
-        let mut how = How::at(Start::Cwd, true);
-        how.empty_path = false;
-        let mut exe = [0u8; crate::remote::path::PATH_MAX];
-        let Ok(len) = proc::link(tid, b"exe", &mut exe).map(|t| t.len()) else {
-            return Verdict::Kill;
-        };
-        if resolve::resolve(&self.caller, &exe[..len], how, &mut self.slots[0]).is_err() {
+        // The program really loaded: the inode behind /proc/TID/exe,
+        // placed by identity (never by the link's text).
+        if resolve::executable(&self.caller, &mut self.slots[0]).is_err() {
             return Verdict::Kill;
         }
         self.check_path(0, CatSet::of(&[Exec]));
@@ -922,15 +928,18 @@ impl<'p> Checker<'p> {
                 let len = name.len();
                 let mut copy = [0u8; crate::remote::path::PATH_MAX];
                 copy[..len].copy_from_slice(name);
-                if resolve::resolve(
+                let named = resolve::resolve(
                     &self.caller,
                     &copy[..len],
                     How::at(Start::Cwd, true),
                     &mut self.slots[1],
-                )
-                .is_ok()
-                    && self.slots[1].real.as_bytes() != self.slots[0].real.as_bytes()
-                {
+                );
+                let loaded = self.slots[0].info;
+                let other = self.slots[1]
+                    .info
+                    .zip(loaded)
+                    .is_none_or(|(a, b)| !crate::remote::object::same(a, b));
+                if named.is_ok() && other {
                     self.check_path(1, CatSet::of(&[Exec]));
                 }
             }
@@ -997,6 +1006,17 @@ impl<'p> Checker<'p> {
                     How::at(Start::Cwd, follow),
                     &mut self.slots[0],
                 ) {
+                    Ok(()) if self.slots[0].nowhere => {
+                        // A socket in a directory with no path (a removed
+                        // working directory): no rule can name it.
+                        let action = self.policy.check_nowhere(category);
+                        let subject = self.subject(0);
+                        self.log(category, action, subject);
+                        self.note(Finding {
+                            action,
+                            hidden: false,
+                        });
+                    }
                     Ok(()) => {
                         let shown = self.slots[0].shown.as_bytes();
                         let hidden = !self.policy.check_path(Stat, shown).allows();

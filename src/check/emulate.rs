@@ -72,6 +72,21 @@ pub fn emulated(nr: u32) -> bool {
 /// What husk's own resolution of a checked path may not meet.
 const NO_LINKS: u64 = libc::RESOLVE_NO_SYMLINKS | libc::RESOLVE_NO_MAGICLINKS;
 
+/// What a performed call fails with when the object it would act on is
+/// not the one that was checked (another inode or type at the path, a
+/// name that appeared, a descriptor swapped): [`emulate`] then decides
+/// the call again, on what is there now, a few times ([`ATTEMPTS`]),
+/// and the caller gets this errno if it keeps changing. (`ESTALE`: "the
+/// object named is not the one it was"; a genuine `ESTALE` from a
+/// network file system is retried too, as the kernel's own lookups do.)
+const CHANGED: Errno = Errno::ESTALE;
+
+/// Decisions made for one call that keeps finding its object changed.
+const ATTEMPTS: usize = 4;
+
+/// Flags that create: meaningless when reopening an object.
+const CREATE_FLAGS: u64 = (libc::O_CREAT | libc::O_EXCL | libc::O_TRUNC) as u32 as u64;
+
 /// The flags `open` honours (the kernel drops the rest for the legacy
 /// calls; openat2 would refuse them).
 const OPEN_FLAGS: u64 = (libc::O_ACCMODE
@@ -125,42 +140,43 @@ pub fn emulate(
         creds::changing();
         return Reply::Continue;
     }
-    let quick = matches!(name, "open" | "openat" | "creat" | "openat2")
+    let mut quick = matches!(name, "open" | "openat" | "creat" | "openat2")
         && decide::decide_open_quickly(policy, tid, &info, scratch);
-    let verdict = if name == "sendmmsg" || quick {
-        // sendmmsg: each message is decided, then sent, in turn
-        // (Call::sendmmsg): deciding them all here first would only do
-        // it twice.
-        Verdict::Allow
-    } else {
-        decide::decide_call(policy, tid, &info, scratch)
-    };
-    if let Some(reply) = settle(listener, notif, verdict) {
-        return reply;
-    }
     let call = Call {
         notif,
         info: &info,
         listener,
         caller: Caller::new(tid),
     };
-    if matches!(name, "execve" | "execveat") {
-        // The caller runs it itself (see the module docs).
-        return Reply::Continue;
-    }
-    let mut result = perform(&call, name, policy, scratch);
-    if quick && result == Err(Errno::ELOOP) {
-        // A link on the way, or one swapped in: the quick look did not
-        // see what the call names. Decide it in full, and again.
-        let verdict = decide::decide_call(policy, tid, &info, scratch);
+    let mut attempt = 1;
+    loop {
+        let verdict = if name == "sendmmsg" || quick {
+            // sendmmsg: each message is decided, then sent, in turn
+            // (Call::sendmmsg): deciding them all here first would only
+            // do it twice.
+            Verdict::Allow
+        } else {
+            decide::decide_call(policy, tid, &info, scratch)
+        };
         if let Some(reply) = settle(listener, notif, verdict) {
             return reply;
         }
-        result = perform(&call, name, policy, scratch);
-    }
-    match result {
-        Ok(reply) => reply,
-        Err(e) => Reply::Error(e),
+        if matches!(name, "execve" | "execveat") {
+            // The caller runs it itself (see the module docs).
+            return Reply::Continue;
+        }
+        match perform(&call, name, policy, scratch) {
+            // A link on the way, or one swapped in: the quick look did
+            // not see what the call names. Decide it in full, and again.
+            Err(Errno::ELOOP) if quick => quick = false,
+            // The object is not the one checked: decide on the new one.
+            Err(CHANGED) if attempt < ATTEMPTS => {
+                quick = false;
+                attempt += 1;
+            }
+            Ok(reply) => return reply,
+            Err(e) => return Reply::Error(e),
+        }
     }
 }
 
@@ -375,21 +391,23 @@ impl Call<'_> {
         path
     }
 
-    /// `object`, confirmed to still be what slot `i` was checked on:
-    /// a descriptor swapped (`dup2`), or a working directory changed,
-    /// since the check is refused (EACCES), never acted on. Paths are
-    /// compared as the kernel names the object; any pipe or socket
-    /// passes for another (the rules name them by descriptor number).
+    /// `object`, confirmed to still be what slot `i` was checked on
+    /// (device, inode and type): a descriptor swapped (`dup2`), a
+    /// working directory changed, or a path that names another object
+    /// since the check fails with [`CHANGED`] (decided again), never
+    /// acted on.
     fn verified(&self, object: OwnedFd, scratch: &Scratch, i: usize) -> Result<OwnedFd> {
-        let mut own = ProcPath::own_fd(object.as_fd().raw());
-        let mut buf = [0u8; crate::remote::path::PATH_MAX];
-        let now = file::readlinkat(Dir::Cwd, own.as_cstr(), &mut buf)?;
-        let same = if scratch.slots[i].anonymous {
-            now.first() != Some(&b'/')
+        let now = file::RawStat(file::fstat_raw(&object)?).info();
+        let slot = &scratch.slots[i];
+        let checked = if slot.anonymous {
+            Some(slot.stat.info())
         } else {
-            now == scratch.slots[i].real.as_bytes()
+            slot.info
         };
-        if same { Ok(object) } else { Err(Errno::EACCES) }
+        match checked {
+            Some(checked) if crate::remote::object::same(now, checked) => Ok(object),
+            _ => Err(CHANGED),
+        }
     }
 
     /// An `O_PATH` descriptor (or, for a descriptor argument, a copy)
@@ -406,15 +424,34 @@ impl Call<'_> {
         if scratch.slots[i].anonymous {
             return self.verified(self.anonymous_fd(scratch, i)?, scratch, i);
         }
+        if scratch.slots[i].nowhere {
+            // No path to open it by: the object pinned when it was
+            // checked, if the lookup reached one (else, a name looked up
+            // in a directory with no path: nothing the kernel would find).
+            return match &scratch.slots[i].pinned {
+                Some(fd) if scratch.slots[i].info.is_some() => {
+                    let mut own = ProcPath::own_fd(fd.as_fd().raw());
+                    file::openat2(Dir::Cwd, own.as_cstr(), libc::O_PATH as u64, 0, 0)
+                }
+                _ => Err(Errno::ENOENT),
+            };
+        }
         let follow = scratch.record.follow[i];
         let flags = libc::O_PATH | if follow { 0 } else { libc::O_NOFOLLOW };
-        file::openat2(
+        let fd = file::openat2(
             Dir::Cwd,
             scratch.slots[i].real.as_cstr(),
             flags as u64,
             0,
             NO_LINKS,
-        )
+        );
+        match fd {
+            Ok(fd) => self.verified(fd, scratch, i),
+            // Gone since the check: what the kernel would say, unless
+            // the check saw nothing either.
+            Err(Errno::ENOENT) if scratch.slots[i].exists() => Err(CHANGED),
+            Err(e) => Err(e),
+        }
     }
 
     /// The caller's descriptor argument (slot 0), copied and verified
@@ -429,8 +466,10 @@ impl Call<'_> {
     /// The pinned parent directory of slot `i`, and the last component
     /// (with the caller's trailing slash, so the kernel judges it).
     fn parent(&self, scratch: &mut Scratch, i: usize) -> Result<(OwnedFd, Name)> {
-        if scratch.record.start[i] != Empty::No || scratch.slots[i].anonymous {
-            // Nothing to name in a directory: not a path operand.
+        let slot = &scratch.slots[i];
+        if scratch.record.start[i] != Empty::No || slot.anonymous || slot.nowhere {
+            // Nothing to name in a directory: not a path operand, or a
+            // directory with no path (a removed one holds no names).
             return Err(Errno::ENOENT);
         }
         let real = scratch.slots[i].real.as_bytes();
@@ -463,14 +502,16 @@ impl Call<'_> {
 
     fn mkdir(&self, scratch: &mut Scratch, mode: u64) -> Result<Reply> {
         let (dir, mut name) = self.parent(scratch, 0)?;
-        at::mkdirat(&dir, name.as_cstr(), self.masked(mode)?)?;
+        let made = at::mkdirat(&dir, name.as_cstr(), self.masked(mode)?);
+        appeared(made, scratch, 0)?;
         Ok(Reply::Value(0))
     }
 
     fn mknod(&self, scratch: &mut Scratch, mode: u64, dev: u64) -> Result<Reply> {
         let (dir, mut name) = self.parent(scratch, 0)?;
         let kind = mode as u32 & libc::S_IFMT;
-        at::mknodat(&dir, name.as_cstr(), kind | self.masked(mode)?, dev)?;
+        let made = at::mknodat(&dir, name.as_cstr(), kind | self.masked(mode)?, dev);
+        appeared(made, scratch, 0)?;
         Ok(Reply::Value(0))
     }
 
@@ -483,13 +524,15 @@ impl Call<'_> {
     fn rename(&self, scratch: &mut Scratch, flags: u64) -> Result<Reply> {
         let (from_dir, mut from) = self.parent(scratch, 0)?;
         let (to_dir, mut to) = self.parent(scratch, 1)?;
-        at::renameat2(
-            &from_dir,
-            from.as_cstr(),
-            &to_dir,
-            to.as_cstr(),
-            flags as u32,
-        )?;
+        let mut flags = flags as u32;
+        if !scratch.slots[1].exists() && flags & libc::RENAME_EXCHANGE == 0 {
+            // Nothing was at the destination when it was checked (so its
+            // `delete` was not): the kernel must not replace what may
+            // have appeared there since. It then is decided again.
+            flags |= libc::RENAME_NOREPLACE;
+        }
+        let moved = at::renameat2(&from_dir, from.as_cstr(), &to_dir, to.as_cstr(), flags);
+        appeared(moved, scratch, 1)?;
         Ok(Reply::Value(0))
     }
 
@@ -500,13 +543,14 @@ impl Call<'_> {
         // file, as linkat(fd, "", AT_EMPTY_PATH) would).
         let object = self.object(scratch, 0)?;
         let mut own = ProcPath::own_fd(object.as_fd().raw());
-        at::linkat(
+        let linked = at::linkat(
             crate::sys::fd::BorrowedFd::CWD,
             own.as_cstr(),
             &to_dir,
             to.as_cstr(),
             libc::AT_SYMLINK_FOLLOW as u32,
-        )?;
+        );
+        appeared(linked, scratch, 1)?;
         Ok(Reply::Value(0))
     }
 
@@ -523,7 +567,7 @@ impl Call<'_> {
         let target =
             core::ffi::CStr::from_bytes_until_nul(&buf[..=len]).map_err(|_| Errno::EINVAL)?;
         let (dir, mut name) = self.parent(scratch, 0)?;
-        at::symlinkat(target, &dir, name.as_cstr())?;
+        appeared(at::symlinkat(target, &dir, name.as_cstr()), scratch, 0)?;
         Ok(Reply::Value(0))
     }
 
@@ -747,22 +791,58 @@ impl Call<'_> {
             };
             return self.block(fd, op);
         }
-        let fd = if scratch.slots[0].anonymous {
+        let (anonymous, nowhere, exists) = {
+            let slot = &scratch.slots[0];
+            (slot.anonymous, slot.nowhere, slot.exists())
+        };
+        let tmpfile = flags & libc::O_TMPFILE as u64 == libc::O_TMPFILE as u64;
+        // A worker never waits in an open: what was checked is not a FIFO
+        // (those went to a helper above), so an open that would wait has
+        // met something else (a FIFO swapped in, a device, a lease) and is
+        // refused by the kernel at once, or finds another object and is
+        // decided again. The caller's own blocking mode is restored.
+        let nonblock = flags & libc::O_NONBLOCK as u64 != 0;
+        let flags = flags | libc::O_NONBLOCK as u64;
+        let fd = if anonymous {
             // A pipe or socket the caller holds, reopened: through a
             // copy of its descriptor, never its table again.
             let theirs = self.verified(self.anonymous_fd(scratch, 0)?, scratch, 0)?;
             let mut path = ProcPath::own_fd(theirs.as_fd().raw());
             // husk's own magic link: followed, no RESOLVE_ restriction.
             file::openat2(Dir::Cwd, path.as_cstr(), flags, 0, 0)?
+        } else if nowhere {
+            // A file with no path (deleted...), allowed because the
+            // policy allows every path: reopened through the object
+            // pinned at the check, as the kernel reopens /proc/self/fd/N.
+            let object = self.object(scratch, 0)?;
+            let mut path = ProcPath::own_fd(object.as_fd().raw());
+            file::openat2(Dir::Cwd, path.as_cstr(), flags & !CREATE_FLAGS, 0, 0)?
+        } else if tmpfile {
+            // A new nameless file in the directory checked by its path.
+            let real = scratch.slots[0].real.as_cstr();
+            file::openat2(Dir::Cwd, real, flags, mode, NO_LINKS)?
+        } else if !exists && flags & libc::O_CREAT as u64 != 0 {
+            // Nothing was there at the check: create it, and only it. A
+            // file that appeared since is not opened on the old decision
+            // (it may be hidden, or another type): decide again.
+            let excl = flags | libc::O_EXCL as u64;
+            let real = scratch.slots[0].real.as_cstr();
+            match file::openat2(Dir::Cwd, real, excl, mode, NO_LINKS) {
+                Err(Errno::EEXIST) => return Err(CHANGED),
+                other => other?,
+            }
         } else {
-            file::openat2(
-                Dir::Cwd,
-                scratch.slots[0].real.as_cstr(),
-                flags,
-                mode,
-                NO_LINKS,
-            )?
+            // What was checked, and only that: the same inode and type
+            // (a directory decided as `readdir` that became a file since,
+            // or another file moved to the path, is decided again).
+            let real = scratch.slots[0].real.as_cstr();
+            let fd = file::openat2(Dir::Cwd, real, flags, mode, NO_LINKS)?;
+            self.verified(fd, scratch, 0)?
         };
+        if !nonblock {
+            let status = file::status_flags(&fd)? & !libc::O_NONBLOCK;
+            file::set_status_flags(&fd, status)?;
+        }
         self.send_fd(&fd, cloexec)
     }
 
@@ -1162,6 +1242,17 @@ impl Name {
 
     fn as_cstr(&mut self) -> &core::ffi::CStr {
         core::ffi::CStr::from_bytes_until_nul(&self.buf).unwrap_or(c".")
+    }
+}
+
+/// The outcome of a call that makes a name: `EEXIST` for a name that
+/// did not exist when slot `i` was checked means something appeared
+/// since (perhaps a hidden file, whose existence `EEXIST` would tell):
+/// decide again ([`CHANGED`]), on what is there now.
+fn appeared(made: Result<()>, scratch: &Scratch, i: usize) -> Result<()> {
+    match made {
+        Err(Errno::EEXIST) if !scratch.slots[i].exists() => Err(CHANGED),
+        other => other,
     }
 }
 

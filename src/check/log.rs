@@ -63,6 +63,10 @@ pub enum Subject<'a> {
     /// A network address, already formatted (`127.0.0.1!80`, a UNIX
     /// path, `@abstract`, `!unnamed`).
     Addr(&'a [u8]),
+    /// An object with no path husk can name (deleted, or outside its
+    /// mount namespace): the kernel's text for it, which no rule is
+    /// matched against.
+    Nowhere(&'a [u8]),
 }
 
 /// One access decision worth a line.
@@ -102,21 +106,31 @@ fn borrow_log_fd() -> BorrowedFd<'static> {
 /// Formats one line (with its newline).
 pub fn format(out: &mut impl Write, e: &Entry<'_>) -> fmt::Result {
     let (key, value) = match e.subject {
-        Subject::Path(p) => ("path", p),
+        Subject::Path(p) | Subject::Nowhere(p) => ("path", p),
         Subject::Addr(a) => ("addr", a),
     };
-    writeln!(
+    write!(
         out,
-        "{{\"ctx\":\"access\",\"cap\":\"{}\",\"act\":\"{}\",\"sys\":\"{}\",\"{key}\":\"{}\",\"pid\":{},\"cmd\":\"{}\",\"tip\":\"configure `allow/{}+{}'\"}}",
+        "{{\"ctx\":\"access\",\"cap\":\"{}\",\"act\":\"{}\",\"sys\":\"{}\",\"{key}\":\"{}\",\"pid\":{},\"cmd\":\"{}\",",
         e.cap.name(),
         e.act.name(),
         e.sys,
         Json(value),
         e.pid,
         Json(e.cmd),
-        e.cap.name(),
-        Json(value),
-    )
+    )?;
+    match e.subject {
+        Subject::Nowhere(_) => writeln!(
+            out,
+            "\"tip\":\"no path: deleted, or outside husk's mount namespace\"}}"
+        ),
+        _ => writeln!(
+            out,
+            "\"tip\":\"configure `allow/{}+{}'\"}}",
+            e.cap.name(),
+            Json(value)
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -158,6 +172,13 @@ mod tests {
         };
         assert!(line(&e).contains(
             "\"cap\":\"net/connect\",\"act\":\"deny\",\"sys\":\"openat\",\"addr\":\"127.0.0.1!80\""
+        ));
+        let e = Entry {
+            subject: Subject::Nowhere(b"/x (deleted)"),
+            ..e
+        };
+        assert!(line(&e).ends_with(
+            "\"path\":\"/x (deleted)\",\"pid\":1234,\"cmd\":\"cat\",\"tip\":\"no path: deleted, or outside husk's mount namespace\"}\n"
         ));
     }
 }

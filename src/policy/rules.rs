@@ -240,6 +240,28 @@ impl Policy {
             .map_or_else(|| self.default_action(cat), |r| r.action)
     }
 
+    /// The verdict of `cat` for an object with no path husk can name
+    /// (deleted, or outside its mount namespace): what every path would
+    /// get if they all get the same, else a denial. So such an object
+    /// passes only where the category allows every path (it is off, or
+    /// its default and all its rules allow); a non-allowing default
+    /// keeps its own action (`kill`, `exit`, `filter`...).
+    pub fn check_nowhere(&self, cat: Category) -> Action {
+        if !self.is_on(cat) {
+            return Action::Allow;
+        }
+        let default = self.default_action(cat);
+        if !default.allows() {
+            return default;
+        }
+        let mut rules = self.rules.iter().filter(|r| r.cat == cat);
+        if rules.all(|r| r.action.allows()) {
+            default
+        } else {
+            Action::Deny
+        }
+    }
+
     /// The verdict of network category `cat` for `addr`.
     pub fn check_addr(&self, cat: Category, addr: SockAddr<'_>) -> Action {
         if !self.is_on(cat) {
@@ -320,6 +342,31 @@ mod tests {
                 .iter()
                 .all(|&c| p.is_on(c) == (c != Category::Chdir))
         );
+    }
+
+    #[test]
+    fn objects_with_no_path_pass_only_where_every_path_does() {
+        let mut p = policy();
+        let (read, exec) = (Category::Read, Category::Exec);
+        // Default deny: denied, whatever allows some paths.
+        p.add(Action::Allow, CatSet::of(&[read]), b"/***").unwrap();
+        assert_eq!(p.check_nowhere(exec), Action::Deny);
+        p.set_default(CatSet::of(&[exec]), Action::Kill);
+        assert_eq!(p.check_nowhere(exec), Action::Kill);
+        // Default deny, even with an allow-all rule: no rule names it.
+        assert_eq!(p.check_nowhere(read), Action::Deny);
+        // Every path allowed: default allow and allowing rules only.
+        p.set_default(CatSet::of(&[read]), Action::Allow);
+        assert_eq!(p.check_nowhere(read), Action::Allow);
+        p.set_default(CatSet::of(&[read]), Action::Warn);
+        assert_eq!(p.check_nowhere(read), Action::Warn);
+        // One path denied: so is the object with none.
+        p.add(Action::Deny, CatSet::of(&[read]), b"/secret/***")
+            .unwrap();
+        assert_eq!(p.check_nowhere(read), Action::Deny);
+        // Off: allowed.
+        p.set_sandbox(CatSet::of(&[read]), false);
+        assert_eq!(p.check_nowhere(read), Action::Allow);
     }
 
     #[test]

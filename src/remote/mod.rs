@@ -14,6 +14,7 @@
 
 pub mod creds;
 pub mod memory;
+pub mod object;
 pub mod path;
 pub mod proc;
 pub mod resolve;

@@ -27,8 +27,10 @@
 
 use core::cell::Cell;
 
+use super::object::{self, Pinned, Place};
 use super::path::{self, PATH_MAX, PathBuf};
-use super::proc;
+use super::proc::{self, ProcPath};
+use crate::sys::fd::{AsFd, OwnedFd};
 use crate::sys::file::{self, Dir, FileInfo, RawStat};
 use crate::sys::process::Pid;
 use crate::sys::{Errno, Result};
@@ -121,6 +123,15 @@ pub struct Resolved {
     /// Whether the result names a non-file object (`pipe:[...]`,
     /// `socket:[...]`) reached through a descriptor link.
     pub anonymous: bool,
+    /// Whether the object has no path husk can establish (deleted, or
+    /// outside husk's mount namespace or root; `remote::object`). Then
+    /// `real` and `shown` hold the kernel's text for it, for the log
+    /// only: no rule may be matched against it ([`Resolved::path`]).
+    pub nowhere: bool,
+    /// husk's own `O_PATH` descriptor of an object reached through a
+    /// magic link (a descriptor, the working directory, `/proc/self/...`),
+    /// or of the directory a pathless object's lookup started in.
+    pub pinned: Option<OwnedFd>,
     rest: [u8; 2 * PATH_MAX],
     link: [u8; PATH_MAX],
 }
@@ -140,6 +151,8 @@ impl Resolved {
             info: None,
             stat: RawStat::ZERO,
             anonymous: false,
+            nowhere: false,
+            pinned: None,
             rest: [0; 2 * PATH_MAX],
             link: [0; PATH_MAX],
         }
@@ -153,6 +166,62 @@ impl Resolved {
     /// Whether the final object is a directory.
     pub fn is_dir(&self) -> bool {
         self.info.is_some_and(|i| i.is_dir())
+    }
+
+    /// The path rules are matched against, or `None` for an object
+    /// with no path (which gets the verdict of no path at all).
+    pub fn path(&self) -> Option<&[u8]> {
+        if self.nowhere {
+            None
+        } else {
+            Some(self.shown.as_bytes())
+        }
+    }
+
+    /// The first bytes of the object, if it is a regular file and still
+    /// the object that was resolved (device, inode and type), read
+    /// through a descriptor that cannot wait (`O_NONBLOCK`: a lease
+    /// holder makes the open fail rather than wait). 0 for anything
+    /// else: a FIFO or device is never opened.
+    pub fn read_head(&mut self, buf: &mut [u8]) -> usize {
+        let Some(info) = self.info else {
+            return 0;
+        };
+        if info.kind() != libc::S_IFREG {
+            return 0;
+        }
+        let pinned = match &self.pinned {
+            Some(fd) => object::reopen_fd(fd),
+            None if !self.nowhere && !self.anonymous => file::openat(
+                Dir::Cwd,
+                self.real.as_cstr(),
+                libc::O_PATH | libc::O_NOFOLLOW,
+                0,
+            ),
+            None => return 0,
+        };
+        let Ok(pinned) = pinned else {
+            return 0;
+        };
+        match file::fstat_raw(&pinned) {
+            Ok(st) if object::same(RawStat(st).info(), info) => {}
+            _ => return 0,
+        }
+        let mut own = ProcPath::own_fd(pinned.as_fd().raw());
+        let flags = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY;
+        match file::openat(Dir::Cwd, own.as_cstr(), flags, 0) {
+            Ok(fd) => file::read_full(&fd, buf).unwrap_or(0),
+            // Unreadable to husk: the interpreter could not read it
+            // either (same credentials or fewer).
+            Err(_) => 0,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.info = None;
+        self.anonymous = false;
+        self.nowhere = false;
+        self.pinned = None;
     }
 }
 
@@ -217,35 +286,17 @@ fn is_own(caller: &Caller, pid: Pid) -> Result<bool> {
 
 /// Resolves `raw` for `caller` into `out`.
 pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Result<()> {
-    out.info = None;
-    out.anonymous = false;
-    let start_path = |out: &mut Resolved| set_start(caller, how.start, out);
-
+    out.clear();
     if raw.is_empty() {
         if !how.empty_path {
             return Err(Errno::ENOENT);
         }
-        // The start descriptor itself, whatever it is.
+        // The start descriptor (or directory) itself, whatever it is.
         let fd = match how.start {
-            Start::Fd(fd) => fd,
-            Start::Cwd => return start_path(out).and_then(|()| finish(caller, out, false, None)),
+            Start::Fd(fd) => Some(fd),
+            Start::Cwd => None,
         };
-        let target = proc::fd_path(caller.tid, fd, &mut out.link)?;
-        if target.first() == Some(&b'/') {
-            let len = target.len();
-            let copy: [u8; PATH_MAX] = out.link;
-            out.real.set(&copy[..len])?;
-            return finish(caller, out, false, None);
-        }
-        // A pipe, socket or anonymous inode: shown as the caller's
-        // descriptor path.
-        out.anonymous = true;
-        out.real.set(b"/proc")?;
-        let tgid = caller.tgid()?;
-        push_number(&mut out.real, tgid as u64)?;
-        out.real.push(b"fd")?;
-        push_number(&mut out.real, fd as u64)?;
-        return finish(caller, out, true, None);
+        return through_link(caller, start_link(caller, how.start)?, fd, out);
     }
 
     // The root `/` or `..` may not go above: `/` itself, or the start
@@ -256,7 +307,10 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
         }
         out.real.set(b"/")?;
     } else {
-        start_path(out)?;
+        set_start(caller, how.start, out)?;
+        if out.nowhere {
+            return beyond(raw, out);
+        }
     }
     let root_len = if how.in_root || how.beneath {
         out.real.as_bytes().len()
@@ -351,16 +405,29 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
                 if !is_own(caller, owner)? {
                     return Err(Errno::EACCES);
                 }
-                let target = file::readlinkat(Dir::Cwd, out.real.as_cstr(), &mut out.link)?;
-                if target.first() != Some(&b'/') {
-                    // A pipe, socket or anonymous inode: no file path.
-                    if !is_last {
-                        return Err(Errno::ENOTDIR);
+                // The object itself, placed by identity (never the
+                // link's text: see remote::object).
+                let pinned = object::pin(out.real.as_cstr())?;
+                match object::place(&pinned, &mut out.link)? {
+                    Place::Path(n) => n,
+                    Place::Anonymous(_) => {
+                        // A pipe, socket or anonymous inode: no file path.
+                        if !is_last {
+                            return Err(Errno::ENOTDIR);
+                        }
+                        out.stat = pinned.stat;
+                        out.pinned = Some(pinned.fd);
+                        return finish(caller, out, true, None);
                     }
-                    out.anonymous = true;
-                    return finish(caller, out, true, None);
+                    Place::Nowhere(n) => {
+                        let left = &out.rest[rest_start..rest_end];
+                        let mut copy = [0u8; PATH_MAX];
+                        let k = left.len().min(PATH_MAX);
+                        copy[..k].copy_from_slice(&left[..k]);
+                        nowhere(out, pinned, n);
+                        return beyond(&copy[..k], out);
+                    }
                 }
-                target.len()
             }
             Magic::No => file::readlinkat(Dir::Cwd, out.real.as_cstr(), &mut out.link)?.len(),
         };
@@ -412,8 +479,6 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
 /// RESOLVE_ flag, an empty path, a missing object or a final link):
 /// use [`resolve`].
 pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Result<bool> {
-    out.info = None;
-    out.anonymous = false;
     if raw.is_empty()
         || raw.len() > PATH_MAX
         || raw.last() == Some(&b'/')
@@ -424,9 +489,10 @@ pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
     {
         return Ok(false);
     }
+    out.clear();
     if raw[0] == b'/' {
         out.real.set(b"/")?;
-    } else if set_start(caller, how.start, out).is_err() {
+    } else if set_start(caller, how.start, out).is_err() || out.nowhere {
         return Ok(false);
     }
     let mut rest = raw;
@@ -454,19 +520,130 @@ pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
     Ok(true)
 }
 
-/// Sets `out.real` to where a relative path starts: the caller's
-/// working directory, or what its descriptor names.
-fn set_start(caller: &Caller, start: Start, out: &mut Resolved) -> Result<()> {
-    let target = match start {
-        Start::Cwd => proc::cwd(caller.tid, &mut out.link)?,
-        Start::Fd(fd) => proc::fd_path(caller.tid, fd, &mut out.link)?,
-    };
-    if target.first() != Some(&b'/') {
-        // A descriptor of a pipe or socket: not a directory.
+/// Resolves the program `caller`'s process really runs (its
+/// `/proc/TID/exe`, placed by identity) into `out`.
+pub fn executable(caller: &Caller, out: &mut Resolved) -> Result<()> {
+    out.clear();
+    let mut link = ProcPath::new(caller.tid);
+    link.push(b"/exe");
+    through_link(caller, link, None, out)
+}
+
+/// The magic link naming a start: `/proc/TID/cwd` or `/proc/TID/fd/N`.
+fn start_link(caller: &Caller, start: Start) -> Result<ProcPath> {
+    Ok(match start {
+        Start::Cwd => {
+            let mut link = ProcPath::new(caller.tid);
+            link.push(b"/cwd");
+            link
+        }
+        Start::Fd(fd) if fd < 0 => return Err(Errno::EBADF),
+        Start::Fd(fd) => ProcPath::fd(caller.tid, fd),
+    })
+}
+
+/// Pins the caller's object behind `link` (a descriptor, its working
+/// directory, its executable).
+fn pin_start(link: &mut ProcPath) -> Result<Pinned> {
+    // The caller's descriptor table has no such entry: EBADF, as the
+    // kernel says (a working directory always exists).
+    object::pin(link.as_cstr()).map_err(|e| if e == Errno::ENOENT { Errno::EBADF } else { e })
+}
+
+/// `out` names the object behind the caller's magic link `link` (its
+/// descriptor `fd`'s, if it is one).
+fn through_link(
+    caller: &Caller,
+    mut link: ProcPath,
+    fd: Option<i32>,
+    out: &mut Resolved,
+) -> Result<()> {
+    let pinned = pin_start(&mut link)?;
+    match object::place(&pinned, &mut out.link)? {
+        Place::Path(n) => {
+            let copy: [u8; PATH_MAX] = out.link;
+            out.real.set(&copy[..n])?;
+            out.stat = pinned.stat;
+            let info = pinned.info();
+            out.pinned = Some(pinned.fd);
+            finish(caller, out, false, Some(info))
+        }
+        Place::Anonymous(_) => {
+            // A pipe, socket or anonymous inode: shown as the caller's
+            // descriptor path (only a descriptor can name one).
+            let fd = fd.ok_or(Errno::ENOENT)?;
+            out.real.set(b"/proc")?;
+            let tgid = caller.tgid()?;
+            push_number(&mut out.real, tgid as u64)?;
+            out.real.push(b"fd")?;
+            push_number(&mut out.real, fd as u64)?;
+            out.stat = pinned.stat;
+            out.pinned = Some(pinned.fd);
+            finish(caller, out, true, None)
+        }
+        Place::Nowhere(n) => {
+            nowhere(out, pinned, n);
+            Ok(())
+        }
+    }
+}
+
+/// `out` is the pinned object with no path (the kernel's `n`-byte text
+/// for it, in `out.link`, kept for the log).
+fn nowhere(out: &mut Resolved, pinned: Pinned, n: usize) {
+    out.nowhere = true;
+    out.anonymous = false;
+    let text: [u8; PATH_MAX] = out.link;
+    if out.real.set(&text[..n]).is_err() {
+        let _ = out.real.set(b"/");
+    }
+    let _ = out.shown.set(out.real.as_bytes());
+    out.stat = pinned.stat;
+    out.info = Some(pinned.info());
+    out.pinned = Some(pinned.fd);
+}
+
+/// The rest of a lookup that started in (or passed through) a directory
+/// with no path (pinned in `out`): `.` stays there; anything else names
+/// an object husk cannot place either, and which it does not look up
+/// (the kernel finds nothing in a deleted directory).
+fn beyond(rest: &[u8], out: &mut Resolved) -> Result<()> {
+    let mut left = rest;
+    while let Some((component, after)) = path::next_component(left) {
+        left = after;
+        if component != b"." {
+            out.info = None;
+            out.pinned = None;
+            return Ok(());
+        }
+    }
+    if out.info.is_some_and(|i| !i.is_dir()) && rest.last() == Some(&b'/') {
         return Err(Errno::ENOTDIR);
     }
-    let len = target.len();
-    out.real.set(&out.link[..len])
+    Ok(())
+}
+
+/// Sets `out.real` to where a relative path starts: the caller's
+/// working directory, or what its descriptor names, placed by identity
+/// (or marks `out` pathless, with that directory pinned).
+fn set_start(caller: &Caller, start: Start, out: &mut Resolved) -> Result<()> {
+    let mut link = start_link(caller, start)?;
+    let pinned = pin_start(&mut link)?;
+    if !pinned.info().is_dir() {
+        // A descriptor of a file, pipe or socket: not a directory.
+        return Err(Errno::ENOTDIR);
+    }
+    match object::place(&pinned, &mut out.link)? {
+        Place::Path(n) => {
+            let copy: [u8; PATH_MAX] = out.link;
+            out.real.set(&copy[..n])
+        }
+        Place::Anonymous(_) => Err(Errno::ENOTDIR),
+        Place::Nowhere(n) => {
+            nowhere(out, pinned, n);
+            Ok(())
+        }
+    }
 }
 
 fn push_number(path: &mut PathBuf, n: u64) -> Result<()> {

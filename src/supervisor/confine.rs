@@ -128,8 +128,16 @@ const TRACER: &[(usize, Check)] = &[
     (nr::EXIT_GROUP, Check::Any),
 ];
 
-/// `openat` as husk's own code calls it: read-only, close-on-exec.
-const OPEN_READ_ONLY: &[u32] = &[(libc::O_RDONLY | libc::O_CLOEXEC) as u32];
+/// `openat` as husk's own code calls it: read-only, close-on-exec; or
+/// `O_PATH` (pinning an object to identify it: `remote::object`), which
+/// reads and writes nothing.
+const OPEN_READ_ONLY: &[u32] = &[
+    (libc::O_RDONLY | libc::O_CLOEXEC) as u32,
+    // A `#!` line, read without waiting (see Resolved::read_head).
+    (libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC) as u32,
+    (libc::O_PATH | libc::O_CLOEXEC) as u32,
+    (libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC) as u32,
+];
 
 /// The workers' calls: the queues, and reading the tracee (its memory,
 /// its /proc entries, the file system as it sees it: stat, readlink,
@@ -143,6 +151,8 @@ const WORKER: &[(usize, Check)] = &[
     (nr::READ, Check::Any),
     (nr::PREAD64, Check::Any),
     (nr::CLOSE, Check::Any),
+    // Naming husk's own descriptors (/proc/PID/fd/N) of pinned objects.
+    (nr::GETPID, Check::Any),
     (nr::WRITE, Check::Fds(0, FdSet::LogAndWake)),
     (nr::KILL, Check::Low(1, KILL_ONLY)),
     (nr::NANOSLEEP, Check::Any),

@@ -14,7 +14,7 @@
 //! child makes an i386 `int 0x80` call and must die of SIGSYS.
 //!
 //! `worker-filter`: a child installs the worker role filter and makes an
-//! allowed call, then a forbidden one (`getpid`): it must die of SIGSYS.
+//! allowed call, then a forbidden one (`getuid`): it must die of SIGSYS.
 
 use husk::bpf::action;
 use husk::bpf::install;
@@ -162,8 +162,8 @@ fn worker_filter() -> Result<(), &'static str> {
         {
             return 93;
         }
-        // Forbidden: anything else, e.g. getpid.
-        call(nr::GETPID, [0; 6]);
+        // Forbidden: anything else, e.g. getuid.
+        call(nr::GETUID, [0; 6]);
         94
     });
     match status {
