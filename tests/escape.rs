@@ -196,3 +196,216 @@ fn dropped_privileges_stay_dropped_when_husk_performs_the_calls() {
         std::fs::remove_dir(&made).unwrap();
     }
 }
+
+/// Who runs an attack: the user running the tests, and `nobody` as well
+/// where that user is root and `setpriv` exists (root passes checks an
+/// unprivileged caller meets).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum User {
+    Me,
+    Nobody,
+}
+
+fn am_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+}
+
+fn users() -> Vec<User> {
+    let setpriv = std::path::Path::new("/usr/bin/setpriv").exists()
+        || std::path::Path::new("/bin/setpriv").exists();
+    if am_root() && setpriv {
+        vec![User::Me, User::Nobody]
+    } else {
+        vec![User::Me]
+    }
+}
+
+/// The transports this kernel has.
+fn transports() -> Vec<&'static str> {
+    if common::notify_available("notify-mode escapes") {
+        vec!["ptrace", "notify"]
+    } else {
+        vec!["ptrace"]
+    }
+}
+
+/// `program` run as `user`.
+fn as_user(user: User, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    match user {
+        User::Me => Command::new(program),
+        User::Nobody => {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(program);
+            c
+        }
+    }
+}
+
+fn bare_as(user: User, args: &[&str]) -> common::Outcome {
+    run(as_user(user, c_program("escape")).args(args), LIMIT)
+}
+
+fn sandboxed_as(user: User, transport: &str, args: &[&str]) -> common::Outcome {
+    run(
+        as_user(user, common::husk())
+            .args(["-m", &format!("trace/transport:{transport}")])
+            .args(["-p", "off", "--"])
+            .arg(c_program("escape"))
+            .args(args),
+        LIMIT,
+    )
+}
+
+/// Runs `args` bare (it must escape) and under husk in every transport,
+/// as every user: it must not, and must print `refusal`.
+fn refused_everywhere(args: &[&str], refusal: &str) {
+    for user in users() {
+        let b = bare_as(user, args);
+        assert!(
+            b.success() && b.stdout.contains("ESCAPED"),
+            "{user:?}: the attack does not even work without husk: {b:?}"
+        );
+        for transport in transports() {
+            let o = sandboxed_as(user, transport, args);
+            assert!(
+                !o.stdout.contains("ESCAPED"),
+                "{user:?} {transport}: escaped under husk: {o:?}"
+            );
+            assert!(
+                o.code == Some(1) && o.stdout.contains(refusal),
+                "{user:?} {transport}: {o:?}"
+            );
+        }
+    }
+}
+
+/// A child cloned with CLONE_UNTRACED would be out of the tracer's
+/// sight: no exec-event re-check, and no PTRACE_O_EXITKILL when husk
+/// dies. The filter refuses the flag.
+#[test]
+fn an_untraced_clone_is_refused() {
+    refused_everywhere(
+        &["clone-untraced"],
+        "blocked: clone(CLONE_UNTRACED): Operation not permitted",
+    );
+}
+
+/// clone3 keeps its flags in memory, where the filter cannot look: it
+/// is refused whole, with the ENOSYS that makes a libc fall back to
+/// clone (the control test below relies on that).
+#[test]
+fn an_untraced_clone3_is_refused() {
+    refused_everywhere(
+        &["clone3-untraced"],
+        "blocked: clone3(CLONE_UNTRACED): Function not implemented",
+    );
+}
+
+/// Control: ordinary process and thread creation still works under
+/// husk (glibc's pthread_create and posix_spawn try clone3 first), and
+/// every child is traced.
+#[test]
+fn fork_clone_threads_and_spawn_still_work_and_are_traced() {
+    for user in users() {
+        for transport in transports() {
+            let o = sandboxed_as(user, transport, &["clone-plain"]);
+            assert!(o.success(), "{user:?} {transport}: {o:?}");
+            for line in ["clone child TracerPid ", "fork child TracerPid "] {
+                let tracer: i64 = o
+                    .stdout
+                    .lines()
+                    .find_map(|l| l.strip_prefix(line))
+                    .unwrap_or_else(|| panic!("{user:?} {transport}: no {line:?}: {o:?}"))
+                    .parse()
+                    .unwrap();
+                assert!(tracer > 0, "{user:?} {transport}: untraced child: {o:?}");
+            }
+            assert!(o.stdout.contains("thread ran"), "{o:?}");
+            assert!(o.stdout.contains("posix_spawn status 0"), "{o:?}");
+        }
+    }
+}
+
+/// A process sitting in namespaces of its own, killed when dropped.
+struct Target(std::process::Child);
+
+impl Target {
+    /// Root gets a mount namespace (`unshare -m`); anyone else, and
+    /// `nobody`, a user namespace owning one (`unshare -Urm`). Returns
+    /// the target and the namespaces to join, or None where this kernel
+    /// or system refuses to make them.
+    fn start(user: User) -> Option<(Target, &'static str)> {
+        let privileged = user == User::Me && am_root();
+        let (args, ns, which): (&[&str], _, _) = if privileged {
+            (&["-m", "sleep", "30"], "mnt", "mnt")
+        } else {
+            (&["-Urm", "sleep", "30"], "user", "user+mnt")
+        };
+        // unshare execs sleep in the same process: its pid is ours.
+        let child = as_user(user, "unshare")
+            .args(args)
+            .current_dir("/")
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let target = Target(child);
+        let pid = target.0.id();
+        let mine = std::fs::read_link(format!("/proc/self/ns/{ns}")).unwrap();
+        for _ in 0..200 {
+            match std::fs::read_link(format!("/proc/{pid}/ns/{ns}")) {
+                Ok(theirs) if theirs != mine => return Some((target, which)),
+                Ok(_) => {}
+                // Gone: unshare failed (unprivileged namespaces off).
+                Err(_) => break,
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        eprintln!("note: {user:?}: cannot make a {ns} namespace here: setns test skipped");
+        None
+    }
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// setns into another process's namespaces would make husk resolve
+/// the caller's paths in namespaces it is no longer in. The test makes
+/// the target itself, through a pidfd and through /proc/PID/ns.
+#[test]
+fn setns_into_another_process_is_refused() {
+    for user in users() {
+        let Some((target, which)) = Target::start(user) else {
+            continue;
+        };
+        let pid = target.0.id().to_string();
+        for how in ["pidfd", "nsfd"] {
+            let args = ["setns", how, &pid, which];
+            let b = bare_as(user, &args);
+            assert!(
+                b.success() && b.stdout.contains("ESCAPED"),
+                "{user:?} {how}: the attack does not even work without husk: {b:?}"
+            );
+            for transport in transports() {
+                let o = sandboxed_as(user, transport, &args);
+                assert!(
+                    !o.stdout.contains("ESCAPED"),
+                    "{user:?} {transport} {how}: escaped under husk: {o:?}"
+                );
+                assert!(
+                    o.code == Some(1)
+                        && o.stdout.contains("blocked: setns: Operation not permitted"),
+                    "{user:?} {transport} {how}: {o:?}"
+                );
+            }
+        }
+        drop(target);
+    }
+}

@@ -47,6 +47,9 @@ fn pfc_lists_every_filter_with_names() {
         "return KILL_PROCESS",
         "return TRACE",
         "/* openat */",
+        // The untraced-clone block: the flags' low half, CLONE_UNTRACED.
+        "/* clone */",
+        "if (A & 0x800000)",
     ] {
         assert!(o.stdout.contains(needle), "-E pfc lacks {needle:?}");
     }

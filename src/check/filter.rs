@@ -17,9 +17,10 @@
 //! the filter at all.
 //!
 //! Argument rules compare integer arguments on their low 32 bits where
-//! the kernel reads an `int` (a caller cannot sneak past with garbage
-//! in the upper half: the kernel ignores it, and so do we), and on both
-//! halves where it reads a pointer.
+//! the kernel reads an `int` or keeps only the low half (clone's flags)
+//! (a caller cannot sneak past with garbage in the upper half: the
+//! kernel ignores it, and so do we), and on both halves where it reads
+//! a pointer.
 
 use heapless::Vec;
 
@@ -83,6 +84,8 @@ const PTRACE_TRACEME: u32 = 0;
 const TIOCSTI: u32 = 0x5412;
 /// The console's multiplexed ioctl (selection paste: input injection).
 const TIOCLINUX: u32 = 0x541c;
+/// The clone flag that keeps the child away from the tracer.
+const CLONE_UNTRACED: u32 = libc::CLONE_UNTRACED as u32;
 
 /// Ranges at most: the table has far fewer distinct runs.
 const MAX_RANGES: usize = 512;
@@ -129,6 +132,7 @@ impl Leaves {
             Leaf::Rule(ArgRule::Seccomp) => "seccomp",
             Leaf::Rule(ArgRule::Prctl) => "prctl",
             Leaf::Rule(ArgRule::SendTo) => "sendto",
+            Leaf::Rule(ArgRule::Clone) => "clone",
         });
         // At most a dozen distinct leaves exist.
         let _ = self.labels.push((leaf, label));
@@ -275,6 +279,12 @@ fn arg_rule<const N: usize, const L: usize>(
             b.emit(Insn::ld_abs(data::arg_hi(4)));
             b.jeq_k(0, allow, trace);
         }
+        ArgRule::Clone => {
+            // clone(unsigned long flags, ...), flags first on x86_64,
+            // aarch64 and riscv64: the kernel reads their low half only.
+            b.emit(Insn::ld_abs(data::arg_lo(0)));
+            b.jset_k(CLONE_UNTRACED, eperm, allow);
+        }
     }
 }
 
@@ -342,6 +352,13 @@ pub fn expected_routed(nr: u32, args: &[u64; 6], route: Route) -> u32 {
                 action::ALLOW
             } else {
                 action_of(sendto_route(route))
+            }
+        }
+        Leaf::Rule(ArgRule::Clone) => {
+            if lo(0) & CLONE_UNTRACED != 0 {
+                action::errno(Errno::EPERM.0 as u16)
+            } else {
+                action::ALLOW
             }
         }
     }
@@ -556,6 +573,73 @@ mod tests {
             ),
             action::TRACE
         );
+    }
+
+    #[test]
+    fn untraced_clones_are_refused_on_the_low_half() {
+        let prog = sandbox().unwrap();
+        let clone = |flags: u64| {
+            verdict(
+                &prog,
+                arch::AUDIT_ARCH,
+                table::by_name("clone").unwrap().nr.unwrap(),
+                [flags, 0, 0, 0, 0, 0],
+            )
+        };
+        let eperm = action::errno(Errno::EPERM.0 as u16);
+        let untraced = CLONE_UNTRACED as u64;
+        let sigchld = libc::SIGCHLD as u64;
+        let garbage = 0xdead_beef_0000_0000u64;
+        assert_eq!(clone(untraced | sigchld), eperm);
+        assert_eq!(clone(untraced), eperm);
+        assert_eq!(clone(garbage | untraced | sigchld), eperm);
+        // The bit in the upper half only: the kernel drops that half,
+        // so this is a plain fork, and so is garbage without the bit.
+        assert_eq!(clone((untraced << 32) | sigchld), action::ALLOW);
+        assert_eq!(clone(garbage | sigchld), action::ALLOW);
+        assert_eq!(clone(!untraced), action::ALLOW);
+        // fork, vfork and a libc's thread creation run unchecked.
+        assert_eq!(clone(sigchld), action::ALLOW);
+        let vfork = (libc::CLONE_VM | libc::CLONE_VFORK) as u64 | sigchld;
+        assert_eq!(clone(vfork), action::ALLOW);
+        let thread = (libc::CLONE_VM
+            | libc::CLONE_FS
+            | libc::CLONE_FILES
+            | libc::CLONE_SIGHAND
+            | libc::CLONE_THREAD
+            | libc::CLONE_SYSVSEM
+            | libc::CLONE_SETTLS
+            | libc::CLONE_PARENT_SETTID
+            | libc::CLONE_CHILD_CLEARTID) as u64;
+        assert_eq!(clone(thread), action::ALLOW);
+        // The oracle agrees, and a routed filter keeps the rule.
+        for flags in [
+            untraced,
+            garbage | untraced,
+            (untraced << 32) | sigchld,
+            sigchld,
+        ] {
+            let nr = table::by_name("clone").unwrap().nr.unwrap();
+            let args = [flags, 0, 0, 0, 0, 0];
+            assert_eq!(clone(flags), expected(nr, &args), "{flags:#x}");
+            let routed = sandbox_routed(test_route).unwrap();
+            assert_eq!(
+                verdict(&routed, arch::AUDIT_ARCH, nr, args),
+                expected_routed(nr, &args, test_route),
+                "{flags:#x}"
+            );
+        }
+        // clone3 (flags in memory) and setns are refused outright.
+        let at = |name: &str| {
+            verdict(
+                &prog,
+                arch::AUDIT_ARCH,
+                table::by_name(name).unwrap().nr.unwrap(),
+                [0; 6],
+            )
+        };
+        assert_eq!(at("clone3"), action::errno(Errno::ENOSYS.0 as u16));
+        assert_eq!(at("setns"), eperm);
     }
 
     #[test]

@@ -47,6 +47,11 @@ pub enum ArgRule {
     /// `sendto` with no destination address (a connected socket) is
     /// allowed; with one it is trapped as a connect.
     SendTo,
+    /// `clone` with `CLONE_UNTRACED` is refused with EPERM: its child
+    /// would not be traced, so it would skip the exec-event re-check
+    /// and outlive husk (`PTRACE_O_EXITKILL` reaches tracees only).
+    /// Every other clone is allowed.
+    Clone,
 }
 
 /// What the filter does with a call.
@@ -171,7 +176,7 @@ table! {
     socketpair                53  199  199 => Trap;
     setsockopt                54  208  208 => Allow;
     getsockopt                55  209  209 => Allow;
-    clone                     56  220  220 => Allow;
+    clone                     56  220  220 => Args(ArgRule::Clone);
     fork                      57    -    - => Allow;
     vfork                     58    -    - => Allow;
     execve                    59  221  221 => Trap;
@@ -406,7 +411,9 @@ table! {
     clock_adjtime            305  266  266 => Allow;
     syncfs                   306  267  267 => Allow;
     sendmmsg                 307  269  269 => Trap;
-    setns                    308  268  268 => Allow;
+    // Joining another process's mount or user namespace would make
+    // husk resolve paths in a namespace other than the caller's.
+    setns                    308  268  268 => Deny(Errno::EPERM);
     getcpu                   309  168  168 => Allow;
     process_vm_readv         310  270  270 => Allow;
     process_vm_writev        311  271  271 => Deny(Errno::EPERM);
@@ -449,7 +456,9 @@ table! {
     fsmount                  432  432  432 => Deny(Errno::EPERM);
     fspick                   433  433  433 => Deny(Errno::EPERM);
     pidfd_open               434  434  434 => Allow;
-    clone3                   435  435  435 => Allow;
+    // Its flags (CLONE_UNTRACED among them) are in memory, out of the
+    // filter's reach. ENOSYS: glibc 2.34+ then falls back to clone.
+    clone3                   435  435  435 => Deny(Errno::ENOSYS);
     close_range              436  436  436 => Allow;
     openat2                  437  437  437 => Trap;
     pidfd_getfd              438  438  438 => Deny(Errno::EPERM);
@@ -661,6 +670,8 @@ mod tests {
             "finit_module",
             "add_key",
             "keyctl",
+            "clone3",
+            "setns",
         ] {
             assert!(
                 matches!(by_name(name).unwrap().class, Class::Deny(_)),
@@ -676,6 +687,9 @@ mod tests {
             Class::Args(ArgRule::Seccomp)
         );
         assert_eq!(by_name("ioctl").unwrap().class, Class::Args(ArgRule::Ioctl));
+        assert_eq!(by_name("clone").unwrap().class, Class::Args(ArgRule::Clone));
+        // ENOSYS, not EPERM: the libc's cue to fall back to clone.
+        assert_eq!(by_name("clone3").unwrap().class, Class::Deny(Errno::ENOSYS));
     }
 
     #[test]

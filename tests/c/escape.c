@@ -13,11 +13,26 @@
  *                           (installed: the process dies of SIGSYS)
  *   escape traceme          PTRACE_TRACEME: prints TracerPid before and
  *                           after; "ESCAPED" if a tracer got attached
+ *   escape clone-untraced   raw clone(CLONE_UNTRACED|SIGCHLD); the child
+ *                           reports its TracerPid through a pipe:
+ *                           "ESCAPED" if the clone ran and the child was
+ *                           not traced (bare, nothing traces it)
+ *   escape clone3-untraced  the same through clone3
+ *   escape setns pidfd|nsfd PID mnt|user+mnt
+ *                           join PID's namespaces (a pidfd_open descriptor
+ *                           or the /proc/PID/ns entries): "ESCAPED" if
+ *                           setns returned 0
+ *   escape clone-plain      control: a raw clone(SIGCHLD), a fork, a
+ *                           pthread and a posix_spawn all work; prints
+ *                           the children's TracerPid (husk traces them)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <pthread.h>
+#include <sched.h>
+#include <spawn.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
@@ -77,6 +92,145 @@ static long tracer_pid(void) {
     if (f)
         fclose(f);
     return tracer;
+}
+
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* struct clone_args as of Linux 5.3 (CLONE_ARGS_SIZE_VER0), spelled out:
+   <linux/sched.h> would clash with <sched.h>'s CLONE_* macros. */
+struct clone_args_v0 {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* In a child created without CLONE_VM on the parent's stack (fork-like):
+   report our TracerPid through `fd` and exit. */
+static void report_tracer(int fd) {
+    long tracer = tracer_pid();
+    if (write(fd, &tracer, sizeof tracer) != sizeof tracer)
+        _exit(3);
+    _exit(0);
+}
+
+/* Reads the TracerPid the child `pid` reported on `fd`, reaps it. */
+static long child_tracer(pid_t pid, int fd) {
+    long tracer = -1;
+    if (read(fd, &tracer, sizeof tracer) != sizeof tracer)
+        tracer = -1;
+    waitpid(pid, NULL, 0);
+    return tracer;
+}
+
+/* Clones with `raw` (which returns 0 in the child, like fork) and says
+   whether the child escaped the tracer. */
+static int untraced(const char *what, long (*raw)(void)) {
+    int p[2];
+    if (pipe(p) < 0)
+        return blocked("pipe");
+    long pid = raw();
+    if (pid == 0)
+        report_tracer(p[1]);
+    if (pid < 0)
+        return blocked(what);
+    long tracer = child_tracer((pid_t)pid, p[0]);
+    printf("child TracerPid %ld\n", tracer);
+    if (tracer != 0) {
+        printf("blocked: %s: the child is traced\n", what);
+        return 1;
+    }
+    return escaped(what);
+}
+
+static long raw_clone_untraced(void) {
+    /* Flags are argument 0 on every architecture the tests run on; the
+       zero stack makes the child run on a copy of ours, as fork does. */
+    return syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);
+}
+
+static long raw_clone3_untraced(void) {
+    struct clone_args_v0 args;
+    memset(&args, 0, sizeof args);
+    args.flags = CLONE_UNTRACED;
+    args.exit_signal = SIGCHLD;
+    return syscall(SYS_clone3, &args, sizeof args);
+}
+
+static int join(const char *how, pid_t pid, const char *which) {
+    int user = !strcmp(which, "user+mnt");
+    if (!user && strcmp(which, "mnt"))
+        return 2;
+    if (!strcmp(how, "pidfd")) {
+        long fd = syscall(SYS_pidfd_open, pid, 0);
+        if (fd < 0)
+            return blocked("pidfd_open");
+        if (setns((int)fd, CLONE_NEWNS | (user ? CLONE_NEWUSER : 0)) < 0)
+            return blocked("setns");
+        return escaped("setns into another process's namespaces");
+    }
+    if (strcmp(how, "nsfd"))
+        return 2;
+    char path[64];
+    int userfd = -1;
+    if (user) {
+        snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+        if ((userfd = open(path, O_RDONLY)) < 0)
+            return blocked(path);
+    }
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+    int mntfd = open(path, O_RDONLY);
+    if (mntfd < 0)
+        return blocked(path);
+    if (user && setns(userfd, CLONE_NEWUSER) < 0)
+        return blocked("setns");
+    if (setns(mntfd, CLONE_NEWNS) < 0)
+        return blocked("setns");
+    return escaped("setns into another process's namespaces");
+}
+
+static void *thread_body(void *arg) {
+    (void)arg;
+    return (void *)42;
+}
+
+/* Ordinary process and thread creation, which must keep working. */
+static int plain(void) {
+    int p[2];
+    if (pipe(p) < 0)
+        return blocked("pipe");
+    long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0)
+        report_tracer(p[1]);
+    if (pid < 0)
+        return blocked("clone");
+    printf("clone child TracerPid %ld\n", child_tracer((pid_t)pid, p[0]));
+    pid = fork();
+    if (pid == 0)
+        report_tracer(p[1]);
+    if (pid < 0)
+        return blocked("fork");
+    printf("fork child TracerPid %ld\n", child_tracer((pid_t)pid, p[0]));
+    pthread_t t;
+    void *ret = NULL;
+    int e = pthread_create(&t, NULL, thread_body, NULL);
+    if (e != 0 || (e = pthread_join(t, &ret)) != 0 || ret != (void *)42) {
+        errno = e;
+        return blocked("pthread");
+    }
+    printf("thread ran\n");
+    char *argv[] = {"true", NULL};
+    pid_t spawned;
+    e = posix_spawnp(&spawned, "true", NULL, NULL, argv, NULL);
+    int status = -1;
+    if (e != 0 || waitpid(spawned, &status, 0) < 0) {
+        errno = e;
+        return blocked("posix_spawn");
+    }
+    printf("posix_spawn status %d\n", status);
+    return 0;
 }
 
 static pid_t sibling(void) {
@@ -170,6 +324,14 @@ int main(int argc, char **argv) {
         printf("PTRACE_TRACEME returned 0, TracerPid %ld -> %ld\n", before, after);
         return before == after ? 1 : escaped("PTRACE_TRACEME attached a tracer");
     }
+    if (!strcmp(what, "clone-untraced"))
+        return untraced("clone(CLONE_UNTRACED)", raw_clone_untraced);
+    if (!strcmp(what, "clone3-untraced"))
+        return untraced("clone3(CLONE_UNTRACED)", raw_clone3_untraced);
+    if (!strcmp(what, "setns") && argc > 4)
+        return join(argv[2], (pid_t)atoi(argv[3]), argv[4]);
+    if (!strcmp(what, "clone-plain"))
+        return plain();
     fprintf(stderr, "unknown attack %s\n", what);
     return 2;
 }

@@ -63,8 +63,16 @@ fn run_sandbox_checks() -> i32 {
         return 92;
     }
     let mut checked = 0u32;
+    // The third set is an untraced clone (garbage in the upper half):
+    // refused. Were it let through, CLONE_THREAD without CLONE_SIGHAND
+    // makes the kernel fail it with EINVAL instead of forking.
+    let untraced = 0xdead_0000_0000 | (libc::CLONE_UNTRACED | libc::CLONE_THREAD) as u64;
     for nr in 0..table::NATIVE_LIMIT as u32 + 64 {
-        for args in [[0u64; 6], [7, 1 << 33, 5, 0, 0xdead_0000_0000, 0]] {
+        for args in [
+            [0u64; 6],
+            [7, 1 << 33, 5, 0, 0xdead_0000_0000, 0],
+            [untraced, 0, 0, 0, 0, 0],
+        ] {
             let expected = filter::expected(nr, &args);
             let observed = match expected & action::ACTION_FULL {
                 action::ERRNO | action::TRACE => call(nr as usize, args),
