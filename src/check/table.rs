@@ -403,7 +403,10 @@ table! {
     rt_tgsigqueueinfo        297  240  240 => Allow;
     perf_event_open          298  241  241 => Deny(Errno::EPERM);
     recvmmsg                 299  243  243 => Allow;
-    fanotify_init            300  262  262 => Allow;
+    // fanotify hands its listener a descriptor of every file opened on
+    // a watched mount, by anyone (husk's own opens, other processes'):
+    // read-denied and hidden files included. Refused.
+    fanotify_init            300  262  262 => Deny(Errno::EPERM);
     fanotify_mark            301  263  263 => Allow;
     prlimit64                302  261  261 => Allow;
     name_to_handle_at        303  264  264 => Allow;
@@ -672,6 +675,7 @@ mod tests {
             "keyctl",
             "clone3",
             "setns",
+            "fanotify_init",
         ] {
             assert!(
                 matches!(by_name(name).unwrap().class, Class::Deny(_)),
