@@ -816,7 +816,8 @@ fn exec_of_denied_programs_and_interpreters() {
         );
         assert_out(&o, "EACCES", who);
         assert!(!Path::new(&marker).exists());
-        // Both allowed: it runs (touch must be allowed too).
+        // Both allowed: it runs (touch must be allowed too, and the
+        // shared libraries both map executable: their code runs).
         let touch = std::fs::canonicalize("/usr/bin/touch")
             .unwrap()
             .display()
@@ -827,6 +828,9 @@ fn exec_of_denied_programs_and_interpreters() {
                 format!("allow/exec+{sh}"),
                 format!("allow/exec+{script}"),
                 format!("allow/exec+{touch}"),
+                "allow/exec+/usr/lib/***".into(),
+                "allow/exec+/lib/***".into(),
+                "allow/exec+/lib64/***".into(),
             ],
         );
         let o = op(who, &all, &["exec", &script]);

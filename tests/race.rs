@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{c_program_static, run, scratch};
+use common::{User, c_program_static, run, scratch};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -75,14 +75,15 @@ fn p(dir: &Path, rel: &str) -> String {
 /// `f` ("ALLOWED" / "SECRET") on both sides, copies `p` of the race
 /// program on both sides, `allowed/x/f` ("ALLOWED"), `allowed/y/f` (a
 /// symlink to `denied/f`), `allowed/t` and `allowed/t.file`
-/// ("ALLOWED").
+/// ("ALLOWED"), `hidden/f` ("SECRET", its stat denied too).
 fn tree(name: &str) -> PathBuf {
     let dir = scratch(name);
-    for d in ["allowed", "denied", "allowed/x", "allowed/y"] {
+    for d in ["allowed", "denied", "hidden", "allowed/x", "allowed/y"] {
         std::fs::create_dir(dir.join(d)).unwrap();
     }
     std::fs::write(dir.join("allowed/f"), "ALLOWED").unwrap();
     std::fs::write(dir.join("denied/f"), "SECRET").unwrap();
+    std::fs::write(dir.join("hidden/f"), "SECRET").unwrap();
     std::fs::write(dir.join("allowed/x/f"), "ALLOWED").unwrap();
     std::os::unix::fs::symlink(dir.join("denied/f"), dir.join("allowed/y/f")).unwrap();
     std::fs::write(dir.join("allowed/t.file"), "ALLOWED").unwrap();
@@ -112,11 +113,17 @@ fn rules(dir: &Path) -> Vec<String> {
         format!("allow/stat+{}", p(dir, "denied/***")),
         // Readable (so the dup-flip attack can hold it), never chmod'ed.
         format!("allow/read+{}", p(dir, "denied/m")),
+        // Hidden: not even its metadata may be seen.
+        format!("deny/all+{}", p(dir, "hidden/***")),
     ]
 }
 
 fn husk(transport: &str, dir: &Path) -> Command {
-    let mut c = Command::new(common::husk());
+    husk_as(User::Me, transport, dir)
+}
+
+fn husk_as(user: User, transport: &str, dir: &Path) -> Command {
+    let mut c = common::as_user(user, common::husk());
     c.args(["-m", &format!("trace/transport:{transport}")]);
     for r in rules(dir) {
         c.arg("-m").arg(r);
@@ -128,9 +135,21 @@ fn husk(transport: &str, dir: &Path) -> Command {
 /// Runs `race MODE DIR SECONDS [first]` under husk with `transport`
 /// (or, with `None`, with no sandbox at all).
 fn attack(transport: Option<&str>, dir: &Path, mode: &str, seconds: f64, first: bool) -> Tally {
+    attack_as(User::Me, transport, dir, mode, seconds, first)
+}
+
+/// [`attack`] as `user`.
+fn attack_as(
+    user: User,
+    transport: Option<&str>,
+    dir: &Path,
+    mode: &str,
+    seconds: f64,
+    first: bool,
+) -> Tally {
     let mut c = match transport {
-        Some(t) => husk(t, dir),
-        None => Command::new(race()),
+        Some(t) => husk_as(user, t, dir),
+        None => common::as_user(user, race()),
     };
     c.arg(mode).arg(dir).arg(seconds.to_string());
     if first {
@@ -138,7 +157,7 @@ fn attack(transport: Option<&str>, dir: &Path, mode: &str, seconds: f64, first: 
     }
     let t = tally(&run(&mut c, LIMIT));
     eprintln!(
-        "{mode} ({}): {t:?}",
+        "{mode} ({}, {user:?}): {t:?}",
         transport.unwrap_or("no sandbox, first success")
     );
     t
@@ -150,26 +169,35 @@ fn leaked_on_disk(dir: &Path) -> bool {
     dir.join("denied/n").exists() || dir.join("ran-denied").exists()
 }
 
-/// The notify-mode run of an attack: nothing denied is ever reached,
-/// the allowed side keeps working, and the attacker did make the path
-/// name the denied file some of the time.
+/// The notify-mode run of an attack, as each user: nothing denied is
+/// ever reached, the allowed side keeps working, and the attacker did
+/// make the path name the denied file some of the time.
 fn notify_blocks(name: &str, mode: &str) {
     if !common::notify_available("notify race test") {
         return;
     }
     let _serial = serial();
-    let dir = tree(name);
-    let t = attack(Some("notify"), &dir, mode, ATTACK_SECONDS, false);
-    assert_eq!(
-        t.leaked, 0,
-        "{mode}: the race reached the denied file: {t:?}"
-    );
-    assert!(!leaked_on_disk(&dir), "{mode}: a denied file was made");
-    assert!(t.ok > 0, "{mode}: the allowed file never worked: {t:?}");
-    assert!(
-        t.refused + t.killed > 0,
-        "{mode}: never saw the denied side: {t:?}"
-    );
+    for user in common::users() {
+        let dir = tree(&format!("{name}-{user:?}"));
+        common::hand_over(&dir, user);
+        let t = attack_as(user, Some("notify"), &dir, mode, ATTACK_SECONDS, false);
+        assert_eq!(
+            t.leaked, 0,
+            "{mode} ({user:?}): the race reached the denied file: {t:?}"
+        );
+        assert!(
+            !leaked_on_disk(&dir),
+            "{mode} ({user:?}): a denied file was made"
+        );
+        assert!(
+            t.ok > 0,
+            "{mode} ({user:?}): the allowed file never worked: {t:?}"
+        );
+        assert!(
+            t.refused + t.killed > 0,
+            "{mode} ({user:?}): never saw the denied side: {t:?}"
+        );
+    }
 }
 
 /// The ptrace-mode run of an attack, until it gets through; and
@@ -329,6 +357,32 @@ fn ptrace_leaks_outside_swap() {
         attack(Some("ptrace"), &dir, "reader", CONTROL_SECONDS, true)
     });
     assert!(t.leaked > 0, "the swap never got through: {t:?}");
+}
+
+/// An O_PATH open is run by the kernel in both transports (no worker
+/// can make one for the caller); the object it really reached is
+/// checked when it returns, and a process whose open reached a hidden
+/// file is killed before it can look at it. Bare, the race is won.
+#[test]
+fn notify_blocks_opath_flip() {
+    notify_blocks("opath-flip", "opath-flip");
+}
+
+#[test]
+fn ptrace_kills_opath_flip() {
+    let (t, _) = ptrace_leaks("opath-flip-ptrace", "opath-flip");
+    assert_eq!(t.leaked, 0, "{t:?}");
+}
+
+#[test]
+fn unsandboxed_opath_flip_sees_the_hidden_file() {
+    let _serial = serial();
+    let dir = tree("opath-flip-bare");
+    let t = attack(None, &dir, "opath-flip", CONTROL_SECONDS, true);
+    assert!(
+        t.leaked > 0,
+        "the flip never reached the hidden file: {t:?}"
+    );
 }
 
 #[test]

@@ -150,7 +150,9 @@ pub fn decide(policy: &Policy, request: &Request, scratch: &mut Scratch) -> Verd
             let execve = table::by_name("execve").and_then(|s| s.nr).unwrap_or(0);
             Checker::new(policy, task.tid, execve, scratch).exec_event()
         }
-        Request::PostCheck { task, nr } => Checker::new(policy, task.tid, nr, scratch).post_check(),
+        Request::PostCheck { task, nr, ret } => {
+            Checker::new(policy, task.tid, nr, scratch).post_check(ret)
+        }
     }
 }
 
@@ -210,6 +212,8 @@ fn possible(sys: &str) -> Option<CatSet> {
         "setxattr" | "lsetxattr" | "fsetxattr" | "removexattr" | "lremovexattr"
         | "fremovexattr" | "setxattrat" | "removexattrat" | "file_setattr" => c(&[Chattr]),
         "execve" | "execveat" => c(&[Exec]),
+        // Code from a file made executable: the file is run.
+        "mmap" | "mprotect" | "pkey_mprotect" => c(&[Exec]),
         "unlink" | "unlinkat" | "rmdir" => c(&[Delete, Rmdir]),
         // Moving a file compares what may be done to it at both paths.
         "rename" | "renameat" | "renameat2" | "link" | "linkat" => CatSet::all(),
@@ -608,6 +612,10 @@ impl<'p> Checker<'p> {
                 let f = arg(info, 4);
                 self.exec(info, at(0, 1, nofollow(f), empty(f)))
             }
+            // Running a file's code without execve (the dynamic loader
+            // maps the program it is asked to run).
+            "mmap" => self.simple(info, Operand::Fd(4), one(Exec)),
+            "mprotect" | "pkey_mprotect" => self.mapped(arg(info, 0), arg(info, 1)),
             // Removing.
             "unlink" => self.simple(info, path(0, false), one(Delete)),
             "rmdir" => self.simple(info, path(0, false), one(Rmdir)),
@@ -753,6 +761,34 @@ impl<'p> Checker<'p> {
             }
         }
         self.check_path(0, cats);
+        match self.verdict() {
+            // The kernel resolves an O_PATH open again (no worker can
+            // make one for the caller): the object really opened is
+            // checked once the call returns (`post_check`).
+            Verdict::Allow if flags & libc::O_PATH != 0 => Verdict::AllowThenCheck,
+            other => other,
+        }
+    }
+
+    /// `mprotect` adding `PROT_EXEC` to `[addr, addr + len)`: each file
+    /// mapped there is checked as `exec` (anonymous memory is the
+    /// program's own; a file's code is the file run).
+    fn mapped(&mut self, addr: u64, len: u64) -> Verdict {
+        let tid = self.caller.tid;
+        let end = addr.saturating_add(len.max(1));
+        let mut failed = None;
+        let walked = proc::mappings(tid, addr, end, |m| {
+            if m.ino == 0 || failed.is_some() {
+                return;
+            }
+            match resolve::mapped(&self.caller, m.path, m.dev, m.ino, &mut self.slots[0]) {
+                Ok(()) => self.check_path(0, CatSet::of(&[Exec])),
+                Err(e) => failed = Some(e),
+            }
+        });
+        if let Some(e) = failed.or(walked.err()) {
+            return Verdict::Deny(e);
+        }
         self.verdict()
     }
 
@@ -897,16 +933,27 @@ impl<'p> Checker<'p> {
         }
     }
 
-    fn post_check(&mut self) -> Verdict {
-        let mut how = How::at(Start::Cwd, true);
+    /// The outcome of a call allowed with [`Verdict::AllowThenCheck`],
+    /// which returned `ret`: the directory entered (chdir), or the
+    /// object opened (`O_PATH`, descriptor `ret`), decided again.
+    fn post_check(&mut self, ret: i64) -> Verdict {
+        let (start, cat) = match self.sys {
+            "chdir" | "fchdir" => (Start::Cwd, Chdir),
+            "open" | "openat" | "openat2" => match i32::try_from(ret) {
+                Ok(fd) => (Start::Fd(fd), Stat),
+                Err(_) => return Verdict::Kill,
+            },
+            _ => return Verdict::Kill,
+        };
+        let mut how = How::at(start, true);
         how.empty_path = true;
         if resolve::resolve(&self.caller, b"", how, &mut self.slots[0]).is_err() {
             return Verdict::Kill;
         }
-        self.check_path(0, CatSet::of(&[Chdir]));
+        self.check_path(0, CatSet::of(&[cat]));
         match self.verdict() {
             Verdict::Allow => Verdict::Allow,
-            // The directory was entered already: the process cannot go on.
+            // The call has happened: the process cannot go on.
             Verdict::Exit(status) => Verdict::Exit(status),
             _ => Verdict::Kill,
         }

@@ -10,7 +10,7 @@
 //!   the check fails with ELOOP instead of leading elsewhere; with the
 //!   caller's flags, mode and umask; and installs the descriptor in the
 //!   caller (`ADDFD` + `ADDFD_FLAG_SEND`, `O_CLOEXEC` as asked).
-//!   `O_PATH` opens continue: see [`Call::open`].
+//!   `O_PATH` opens are the tracer's (the filter sends them there).
 //! - the stat family and access: performed on an `O_PATH` descriptor of
 //!   the checked object, opened the same way; results are written into
 //!   the caller's buffer with `process_vm_writev`, which cannot write
@@ -28,7 +28,12 @@
 //!   socket) go to a helper thread (`supervisor::blocking`).
 //! - exec: decided here and continued; the tracer checks the program
 //!   really loaded at the exec event, before it runs an instruction,
-//!   and kills it on a mismatch.
+//!   and kills it on a mismatch. A file mapped executable (`mmap`,
+//!   `mprotect`) is decided here and continued too.
+//! - whatever is performed acts on the object that was checked: every
+//!   object opened is compared with it (device, inode, type), a name
+//!   absent at the check is created exclusively, and a change is
+//!   decided again (see [`CHANGED`]).
 //! - every call is performed with the caller's credentials once any
 //!   sandboxed process has changed its own (`remote::creds`).
 //!
@@ -161,7 +166,10 @@ pub fn emulate(
         if let Some(reply) = settle(listener, notif, verdict) {
             return reply;
         }
-        if matches!(name, "execve" | "execveat") {
+        if matches!(
+            name,
+            "execve" | "execveat" | "mmap" | "mprotect" | "pkey_mprotect"
+        ) {
             // The caller runs it itself (see the module docs).
             return Reply::Continue;
         }
@@ -192,8 +200,11 @@ fn settle(listener: BorrowedFd<'_>, notif: &Notif, verdict: Verdict) -> Option<R
         Verdict::Deny(e) => Some(Reply::Error(e)),
         Verdict::Kill => Some(Reply::Kill),
         Verdict::Exit(status) => Some(Reply::Exit(status)),
-        // A post-check needs the tracer: such calls are never sent here.
-        Verdict::AllowThenCheck => Some(Reply::Error(Errno::EPERM)),
+        // A post-check needs the tracer. The filter sends such calls to
+        // it, but for an `openat2` with `O_PATH` (flags in memory, out
+        // of the filter's sight): refused as not implemented here, so a
+        // libc falls back to `openat`, which does reach the tracer.
+        Verdict::AllowThenCheck => Some(Reply::Error(Errno::ENOSYS)),
     }
 }
 
@@ -731,13 +742,10 @@ impl Call<'_> {
         let flags = flags & OPEN_FLAGS;
         if flags & libc::O_PATH as u64 != 0 {
             // The kernel cannot install an O_PATH descriptor in another
-            // process (ADDFD refuses them), so the call runs as made.
-            // What it yields grants nothing but fstat: every other use
-            // (reopening through /proc/self/fd, a path relative to it,
-            // exec, link, fchdir) is checked again on the object's real
-            // path. README, "Threat model", names the residue: a raced
-            // O_PATH open can reveal the metadata of a stat-hidden file.
-            return Ok(Reply::Continue);
+            // process (ADDFD refuses them): such opens go to the tracer,
+            // which checks the object really opened afterwards. One that
+            // got here anyway is refused (see `settle`).
+            return Err(Errno::ENOSYS);
         }
         let creating = flags & libc::O_CREAT as u64 != 0
             || flags & libc::O_TMPFILE as u64 == libc::O_TMPFILE as u64;

@@ -89,6 +89,9 @@ const CLONE_UNTRACED: u32 = libc::CLONE_UNTRACED as u32;
 
 /// Ranges at most: the table has far fewer distinct runs.
 const MAX_RANGES: usize = 512;
+/// Distinct leaves at most: the plain ones (allow, trace, notify, a few
+/// errnos) and one per argument rule (a test checks the margin).
+const MAX_LEAVES: usize = 32;
 /// Labels the generator may need: one per tree node and leaf.
 const LABELS: usize = MAX_RANGES + 32;
 
@@ -114,7 +117,7 @@ pub fn ranges(route: Route) -> Vec<(u32, Leaf), MAX_RANGES> {
 
 /// Leaf labels, created on first use.
 struct Leaves {
-    labels: Vec<(Leaf, Label), 16>,
+    labels: Vec<(Leaf, Label), MAX_LEAVES>,
 }
 
 impl Leaves {
@@ -133,8 +136,12 @@ impl Leaves {
             Leaf::Rule(ArgRule::Prctl) => "prctl",
             Leaf::Rule(ArgRule::SendTo) => "sendto",
             Leaf::Rule(ArgRule::Clone) => "clone",
+            Leaf::Rule(ArgRule::Open) => "open",
+            Leaf::Rule(ArgRule::Openat) => "openat",
+            Leaf::Rule(ArgRule::Mmap) => "mmap",
+            Leaf::Rule(ArgRule::Mprotect) => "mprotect",
         });
-        // At most a dozen distinct leaves exist.
+        // Far fewer than MAX_LEAVES exist (the_filter_is_compact).
         let _ = self.labels.push((leaf, label));
         label
     }
@@ -201,7 +208,7 @@ pub fn sandbox_routed(route: Route) -> Result<Program, BuildError> {
     b.emit(Insn::ret_kill_process());
     // Argument rules first: they jump forward to the plain leaves,
     // which come last (cBPF cannot jump backward).
-    let rules: Vec<(Leaf, Label), 16> = leaves
+    let rules: Vec<(Leaf, Label), MAX_LEAVES> = leaves
         .labels
         .iter()
         .copied()
@@ -213,7 +220,7 @@ pub fn sandbox_routed(route: Route) -> Result<Program, BuildError> {
             arg_rule(&mut b, &mut leaves, rule, route);
         }
     }
-    let plain: Vec<(Leaf, Label), 16> = leaves
+    let plain: Vec<(Leaf, Label), MAX_LEAVES> = leaves
         .labels
         .iter()
         .copied()
@@ -273,7 +280,7 @@ fn arg_rule<const N: usize, const L: usize>(
         ArgRule::SendTo => {
             // sendto(fd, buf, len, flags, dest_addr, addrlen): no
             // destination (a whole NULL pointer) needs no check.
-            let trace = leaves.get(b, sendto_route(route));
+            let trace = leaves.get(b, routed("sendto", route));
             b.emit(Insn::ld_abs(data::arg_lo(4)));
             b.jeq_k(0, NEXT, trace);
             b.emit(Insn::ld_abs(data::arg_hi(4)));
@@ -285,6 +292,47 @@ fn arg_rule<const N: usize, const L: usize>(
             b.emit(Insn::ld_abs(data::arg_lo(0)));
             b.jset_k(CLONE_UNTRACED, eperm, allow);
         }
+        ArgRule::Open | ArgRule::Openat => {
+            // open(path, int flags, ...), openat(dirfd, path, int flags,
+            // ...): an O_PATH open goes to the tracer (unless nothing
+            // it could need is checked), the rest where routed.
+            let (name, flags) = open_rule(rule);
+            let leaf = routed(name, route);
+            let routed = leaves.get(b, leaf);
+            let trace = if leaf == Leaf::Allow {
+                routed
+            } else {
+                leaves.get(b, Leaf::Trace)
+            };
+            b.emit(Insn::ld_abs(data::arg_lo(flags)));
+            b.jset_k(libc::O_PATH as u32, trace, routed);
+        }
+        ArgRule::Mmap => {
+            // mmap(addr, len, prot, flags, fd, off): executable (prot's
+            // low half) and backed by a file (flags' low half without
+            // MAP_ANONYMOUS) is trapped.
+            let trapped = leaves.get(b, routed("mmap", route));
+            b.emit(Insn::ld_abs(data::arg_lo(2)));
+            b.jset_k(libc::PROT_EXEC as u32, NEXT, allow);
+            b.emit(Insn::ld_abs(data::arg_lo(3)));
+            b.jset_k(libc::MAP_ANONYMOUS as u32, allow, trapped);
+        }
+        ArgRule::Mprotect => {
+            // mprotect(addr, len, prot), pkey_mprotect(addr, len, prot,
+            // pkey): making memory executable is trapped.
+            let trapped = leaves.get(b, routed("mprotect", route));
+            b.emit(Insn::ld_abs(data::arg_lo(2)));
+            b.jset_k(libc::PROT_EXEC as u32, trapped, allow);
+        }
+    }
+}
+
+/// The call an open rule is for, and its flags argument.
+fn open_rule(rule: ArgRule) -> (&'static str, usize) {
+    if rule == ArgRule::Open {
+        ("open", 1)
+    } else {
+        ("openat", 2)
     }
 }
 
@@ -294,9 +342,10 @@ pub fn expected(nr: u32, args: &[u64; 6]) -> u32 {
     expected_routed(nr, args, all_traced)
 }
 
-/// Where `sendto` with a destination goes.
-fn sendto_route(route: Route) -> Leaf {
-    table::by_name("sendto")
+/// Where a trapped call `name` goes, by `route` (the tracer unless the
+/// route says otherwise).
+fn routed(name: &str, route: Route) -> Leaf {
+    table::by_name(name)
         .and_then(|s| s.nr)
         .and_then(route)
         .unwrap_or(Leaf::Trace)
@@ -351,7 +400,32 @@ pub fn expected_routed(nr: u32, args: &[u64; 6], route: Route) -> u32 {
             if args[4] == 0 {
                 action::ALLOW
             } else {
-                action_of(sendto_route(route))
+                action_of(routed("sendto", route))
+            }
+        }
+        Leaf::Rule(rule @ (ArgRule::Open | ArgRule::Openat)) => {
+            let (name, flags) = open_rule(rule);
+            let leaf = routed(name, route);
+            if leaf != Leaf::Allow && lo(flags) & libc::O_PATH as u32 != 0 {
+                action::TRACE
+            } else {
+                action_of(leaf)
+            }
+        }
+        Leaf::Rule(ArgRule::Mmap) => {
+            let exec = lo(2) & libc::PROT_EXEC as u32 != 0;
+            let file = lo(3) & libc::MAP_ANONYMOUS as u32 == 0;
+            if exec && file {
+                action_of(routed("mmap", route))
+            } else {
+                action::ALLOW
+            }
+        }
+        Leaf::Rule(ArgRule::Mprotect) => {
+            if lo(2) & libc::PROT_EXEC as u32 != 0 {
+                action_of(routed("mprotect", route))
+            } else {
+                action::ALLOW
             }
         }
         Leaf::Rule(ArgRule::Clone) => {
@@ -654,5 +728,13 @@ mod tests {
             "{} instructions",
             prog.as_slice().len()
         );
+        // Every leaf fits the generator's table, with room to spare.
+        let mut leaves: Vec<Leaf, 64> = Vec::new();
+        for (_, leaf) in ranges.iter() {
+            if !leaves.contains(leaf) {
+                leaves.push(*leaf).unwrap();
+            }
+        }
+        assert!(leaves.len() + 4 < MAX_LEAVES, "{} leaves", leaves.len());
     }
 }

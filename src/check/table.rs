@@ -47,6 +47,22 @@ pub enum ArgRule {
     /// `sendto` with no destination address (a connected socket) is
     /// allowed; with one it is trapped as a connect.
     SendTo,
+    /// `open` (flags: argument 1) and `openat` (argument 2): trapped
+    /// as the route says, but with `O_PATH` always to the tracer, which
+    /// checks the object really opened once the call returns (the
+    /// kernel cannot install an `O_PATH` descriptor for a notify
+    /// worker, so such an open is run by the caller itself).
+    Open,
+    /// See [`ArgRule::Open`].
+    Openat,
+    /// `mmap` of a file (no `MAP_ANONYMOUS`) with `PROT_EXEC` is
+    /// trapped (checked as `exec` of the file: it runs its code, as the
+    /// dynamic loader does); every other mapping is allowed.
+    Mmap,
+    /// `mprotect` and `pkey_mprotect` adding `PROT_EXEC` are trapped
+    /// (the file-backed mappings in the range are checked as `exec`);
+    /// every other protection change is allowed.
+    Mprotect,
     /// `clone` with `CLONE_UNTRACED` is refused with EPERM: its child
     /// would not be traced, so it would skip the exec-event re-check
     /// and outlive husk (`PTRACE_O_EXITKILL` reaches tracees only).
@@ -122,15 +138,15 @@ table! {
     //  name                x86_64 aarch64 riscv64  class
     read                       0   63   63 => Allow;
     write                      1   64   64 => Allow;
-    open                       2    -    - => Trap;
+    open                       2    -    - => Args(ArgRule::Open);
     close                      3   57   57 => Allow;
     stat                       4    -    - => Trap;
     fstat                      5   80   80 => Allow;
     lstat                      6    -    - => Trap;
     poll                       7    -    - => Allow;
     lseek                      8   62   62 => Allow;
-    mmap                       9  222  222 => Allow;
-    mprotect                  10  226  226 => Allow;
+    mmap                       9  222  222 => Args(ArgRule::Mmap);
+    mprotect                  10  226  226 => Args(ArgRule::Mprotect);
     munmap                    11  215  215 => Allow;
     brk                       12  214  214 => Allow;
     rt_sigaction              13  134  134 => Allow;
@@ -360,7 +376,7 @@ table! {
     inotify_add_watch        254   27   27 => Trap;
     inotify_rm_watch         255   28   28 => Allow;
     migrate_pages            256  238  238 => Allow;
-    openat                   257   56   56 => Trap;
+    openat                   257   56   56 => Args(ArgRule::Openat);
     mkdirat                  258   34   34 => Trap;
     mknodat                  259   33   33 => Trap;
     fchownat                 260   54   54 => Trap;
@@ -437,7 +453,7 @@ table! {
     copy_file_range          326  285  285 => Allow;
     preadv2                  327  286  286 => Allow;
     pwritev2                 328  287  287 => Allow;
-    pkey_mprotect            329  288  288 => Allow;
+    pkey_mprotect            329  288  288 => Args(ArgRule::Mprotect);
     pkey_alloc               330  289  289 => Allow;
     pkey_free                331  290  290 => Allow;
     statx                    332  291  291 => Trap;
@@ -593,8 +609,6 @@ mod tests {
             "faccessat",
             "faccessat2",
             "statfs",
-            "open",
-            "openat",
             "openat2",
             "creat",
             "getxattr",
@@ -651,10 +665,16 @@ mod tests {
                 );
             }
         }
-        assert_eq!(
-            by_name("sendto").unwrap().class,
-            Class::Args(ArgRule::SendTo)
-        );
+        for (name, rule) in [
+            ("sendto", ArgRule::SendTo),
+            ("open", ArgRule::Open),
+            ("openat", ArgRule::Openat),
+            ("mmap", ArgRule::Mmap),
+            ("mprotect", ArgRule::Mprotect),
+            ("pkey_mprotect", ArgRule::Mprotect),
+        ] {
+            assert_eq!(by_name(name).unwrap().class, Class::Args(rule), "{name}");
+        }
     }
 
     #[test]

@@ -94,32 +94,45 @@ pub fn place(pinned: &Pinned, buf: &mut [u8; PATH_MAX]) -> Result<Place> {
     if buf[..len].first() != Some(&b'/') {
         return Ok(Place::Anonymous(len));
     }
-    if len >= PATH_MAX {
-        return Ok(Place::Nowhere(len));
+    if names(&buf[..len], pinned.info(), true) {
+        Ok(Place::Path(len))
+    } else {
+        Ok(Place::Nowhere(len))
     }
-    let mut text = [0u8; PATH_MAX + 1];
-    text[..len].copy_from_slice(&buf[..len]);
-    let Ok(text_cstr) = CStr::from_bytes_until_nul(&text) else {
-        return Ok(Place::Nowhere(len));
+}
+
+/// Whether absolute `text` is a path of the object `info` describes
+/// (its type too, if `typed`): opened afresh without following a final
+/// link, it reaches the same object, *by that very path* (a symbolic
+/// link crossed on the way would show in the kernel's text for the
+/// descriptor opened).
+pub fn names(text: &[u8], info: FileInfo, typed: bool) -> bool {
+    if text.first() != Some(&b'/') || text.len() >= PATH_MAX {
+        return false;
+    }
+    let mut owned = [0u8; PATH_MAX + 1];
+    owned[..text.len()].copy_from_slice(text);
+    let Ok(cstr) = CStr::from_bytes_until_nul(&owned) else {
+        return false;
     };
-    // The text, opened afresh: the same object?
-    let Ok(again) = file::openat(Dir::Cwd, text_cstr, libc::O_PATH | libc::O_NOFOLLOW, 0) else {
-        return Ok(Place::Nowhere(len));
+    let Ok(again) = file::openat(Dir::Cwd, cstr, libc::O_PATH | libc::O_NOFOLLOW, 0) else {
+        return false;
     };
     let Ok(st) = file::fstat_raw(&again) else {
-        return Ok(Place::Nowhere(len));
+        return false;
     };
-    if !same(RawStat(st).info(), pinned.info()) {
-        return Ok(Place::Nowhere(len));
+    let found = RawStat(st).info();
+    let same_object = if typed {
+        same(found, info)
+    } else {
+        found.dev == info.dev && found.ino == info.ino
+    };
+    if !same_object {
+        return false;
     }
-    // ... reached by that very path (a symbolic link crossed on the way
-    // would show in the kernel's text for the second descriptor).
     let mut own = ProcPath::own_fd(again.as_fd().raw());
     let mut check = [0u8; PATH_MAX];
-    match file::readlinkat(Dir::Cwd, own.as_cstr(), &mut check) {
-        Ok(now) if now == &text[..len] => Ok(Place::Path(len)),
-        _ => Ok(Place::Nowhere(len)),
-    }
+    matches!(file::readlinkat(Dir::Cwd, own.as_cstr(), &mut check), Ok(now) if now == text)
 }
 
 #[cfg(test)]

@@ -224,6 +224,100 @@ fn status_number(tid: Pid, key: &[u8], radix: u32) -> Result<i64> {
     field(text, key, radix).ok_or(Errno::EINVAL)
 }
 
+/// One line of `/proc/PID/maps`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapping<'a> {
+    /// First address.
+    pub start: u64,
+    /// One past the last.
+    pub end: u64,
+    /// The file's device, as `stat` gives it (0 for anonymous memory).
+    pub dev: u64,
+    /// The file's inode (0 for anonymous memory).
+    pub ino: u64,
+    /// The kernel's text for the file (a hint, never an identity).
+    pub path: &'a [u8],
+}
+
+/// Calls `f` with each mapping of `pid` that overlaps `[from, to)`, in
+/// address order.
+pub fn mappings(pid: Pid, from: u64, to: u64, mut f: impl FnMut(&Mapping<'_>)) -> Result<()> {
+    let mut path = ProcPath::new(pid);
+    path.push(b"/maps");
+    let fd = file::openat(Dir::Cwd, path.as_cstr(), libc::O_RDONLY, 0)?;
+    // A line is at most a header and a path (PATH_MAX): whole lines are
+    // handed on, a partial one is kept for the next read.
+    let mut buf = [0u8; 8192];
+    let mut kept = 0;
+    loop {
+        let n = file::read(&fd, &mut buf[kept..])?;
+        let filled = kept + n;
+        let mut start = 0;
+        while let Some(nl) = buf[start..filled].iter().position(|&b| b == b'\n') {
+            if let Some(m) = parse_mapping(&buf[start..start + nl]) {
+                if m.start < to && m.end > from {
+                    f(&m);
+                }
+            }
+            start += nl + 1;
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        if start == 0 && filled == buf.len() {
+            // A line longer than any the kernel writes.
+            return Err(Errno::EINVAL);
+        }
+        buf.copy_within(start..filled, 0);
+        kept = filled - start;
+    }
+}
+
+/// `start-end perms offset major:minor inode   path`.
+fn parse_mapping(line: &[u8]) -> Option<Mapping<'_>> {
+    let mut rest = line;
+    let mut word = || -> Option<&[u8]> {
+        let begin = rest.iter().position(|&b| b != b' ')?;
+        let r = &rest[begin..];
+        let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
+        rest = &r[end..];
+        Some(&r[..end])
+    };
+    let range = word()?;
+    let _perms = word()?;
+    let _offset = word()?;
+    let dev = word()?;
+    let ino = word()?;
+    let hex = |t: &[u8]| -> Option<u64> {
+        if t.is_empty() || t.len() > 16 {
+            return None;
+        }
+        t.iter().try_fold(0u64, |v, &b| {
+            Some(v << 4 | (b as char).to_digit(16)? as u64)
+        })
+    };
+    let dash = range.iter().position(|&b| b == b'-')?;
+    let colon = dev.iter().position(|&b| b == b':')?;
+    let (major, minor) = (hex(&dev[..colon])?, hex(&dev[colon + 1..])?);
+    if ino.is_empty() || ino.len() > 20 || !ino.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let path = match rest.iter().position(|&b| b != b' ') {
+        Some(p) => &rest[p..],
+        None => &[],
+    };
+    Some(Mapping {
+        start: hex(&range[..dash])?,
+        end: hex(&range[dash + 1..])?,
+        // The kernel's encoding of a device number in `stat`.
+        dev: (major & 0xfff) << 8 | (major & !0xfff) << 32 | (minor & 0xff) | (minor & !0xff) << 12,
+        ino: ino.iter().fold(0u64, |v, &d| {
+            v.wrapping_mul(10).wrapping_add((d - b'0') as u64)
+        }),
+        path,
+    })
+}
+
 /// Entry `key` of `pid`'s auxiliary vector (`AT_EXECFN`...).
 pub fn aux(pid: Pid, key: u64) -> Result<Option<u64>> {
     let mut path = ProcPath::new(pid);
@@ -271,6 +365,31 @@ mod tests {
 
     use super::*;
     use crate::sys::process;
+
+    #[test]
+    fn mappings_name_files_by_device_and_inode() {
+        let m = parse_mapping(
+            b"7f1c2a000000-7f1c2a022000 r-xp 00004000 fe:01 247264                     /usr/bin/a b",
+        )
+        .unwrap();
+        assert_eq!((m.start, m.end), (0x7f1c2a000000, 0x7f1c2a022000));
+        assert_eq!((m.dev, m.ino), (0xfe01, 247264));
+        assert_eq!(m.path, b"/usr/bin/a b");
+        let anon = parse_mapping(b"7ffd1000-7ffd2000 rw-p 00000000 00:00 0 ").unwrap();
+        assert_eq!((anon.ino, anon.path), (0, &b""[..]));
+        assert!(parse_mapping(b"garbage").is_none());
+        // Our own text segment: the file this test runs from.
+        let exe = std::fs::metadata("/proc/self/exe").unwrap();
+        let here = parse_mapping as *const () as usize as u64;
+        let mut seen = 0;
+        mappings(process::getpid(), here, here + 1, |m| {
+            use std::os::unix::fs::MetadataExt;
+            assert_eq!((m.dev, m.ino), (exe.dev(), exe.ino()));
+            seen += 1;
+        })
+        .unwrap();
+        assert_eq!(seen, 1);
+    }
 
     #[test]
     fn paths_and_links() {

@@ -529,6 +529,29 @@ pub fn executable(caller: &Caller, out: &mut Resolved) -> Result<()> {
     through_link(caller, link, None, out)
 }
 
+/// `out` names a file mapped in the caller's memory, known by the
+/// kernel's `text` for it and its device and inode (`/proc/PID/maps`):
+/// the text is its path only if it names that very file
+/// ([`object::names`]); else the file has no path.
+pub fn mapped(caller: &Caller, text: &[u8], dev: u64, ino: u64, out: &mut Resolved) -> Result<()> {
+    out.clear();
+    let info = FileInfo {
+        mode: libc::S_IFREG,
+        dev,
+        ino,
+    };
+    if out.real.set(text).is_err() {
+        out.real.set(b"/")?;
+    }
+    if !object::names(text, info, false) {
+        out.nowhere = true;
+        let _ = out.shown.set(out.real.as_bytes());
+        out.info = Some(info);
+        return Ok(());
+    }
+    finish(caller, out, false, None)
+}
+
 /// The magic link naming a start: `/proc/TID/cwd` or `/proc/TID/fd/N`.
 fn start_link(caller: &Caller, start: Start) -> Result<ProcPath> {
     Ok(match start {

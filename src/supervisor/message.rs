@@ -37,12 +37,15 @@ pub enum Request {
         task: TaskRef,
     },
     /// A call that succeeded and must be checked again on its outcome
-    /// (chdir: the directory really entered).
+    /// (chdir: the directory really entered; an `O_PATH` open: the
+    /// object really opened).
     PostCheck {
         /// Who made the call.
         task: TaskRef,
         /// The system call number.
         nr: u32,
+        /// What it returned (a descriptor, for an open).
+        ret: i64,
     },
 }
 

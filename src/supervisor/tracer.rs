@@ -327,12 +327,13 @@ impl Tracer {
     fn syscall_exit_stop(&mut self, pid: Pid) {
         let state = self.tasks.get_mut(pid).map(|t| t.state);
         if let Some(State::PostCheck(nr)) = state {
-            let succeeded = match ptrace::syscall_info(pid) {
-                Ok(info) => info.op == ptrace::op::EXIT && info.exit_value() == 0,
+            let ret = match ptrace::syscall_info(pid) {
+                Ok(info) if info.op == ptrace::op::EXIT => info.exit_value(),
+                Ok(_) => -1,
                 Err(Errno::ESRCH) => return,
                 Err(_) => return kill(pid),
             };
-            if !succeeded {
+            if ret < 0 {
                 if let Some(task) = self.tasks.get_mut(pid) {
                     task.state = State::Running;
                 }
@@ -343,7 +344,7 @@ impl Tracer {
             };
             if channels()
                 .requests
-                .try_push(Request::PostCheck { task, nr })
+                .try_push(Request::PostCheck { task, nr, ret })
                 .is_err()
             {
                 // The outcome cannot be checked: it cannot stand.

@@ -37,6 +37,11 @@
  *   race dup-flip DIR SECONDS [first]     a thread dup2()s DIR/allowed/m
  *       or DIR/denied/m onto descriptor 100; main fchmod()s descriptor
  *       100 (leaked: denied/m's mode changed)
+ *   race opath-flip DIR SECONDS [first]   the same for O_PATH opens of
+ *       DIR/allowed/f and DIR/hidden/f (stat denied), each from a vfork
+ *       child; leaked if fstat of the descriptor shows the hidden file;
+ *       killed counts children killed (husk checks the object an O_PATH
+ *       open really reached once it returns)
  *   race ran DIR                          see exec-flip
  *   race once OP PATH DIR                 no race, one call, for the
  *       policy sanity check: OP open (prints "ok CONTENTS" or the errno
@@ -94,13 +99,19 @@ static void join(const char *p, char *out, size_t n) {
     }
 }
 
-/* Sets up the flipped buffer: DIR/allowed/NAME and DIR/denied//NAME. */
-static void flip_paths(const char *name) {
+/* Sets up the flipped buffer: DIR/allowed/NAME and DIR/OTHERNAME
+ * (OTHER: "denied//" or "hidden//", the length of "allowed/"). */
+static void flip_between(const char *name, const char *other) {
     snprintf(tail_a, sizeof tail_a, "allowed/%s", name);
-    snprintf(tail_d, sizeof tail_d, "denied//%s", name);
+    snprintf(tail_d, sizeof tail_d, "%s%s", other, name);
     tail_len = strlen(tail_a);
     join(tail_a, path, sizeof path);
     tail = path + strlen(dir) + 1;
+}
+
+/* DIR/allowed/NAME and DIR/denied//NAME. */
+static void flip_paths(const char *name) {
+    flip_between(name, "denied//");
 }
 
 static void *flipper(void *arg) {
@@ -209,6 +220,40 @@ static void exec_flip(double end, char **envp) {
         if (pid == 0) {
             execve(path, argv, envp);
             _exit(127);
+        }
+        int status;
+        if (waitpid(pid, &status, 0) < 0)
+            die("waitpid");
+        if (WIFSIGNALED(status))
+            killed++;
+        else if (WEXITSTATUS(status) == 0)
+            ok++;
+        else if (WEXITSTATUS(status) == 3)
+            leaked++;
+        else
+            refused++;
+    }
+    finish();
+}
+
+/* O_PATH opens of DIR/allowed/f flipped with DIR/hidden//f (a file
+ * whose stat is denied), each from a vfork child (husk kills a process
+ * whose O_PATH open turns out to have reached a hidden file): leaked if
+ * the descriptor describes the hidden file (6 bytes: "SECRET"). */
+static void opath_flip(double end) {
+    flip_between("f", "hidden//");
+    start(flipper, FLIPPERS);
+    while (!done(end)) {
+        attempts++;
+        pid_t pid = vfork();
+        if (pid < 0)
+            die("vfork");
+        if (pid == 0) {
+            struct stat st;
+            int fd = open(path, O_PATH);
+            if (fd < 0 || fstat(fd, &st) < 0)
+                _exit(1);
+            _exit(st.st_size == 6 ? 3 : 0);
         }
         int status;
         if (waitpid(pid, &status, 0) < 0)
@@ -436,12 +481,14 @@ int main(int argc, char **argv, char **envp) {
         reader(end);
     else if (!strcmp(mode, "dup-flip"))
         dup_flip(end);
+    else if (!strcmp(mode, "opath-flip"))
+        opath_flip(end);
     else {
         fprintf(stderr, "unknown mode %s\n", mode);
         return 2;
     }
     printf("attempts=%ld ok=%ld leaked=%ld refused=%ld", attempts, ok, leaked, refused);
-    if (!strcmp(mode, "exec-flip"))
+    if (!strcmp(mode, "exec-flip") || !strcmp(mode, "opath-flip"))
         printf(" killed=%ld", killed);
     printf("\n");
     return 0;

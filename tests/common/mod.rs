@@ -145,3 +145,77 @@ pub fn notify_available(what: &str) -> bool {
     }
     yes
 }
+
+/// Who runs a test: the user running the suite, and `nobody` as well
+/// where that user is root and `setpriv` exists (root passes permission
+/// checks a policy must not rely on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum User {
+    Me,
+    Nobody,
+}
+
+/// Whether the suite runs as root.
+pub fn am_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+}
+
+/// The users a test runs as (see [`User`]).
+pub fn users() -> Vec<User> {
+    let setpriv = std::path::Path::new("/usr/bin/setpriv").exists()
+        || std::path::Path::new("/bin/setpriv").exists();
+    if am_root() && setpriv {
+        vec![User::Me, User::Nobody]
+    } else {
+        eprintln!("note: not root, or no setpriv: the tests run as this user only");
+        vec![User::Me]
+    }
+}
+
+/// The transports this kernel has: ptrace always, notify where seccomp
+/// user notification exists.
+pub fn transports() -> Vec<&'static str> {
+    if notify_available("notify mode") {
+        vec!["ptrace", "notify"]
+    } else {
+        vec!["ptrace"]
+    }
+}
+
+/// `program` run as `user`.
+pub fn as_user(user: User, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    match user {
+        User::Me => Command::new(program),
+        User::Nobody => {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(program);
+            c
+        }
+    }
+}
+
+/// Hands everything under `dir` (made by the suite) to `user`: owned by
+/// it, and readable and writable by everyone.
+pub fn hand_over(dir: &std::path::Path, user: User) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        if user == User::Nobody {
+            std::os::unix::fs::lchown(&path, Some(65534), Some(65534)).unwrap();
+        }
+        if meta.file_type().is_symlink() {
+            continue;
+        }
+        let exec = meta.permissions().mode() & 0o111;
+        let mode = if meta.is_dir() { 0o777 } else { 0o666 | exec };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        if meta.is_dir() {
+            hand_over(&path, user);
+        }
+    }
+}
