@@ -650,6 +650,76 @@ mod tests {
     }
 
     #[test]
+    fn executable_file_mappings_and_o_path_opens_are_trapped() {
+        let nr = |name: &str| table::by_name(name).and_then(|s| s.nr).unwrap();
+        let exec = libc::PROT_EXEC as u64;
+        let read = libc::PROT_READ as u64;
+        let anon = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64;
+        let file = libc::MAP_PRIVATE as u64;
+        let garbage = 0xdead_beef_0000_0000u64;
+        for (route, trapped) in [
+            (all_traced as Route, action::TRACE),
+            (test_route as Route, action::TRACE),
+        ] {
+            let prog = sandbox_routed(route).unwrap();
+            let at = |name: &str, args: [u64; 6]| {
+                let v = verdict(&prog, arch::AUDIT_ARCH, nr(name), args);
+                assert_eq!(
+                    v,
+                    expected_routed(nr(name), &args, route),
+                    "{name} {args:?}"
+                );
+                v
+            };
+            // mmap(addr, len, prot, flags, fd, off)
+            assert_eq!(at("mmap", [0, 4096, read | exec, file, 3, 0]), trapped);
+            assert_eq!(at("mmap", [0, 4096, garbage | exec, file, 3, 0]), trapped);
+            assert_eq!(
+                at("mmap", [0, 4096, read | exec, anon, !0, 0]),
+                action::ALLOW
+            );
+            assert_eq!(at("mmap", [0, 4096, read, file, 3, 0]), action::ALLOW);
+            assert_eq!(at("mmap", [0, 4096, exec << 32, file, 3, 0]), action::ALLOW);
+            // mprotect(addr, len, prot), pkey_mprotect(..., pkey)
+            for name in ["mprotect", "pkey_mprotect"] {
+                assert_eq!(at(name, [0x1000, 4096, read | exec, 0, 0, 0]), trapped);
+                assert_eq!(at(name, [0x1000, 4096, read, 0, 0, 0]), action::ALLOW);
+            }
+            // An O_PATH open goes to the tracer, whatever the route.
+            let o_path = libc::O_PATH as u64;
+            assert_eq!(at("openat", [0, 0, o_path, 0, 0, 0]), action::TRACE);
+            assert_eq!(
+                at("openat", [0, 0, garbage | o_path, 0, 0, 0]),
+                action::TRACE
+            );
+            assert_eq!(
+                at("openat", [0, 0, o_path << 32, 0, 0, 0]),
+                action_of(Leaf::of(Class::Trap, nr("openat"), route))
+            );
+            if table::by_name("open").and_then(|s| s.nr).is_some() {
+                assert_eq!(at("open", [0, o_path, 0, 0, 0, 0]), action::TRACE);
+            }
+        }
+        // The notify-like route sends plain opens to the listener.
+        let prog = sandbox_routed(test_route).unwrap();
+        let plain = verdict(&prog, arch::AUDIT_ARCH, nr("openat"), [0, 0, 0, 0, 0, 0]);
+        assert_eq!(plain, action::USER_NOTIF);
+        // Nothing checked: everything allowed, O_PATH too.
+        let none = |_nr: u32| Some(Leaf::Allow);
+        let prog = sandbox_routed(none).unwrap();
+        let args = [0, 0, libc::O_PATH as u64, 0, 0, 0];
+        assert_eq!(
+            verdict(&prog, arch::AUDIT_ARCH, nr("openat"), args),
+            action::ALLOW
+        );
+        let args = [0, 4096, exec, file, 3, 0];
+        assert_eq!(
+            verdict(&prog, arch::AUDIT_ARCH, nr("mmap"), args),
+            action::ALLOW
+        );
+    }
+
+    #[test]
     fn untraced_clones_are_refused_on_the_low_half() {
         let prog = sandbox().unwrap();
         let clone = |flags: u64| {
