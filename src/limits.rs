@@ -27,6 +27,10 @@ pub const BLOCKER_STACK: usize = 128 * 1024;
 /// much (a partial send, as the kernel may do too); a larger datagram
 /// is refused with EMSGSIZE.
 pub const SEND_BYTES: usize = 64 * 1024;
+/// Decisions the notify transport makes for one call whose object keeps
+/// changing between the check and the call (another inode or type at
+/// the path, a name that appeared); then the call fails with ESTALE.
+pub const DECISIONS_PER_CALL: usize = 4;
 /// Instructions in one seccomp program (the kernel's BPF_MAXINSNS).
 pub const BPF_INSNS: usize = 4096;
 /// Stack size of each husk thread, in bytes.
@@ -67,6 +71,11 @@ pub const ALL: &[(&str, usize, &str)] = &[
         "blocked-calls",
         BLOCKED_CALLS,
         "sandboxed calls blocked at once in husk (FIFO opens, connects)",
+    ),
+    (
+        "decisions-per-call",
+        DECISIONS_PER_CALL,
+        "decisions for one call whose object keeps changing (notify; then ESTALE)",
     ),
     ("bpf-insns", BPF_INSNS, "instructions per seccomp program"),
     (

@@ -87,7 +87,7 @@ const NO_LINKS: u64 = libc::RESOLVE_NO_SYMLINKS | libc::RESOLVE_NO_MAGICLINKS;
 const CHANGED: Errno = Errno::ESTALE;
 
 /// Decisions made for one call that keeps finding its object changed.
-const ATTEMPTS: usize = 4;
+const ATTEMPTS: usize = crate::limits::DECISIONS_PER_CALL;
 
 /// Flags that create: meaningless when reopening an object.
 const CREATE_FLAGS: u64 = (libc::O_CREAT | libc::O_EXCL | libc::O_TRUNC) as u32 as u64;
