@@ -410,3 +410,52 @@ fn exit_wait_all_waits_for_every_process() {
     );
     assert!(o.elapsed >= Duration::from_millis(450), "{o:?}");
 }
+
+/// `HUSK_LOG_FD=N` is husk's audit log: the command neither inherits
+/// the descriptor (so it cannot write forged lines into the log) nor
+/// sees the variable. Without husk, the same command does write there.
+#[test]
+fn the_log_descriptor_is_not_passed_on() {
+    let dir = common::scratch("log-fd");
+    let attack = "echo '{\"ctx\":\"forged\"}' >&3; echo ${HUSK_LOG_FD:-unset}; cat /etc/shadow";
+    let log = dir.join("log");
+    let bare = run(
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "sh -c '{}' 3>{}",
+                attack.replace('\'', "'\\''"),
+                log.display()
+            ))
+            .env("HUSK_LOG_FD", "3"),
+        LIMIT,
+    );
+    assert!(
+        std::fs::read_to_string(&log).unwrap().contains("forged"),
+        "{bare:?}"
+    );
+    for user in common::users() {
+        for transport in common::transports() {
+            let who = format!("{user:?}, {transport}");
+            let log = dir.join(format!("log-{user:?}-{transport}"));
+            std::fs::write(&log, "").unwrap();
+            common::hand_over(&dir, user);
+            let script = format!(
+                "HUSK_LOG_FD=3 exec {} -m trace/transport:{transport} -p linux -- sh -c '{}' 3>>{}",
+                common::husk(),
+                attack.replace('\'', "'\\''"),
+                log.display()
+            );
+            let o = run(common::as_user(user, "sh").arg("-c").arg(script), LIMIT);
+            assert_eq!(o.stdout.trim(), "unset", "{who}: {o:?}");
+            assert!(o.stderr.contains("Bad file descriptor"), "{who}: {o:?}");
+            let logged = std::fs::read_to_string(&log).unwrap();
+            assert!(!logged.contains("forged"), "{who}: {logged}");
+            // husk's own line for the denied read is there.
+            assert!(
+                logged.contains("\"path\":\"/etc/shadow\""),
+                "{who}: {logged}"
+            );
+        }
+    }
+}

@@ -100,7 +100,7 @@ trace/exit_wait_all:1. Actions: allow warn filter deny kill exit.
 Everything is denied until allowed (chdir is off by default).
 
 Environment: HUSK_LOG_FD=N sends log lines to descriptor N (default
-stderr); HUSK_WORKERS=N sets the worker threads (default: CPUs, 2-8).
+stderr; N > 2 is not passed to COMMAND); HUSK_WORKERS=N sets the worker threads (default: CPUs, 2-8).
 
 Exit status: COMMAND's own; 128+N if it was killed by signal N;
 125 if husk could not start it as asked, 126 if it could not be

@@ -48,7 +48,13 @@ pub fn load_policy(opts: &Options) -> Result<(), ()> {
 pub fn run(opts: &Options, index: usize) -> i32 {
     if let Some(text) = crate::rt::args::var(b"HUSK_LOG_FD") {
         match parse_count(text) {
-            Some(fd) if crate::sys::file::fd_flags(fd as i32).is_ok() => {
+            // husk's own: the command must not write forged lines into
+            // the log, so the descriptor is not passed on (stdout and
+            // stderr are the command's too: a log there is shared).
+            Some(fd @ 0..=2) if crate::sys::file::fd_flags(fd as i32).is_ok() => {
+                check::log::set_fd(fd as i32)
+            }
+            Some(fd) if crate::sys::file::set_cloexec(fd as i32).is_ok() => {
                 check::log::set_fd(fd as i32)
             }
             _ => {
@@ -77,7 +83,9 @@ pub fn run(opts: &Options, index: usize) -> i32 {
     if load_policy(opts).is_err() {
         return super::EXIT_CONFIG;
     }
-    let mut env: Vec<EnvChange<'static>, { limits::CLI_ENV }> = Vec::new();
+    let mut env: Vec<EnvChange<'static>, { limits::CLI_ENV + 1 }> = Vec::new();
+    // The log descriptor is husk's alone (it is not passed on either).
+    let _ = env.push(EnvChange::Unset(b"HUSK_LOG_FD"));
     for op in &opts.env {
         // Same capacity as the options they come from.
         let _ = env.push(match *op {

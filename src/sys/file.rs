@@ -293,6 +293,21 @@ pub fn fd_flags(fd: RawFd) -> Result<i32> {
         .map(|v| v as i32)
 }
 
+/// Marks `fd` close-on-exec: it stays husk's, never the command's.
+pub fn set_cloexec(fd: RawFd) -> Result<()> {
+    let flags = fd_flags(fd)?;
+    // SAFETY: F_SETFD reads no memory.
+    check(unsafe {
+        raw::syscall3(
+            nr::FCNTL,
+            fd as usize,
+            libc::F_SETFD as usize,
+            (flags | libc::FD_CLOEXEC) as usize,
+        )
+    })
+    .map(|_| ())
+}
+
 /// Reads the whole of a small file (a /proc or /sys entry) into `buf`;
 /// returns the bytes read. `ENOBUFS` if it does not fit.
 pub fn read_small_file<'b>(path: &CStr, buf: &'b mut [u8]) -> Result<&'b [u8]> {
