@@ -1065,6 +1065,13 @@ fn configuration_errors_stop_husk_before_the_command() {
     let lf = loop_file.display().to_string();
     let bf = bad_file.display().to_string();
     let missing = p(&dir, "missing.conf");
+    let nul_file = dir.join("nul.conf");
+    std::fs::write(&nul_file, "allow/read+/tmp\0/x\n").unwrap();
+    let nf = nul_file.display().to_string();
+    // A FIFO nobody writes: reading it would wait for ever.
+    let fifo = p(&dir, "fifo.conf");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
     let cases: Vec<(Vec<&str>, String)> = vec![
         (
             vec!["-m", "allow/read+relative/path"],
@@ -1100,6 +1107,19 @@ fn configuration_errors_stop_husk_before_the_command() {
             vec!["-P", &bf],
             format!("{bf}:3: unknown category or set in 'raed'"),
         ),
+        // A comment after a rule would become part of its pattern, and
+        // the rule would never match.
+        (
+            vec!["-m", "deny/read+/etc/***   # no reading"],
+            "comments go on lines of their own".into(),
+        ),
+        (vec!["-m", ""], "-m '': empty command".into()),
+        (vec!["-P", &nf], format!("{nf}:1: a NUL byte")),
+        (
+            vec!["-m", "allow/read+${A:-${B}}"],
+            "'${' inside '${...}'".into(),
+        ),
+        (vec!["-P", &fifo], format!("{fifo}: not a regular file")),
     ];
     for (args, message) in cases {
         let mut cmd = Command::new(common::husk());

@@ -49,7 +49,12 @@ impl Host for System {
         let mut name = [0u8; 4097];
         let n = with_nul(path, &mut name).ok_or(Errno::ENAMETOOLONG)?;
         let cstr = core::ffi::CStr::from_bytes_with_nul(&name[..=n]).map_err(|_| Errno::EINVAL)?;
-        let fd = file::openat(Dir::Cwd, cstr, libc::O_RDONLY, 0)?;
+        // Without waiting (a FIFO would block until a writer came), and
+        // only a regular file: a FIFO or device is refused.
+        let fd = file::openat(Dir::Cwd, cstr, libc::O_RDONLY | libc::O_NONBLOCK, 0)?;
+        if file::fstat_raw(&fd)?.st_mode & libc::S_IFMT != libc::S_IFREG {
+            return Err(Errno::EINVAL);
+        }
         let len = file::read_full(&fd, buf)?;
         if len == buf.len() {
             // Full: is there more?

@@ -72,6 +72,15 @@ pub enum Error<'a> {
     UnsetVariable(&'a [u8]),
     /// `${` without `}`.
     BadExpansion,
+    /// `${` inside `${...}`.
+    NestedExpansion,
+    /// A `#` after white space in a pattern: a comment that is not on
+    /// a line of its own would become part of the pattern.
+    TrailingComment(&'a [u8]),
+    /// A NUL byte in a command.
+    NulByte,
+    /// An empty command (`-m ''`).
+    EmptyCommand,
     /// Longer than [`LINE_MAX`] after expansion.
     LineTooLong,
     /// A capacity of the policy is reached.
@@ -109,6 +118,14 @@ impl fmt::Display for Error<'_> {
                 Bytes(v)
             ),
             Error::BadExpansion => f.write_str("'${' without a closing '}'"),
+            Error::NestedExpansion => f.write_str("'${' inside '${...}' (not supported)"),
+            Error::TrailingComment(p) => write!(
+                f,
+                "'#' after a space in pattern '{}': comments go on lines of their own (write '\\#' for a '#' in a path)",
+                Bytes(p)
+            ),
+            Error::NulByte => f.write_str("a NUL byte in the command"),
+            Error::EmptyCommand => f.write_str("empty command"),
             Error::LineTooLong => write!(f, "command longer than {LINE_MAX} bytes"),
             Error::Full(Full::Rules) => {
                 write!(f, "too many rules ({} at most)", super::rules::MAX_RULES)
@@ -151,6 +168,9 @@ pub fn expand<'a, 'o>(
                 .position(|&b| b == b'}')
                 .ok_or(Error::BadExpansion)?;
             let inner = &line[i + 2..i + 2 + close];
+            if inner.windows(2).any(|w| w == b"${") {
+                return Err(Error::NestedExpansion);
+            }
             let (name, default) = match inner.windows(2).position(|w| w == b":-") {
                 Some(d) => (&inner[..d], Some(&inner[d + 2..])),
                 None => (inner, None),
@@ -254,6 +274,12 @@ pub fn trim(s: &[u8]) -> &[u8] {
 fn check_pattern(cats: CatSet, pattern: &[u8]) -> Result<(), Error<'_>> {
     if pattern.is_empty() {
         return Err(Error::EmptyPattern);
+    }
+    if pattern
+        .windows(2)
+        .any(|w| w[0].is_ascii_whitespace() && w[1] == b'#')
+    {
+        return Err(Error::TrailingComment(pattern));
     }
     let net = cats.iter().filter(|c| c.is_network()).count();
     if net != 0 && net != cats.iter().count() {
@@ -397,6 +423,12 @@ mod tests {
             Err(Error::BadGlob(b"/x/[ab", GlobError::UnclosedClass))
         );
         assert_eq!(parse(b"allow/read+"), Err(Error::EmptyPattern));
+        assert_eq!(
+            parse(b"deny/read+/x/***   # keep out"),
+            Err(Error::TrailingComment(b"/x/***   # keep out"))
+        );
+        assert!(parse(b"deny/read+/x/a\\ \\#b").is_ok());
+        assert!(parse(b"deny/read+/x/a#b").is_ok());
         assert_eq!(
             parse(b"sandbox/read:maybe"),
             Err(Error::BadSwitch(b"maybe"))

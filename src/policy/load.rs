@@ -93,8 +93,12 @@ impl<'h, H: Host> Loader<'h, H> {
 
     /// Applies one `-m` command.
     pub fn command(&mut self, policy: &mut Policy, text: &[u8]) -> Result<(), LoadError> {
-        self.line(policy, text, Origin::Arg, &mut [], 0)
-            .map_err(|e| error(format_args!("-m '{}': {}", Bytes(text), e)))
+        let result = if trim(text).is_empty() {
+            Err(error(format_args!("{}", command::Error::EmptyCommand)))
+        } else {
+            self.line(policy, text, Origin::Arg, &mut [], 0)
+        };
+        result.map_err(|e| error(format_args!("-m '{}': {}", Bytes(text), e)))
     }
 
     /// Applies a built-in profile (`-p NAME`).
@@ -168,6 +172,7 @@ impl<'h, H: Host> Loader<'h, H> {
                     "{}: policy files too large together ({arena_len} bytes at most)",
                     Bytes(path)
                 )),
+                Errno::EINVAL => error(format_args!("{}: not a regular file", Bytes(path))),
                 e => error(format_args!("{}: cannot read: {e}", Bytes(path))),
             })?;
             let len = text.len();
@@ -192,6 +197,9 @@ impl<'h, H: Host> Loader<'h, H> {
         arena: &mut [u8],
         depth: usize,
     ) -> Result<(), LoadError> {
+        if raw.contains(&0) {
+            return Err(error(format_args!("{}", command::Error::NulByte)));
+        }
         let trimmed = trim(raw);
         if trimmed.is_empty() || trimmed[0] == b'#' {
             return Ok(());
