@@ -426,10 +426,12 @@ fn type_swap_control_reads_the_file() {
     assert!(t.leaked > 0, "ptrace: {t:?}");
 }
 
-/// keep/precious may not be deleted (so neither replaced by a rename).
-/// A thread moves it to tmp/elsewhere and back, never replacing
-/// anything; main renames junk onto keep/precious, checked while the
-/// path was free.
+/// Nothing at keep/precious may be deleted, so neither replaced by a
+/// rename. The rule names a path, not a file: moving the file elsewhere
+/// is allowed (and so is deleting it there). A thread moves it to
+/// tmp/elsewhere and back, never replacing anything; main renames junk
+/// onto keep/precious, which may be decided while the path is free and
+/// performed once the file is back. Lost: the file's link count is 0.
 const DELETE_RACE: &str = "deny/delete+{D}/keep/***";
 
 #[test]
