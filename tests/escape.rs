@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{c_program, run};
+use common::{User, am_root, as_user, c_program, run, transports, users};
 use std::process::Command;
 use std::time::Duration;
 
@@ -194,54 +194,6 @@ fn dropped_privileges_stay_dropped_when_husk_performs_the_calls() {
             "{transport}: created as someone else: {o:?}"
         );
         std::fs::remove_dir(&made).unwrap();
-    }
-}
-
-/// Who runs an attack: the user running the tests, and `nobody` as well
-/// where that user is root and `setpriv` exists (root passes checks an
-/// unprivileged caller meets).
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum User {
-    Me,
-    Nobody,
-}
-
-fn am_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-}
-
-fn users() -> Vec<User> {
-    let setpriv = std::path::Path::new("/usr/bin/setpriv").exists()
-        || std::path::Path::new("/bin/setpriv").exists();
-    if am_root() && setpriv {
-        vec![User::Me, User::Nobody]
-    } else {
-        vec![User::Me]
-    }
-}
-
-/// The transports this kernel has.
-fn transports() -> Vec<&'static str> {
-    if common::notify_available("notify-mode escapes") {
-        vec!["ptrace", "notify"]
-    } else {
-        vec!["ptrace"]
-    }
-}
-
-/// `program` run as `user`.
-fn as_user(user: User, program: impl AsRef<std::ffi::OsStr>) -> Command {
-    match user {
-        User::Me => Command::new(program),
-        User::Nobody => {
-            let mut c = Command::new("setpriv");
-            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-                .arg(program);
-            c
-        }
     }
 }
 

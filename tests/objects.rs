@@ -20,7 +20,7 @@
 
 mod common;
 
-use common::{c_program_static, run, scratch};
+use common::{User, Who, c_program_static, run, scratch};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,61 +42,8 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The husk under attack: `HUSK_BIN` if set, else the one built here.
-fn husk_bin() -> String {
-    std::env::var("HUSK_BIN").unwrap_or_else(|_| common::husk().to_string())
-}
-
 fn objects() -> PathBuf {
     c_program_static("objects")
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum User {
-    Root,
-    Nobody,
-}
-
-/// Who runs husk, and with which transport.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Who {
-    user: User,
-    transport: &'static str,
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-}
-
-fn people() -> Vec<User> {
-    let setpriv = Path::new("/usr/bin/setpriv").exists() || Path::new("/bin/setpriv").exists();
-    if is_root() && setpriv {
-        vec![User::Root, User::Nobody]
-    } else {
-        vec![User::Root]
-    }
-}
-
-fn transports() -> Vec<&'static str> {
-    if common::notify_available("notify mode") {
-        vec!["ptrace", "notify"]
-    } else {
-        vec!["ptrace"]
-    }
-}
-
-/// Every transport, each as every user.
-fn users() -> Vec<Who> {
-    let mut out = Vec::new();
-    for transport in transports() {
-        for user in people() {
-            out.push(Who { user, transport });
-        }
-    }
-    out
 }
 
 fn p(dir: &Path, rel: &str) -> String {
@@ -162,16 +109,7 @@ fn rules(dir: &Path, more: &[String]) -> Vec<String> {
 
 /// `objects ARGS` under husk with `rules(dir, more)`, as `who`.
 fn husk(who: Who, dir: &Path, more: &[String], args: &[&str]) -> Command {
-    let mut c = match who.user {
-        User::Root => Command::new(husk_bin()),
-        User::Nobody => {
-            let mut c = Command::new("setpriv");
-            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-                .arg(husk_bin());
-            c
-        }
-    };
-    c.args(["-m", &format!("trace/transport:{}", who.transport)]);
+    let mut c = common::husk_as(who);
     c.args(["-p", "linux"]);
     for r in rules(dir, more) {
         c.arg("-m").arg(r);
@@ -214,7 +152,7 @@ fn exec_of_a_deleted_denied_program_through_its_descriptor() {
             let a: Vec<&str> = a.iter().map(String::as_str).collect();
             let o = bare(&a);
             assert_eq!(line(&o), "ESCAPED ran forbidden", "control: {o:?}");
-            for who in users() {
+            for who in common::everyone() {
                 let dir = tree("exec-deleted");
                 let a = args(&dir);
                 let a: Vec<&str> = a.iter().map(String::as_str).collect();
@@ -241,7 +179,7 @@ fn reopen_of_a_deleted_read_denied_file_through_proc_fd() {
         line(&o).starts_with("ESCAPED read SECRET"),
         "control: {o:?}"
     );
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("reopen-read");
         let o = sandboxed(who, &dir, &more(&dir), &["reopen-read", &d(&dir)]);
         let l = line(&o);
@@ -264,7 +202,7 @@ fn reopen_of_a_deleted_write_denied_file_through_proc_fd() {
         std::fs::read_to_string(dir.join("ro/w.alias")).unwrap(),
         "PWNED"
     );
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("reopen-write");
         let o = sandboxed(who, &dir, &[], &["reopen-write", &d(&dir)]);
         let l = line(&o);
@@ -298,7 +236,7 @@ fn removed_working_directory_is_not_its_look_alike() {
     let o = bare(&["gone-cwd", &d(&dir)]);
     assert_eq!(line(&o), want, "control: {o:?}");
     assert!(lookalike(&dir).is_empty());
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("gone-cwd");
         let o = sandboxed(who, &dir, &[], &["gone-cwd", &d(&dir)]);
         assert_eq!(line(&o), want, "{who:?}: {o:?}");
@@ -371,7 +309,7 @@ fn notify_users() -> Vec<Who> {
     if !common::notify_available("notify race test") {
         return Vec::new();
     }
-    people()
+    common::users()
         .into_iter()
         .map(|user| Who {
             user,
@@ -381,7 +319,7 @@ fn notify_users() -> Vec<Who> {
 }
 
 const PTRACE_ROOT: Who = Who {
-    user: User::Root,
+    user: User::Me,
     transport: "ptrace",
 };
 
@@ -479,7 +417,7 @@ fn exec_of_a_fifo_does_not_freeze_husk() {
     let dir = tree("fifo-exec-bare");
     let o = bare(&["fifo-exec", &d(&dir)]);
     assert_eq!(line(&o), want, "control: {o:?}");
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("fifo-exec");
         // A short deadline: a frozen husk ignores SIGTERM, and `run`
         // kills it when this passes.
@@ -505,10 +443,10 @@ fn has_sys_admin() -> bool {
 }
 
 fn root_users() -> Vec<Who> {
-    transports()
+    common::transports()
         .into_iter()
         .map(|transport| Who {
-            user: User::Root,
+            user: User::Me,
             transport,
         })
         .collect()

@@ -7,74 +7,12 @@
 
 mod common;
 
-use common::{c_program_static, run, scratch};
+use common::{User, Who, c_program_static, husk_as, run, scratch};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-/// Which user runs husk.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum User {
-    Root,
-    Nobody,
-}
-
-/// Who runs husk, and with which transport.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Who {
-    user: User,
-    transport: &'static str,
-}
-
-/// The transports this kernel has: ptrace always, notify where seccomp
-/// user notification exists. Every policy test runs under each.
-fn transports() -> Vec<&'static str> {
-    if common::notify_available("notify mode") {
-        vec!["ptrace", "notify"]
-    } else {
-        vec!["ptrace"]
-    }
-}
-
-fn users() -> Vec<Who> {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
-    let setpriv = Path::new("/usr/bin/setpriv").exists() || Path::new("/bin/setpriv").exists();
-    let people = if root && setpriv {
-        vec![User::Root, User::Nobody]
-    } else {
-        vec![User::Root]
-    };
-    let mut out = Vec::new();
-    for transport in transports() {
-        for &user in &people {
-            out.push(Who { user, transport });
-        }
-    }
-    out
-}
-
-fn husk_as(who: Who) -> Command {
-    let mut c = match who.user {
-        User::Root => Command::new(common::husk()),
-        User::Nobody => {
-            let mut c = Command::new("setpriv");
-            c.args([
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                common::husk(),
-            ]);
-            c
-        }
-    };
-    c.args(["-m", &format!("trace/transport:{}", who.transport)]);
-    c
-}
 
 fn ops() -> PathBuf {
     c_program_static("ops")
@@ -155,7 +93,7 @@ fn no_log(o: &common::Outcome) {
 
 #[test]
 fn read_write_create_truncate() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("rw");
         let (a, b) = (p(&dir, "a"), p(&dir, "b"));
         let rules = with(
@@ -202,7 +140,7 @@ fn read_write_create_truncate() {
 
 #[test]
 fn stat_denials_hide_the_file_everywhere() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("hide");
         let (a, d) = (p(&dir, "a"), p(&dir, "d"));
         let rules = with(
@@ -236,11 +174,7 @@ fn stat_denials_hide_the_file_everywhere() {
             ],
         );
         // (nobody may not chown root's file: the kernel says so.)
-        let want = if who.user == User::Root {
-            "ok"
-        } else {
-            "EPERM"
-        };
+        let want = if who.user == User::Me { "ok" } else { "EPERM" };
         assert_out(&op(who, &all, &["emptypaths", &b]), want, who);
         let no_chown = with(all.clone(), &[format!("deny/chown+{b}")]);
         assert_out(&op(who, &no_chown, &["emptypaths", &b]), "EACCES", who);
@@ -257,7 +191,7 @@ fn stat_denials_hide_the_file_everywhere() {
 
 #[test]
 fn directory_categories() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("dirs");
         let (d, e) = (p(&dir, "d"), p(&dir, "e"));
         let rules = with(
@@ -318,7 +252,7 @@ fn directory_categories() {
 
 #[test]
 fn delete_rename_link_symlink_readlink() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("names");
         let (a, b, d) = (p(&dir, "a"), p(&dir, "b"), p(&dir, "d"));
         let base = only("delete,rename,create,symlink,readlink");
@@ -421,7 +355,7 @@ fn delete_rename_link_symlink_readlink() {
 
 #[test]
 fn attribute_categories() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("attrs");
         let a = p(&dir, "a");
         for (cat, opname) in [
@@ -480,7 +414,7 @@ fn attribute_categories() {
 
 #[test]
 fn special_files_by_type() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("nodes");
         let f = p(&dir, "fifo");
         let o = op(who, &only("mkfifo"), &["mkfifo", &f]);
@@ -506,11 +440,7 @@ fn special_files_by_type() {
                 &with(only(cat), &[format!("allow/{cat}+{n}")]),
                 &[opname, &n],
             );
-            let want = if who.user == User::Root {
-                "ok"
-            } else {
-                "EPERM"
-            };
+            let want = if who.user == User::Me { "ok" } else { "EPERM" };
             assert_out(&o, want, who);
         }
         // O_TMPFILE is mktemp, on the directory.
@@ -532,7 +462,7 @@ fn special_files_by_type() {
 
 #[test]
 fn last_match_wins_in_both_orders_and_across_sources() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("order");
         let a = p(&dir, "a");
         let base = only("read");
@@ -593,7 +523,7 @@ fn last_match_wins_in_both_orders_and_across_sources() {
 
 #[test]
 fn equivalent_paths_get_the_same_verdict() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("equiv");
         let x = p(&dir, "d/x");
         std::os::unix::fs::symlink(&x, dir.join("to-x")).unwrap();
@@ -671,7 +601,7 @@ fn equivalent_paths_get_the_same_verdict() {
 
 #[test]
 fn bypass_attempts_are_blocked() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("bypass");
         let secret = p(&dir, "d/x");
         let open_dir = p(&dir, "pub");
@@ -720,7 +650,7 @@ fn bypass_attempts_are_blocked() {
         // Other processes' magic links: a sibling of the same user, which
         // the kernel itself would let us reach (shown bare first).
         let mut sibling = match who.user {
-            User::Root => Command::new("sleep"),
+            User::Me => Command::new("sleep"),
             User::Nobody => {
                 let mut c = Command::new("setpriv");
                 c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "sleep"]);
@@ -738,7 +668,7 @@ fn bypass_attempts_are_blocked() {
             format!("/proc/{sib}/task/{sib}/root/etc/hostname"),
         ] {
             let mut bare = match who.user {
-                User::Root => Command::new(ops()),
+                User::Me => Command::new(ops()),
                 User::Nobody => {
                     let mut c = Command::new("setpriv");
                     c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
@@ -771,7 +701,7 @@ fn bypass_attempts_are_blocked() {
 
 #[test]
 fn exec_of_denied_programs_and_interpreters() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("exec");
         let marker = p(&dir, "ran");
         let script = p(&dir, "script.sh");
@@ -856,7 +786,7 @@ fn exec_of_denied_programs_and_interpreters() {
 
 #[test]
 fn network_bind_and_connect() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("net");
         let port = 20000 + (std::process::id() % 20000) as u16;
         let base = only("net");
@@ -964,7 +894,7 @@ fn network_bind_and_connect() {
 
 #[test]
 fn sending_descriptors_needs_net_sendfd() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("sendfd");
         let path = dir.join("recv.sock");
         let receiver = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
@@ -1002,7 +932,7 @@ fn sending_descriptors_needs_net_sendfd() {
 
 #[test]
 fn a_denied_udp_sendto_delivers_nothing() {
-    for who in users() {
+    for who in common::everyone() {
         let receiver = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         receiver
             .set_read_timeout(Some(Duration::from_millis(300)))
@@ -1142,7 +1072,7 @@ fn configuration_errors_stop_husk_before_the_command() {
 
 #[test]
 fn filter_denies_silently_and_warn_allows_with_a_log() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("actions");
         let a = p(&dir, "a");
         let o = op(
@@ -1232,7 +1162,7 @@ fn log_lines_go_to_husk_log_fd() {
 
 #[test]
 fn profiles_run_real_programs() {
-    for who in users() {
+    for who in common::everyone() {
         let dir = tree("profiles");
         // linux: a dynamically linked coreutils program reads /etc.
         let mut cmd = husk_as(who);

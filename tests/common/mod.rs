@@ -7,9 +7,14 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The release (or test-profile) husk binary under test.
+/// The husk binary under test: the one built with these tests, or
+/// `HUSK_BIN` if set (to run the attacks against another build, say an
+/// older one, and see them win).
 pub fn husk() -> &'static str {
-    env!("CARGO_BIN_EXE_husk")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("HUSK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_husk").to_string())
+    })
 }
 
 /// The freestanding self-test binary.
@@ -183,6 +188,31 @@ pub fn transports() -> Vec<&'static str> {
     } else {
         vec!["ptrace"]
     }
+}
+
+/// Who runs husk, and with which transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Who {
+    pub user: User,
+    pub transport: &'static str,
+}
+
+/// Every transport, each as every user: the runs a security test makes.
+pub fn everyone() -> Vec<Who> {
+    let mut out = Vec::new();
+    for transport in transports() {
+        for user in users() {
+            out.push(Who { user, transport });
+        }
+    }
+    out
+}
+
+/// husk, run as `who.user` with `who.transport`.
+pub fn husk_as(who: Who) -> Command {
+    let mut c = as_user(who.user, husk());
+    c.args(["-m", &format!("trace/transport:{}", who.transport)]);
+    c
 }
 
 /// `program` run as `user`.
