@@ -452,6 +452,73 @@ fn root_users() -> Vec<Who> {
         .collect()
 }
 
+/// A file of another mount namespace, whose kernel text names a
+/// different file (a look-alike) in husk's: it has no path there, so it
+/// gets the verdict of no path, whatever the look-alike's rules say.
+/// The outer shell (root) mounts a tmpfs in a mount namespace of its
+/// own and opens a file in it, then runs husk back in the test's
+/// namespace (as root or as nobody) with that descriptor as 3. The
+/// kernel names such a file by its path inside the tmpfs; the test puts
+/// it at D/pub/look *inside the tmpfs*, so that the text is D/pub/look,
+/// where this namespace has a readable look-alike.
+#[test]
+fn an_object_of_another_mount_namespace_has_no_path() {
+    if !common::am_root() {
+        eprintln!("note: not root: the mount namespace test is skipped");
+        return;
+    }
+    let _serial = serial();
+    let dir = tree("foreign-ns");
+    std::fs::create_dir(dir.join("ns")).unwrap();
+    // The look-alike in this namespace: readable by the policy.
+    std::fs::write(dir.join("pub/look"), "PUBLIC\n").unwrap();
+    common::hand_over(&dir, User::Nobody);
+    let ns = p(&dir, "ns");
+    let inside = format!("{ns}{}", p(&dir, "pub"));
+    let outer = std::process::id();
+    let script = |inner: &str| {
+        format!(
+            "unshare -m --propagation private sh -c 'mount -t tmpfs none {ns} && mkdir -p {inside} && echo SECRET > {inside}/look && chmod 644 {inside}/look && exec 3<{inside}/look && exec nsenter --mount=/proc/{outer}/ns/mnt {inner}'"
+        )
+    };
+    let bare = run(
+        Command::new("sh").arg("-c").arg(script(&format!(
+            "{} reopen-fd {} 3",
+            objects().display(),
+            d(&dir)
+        ))),
+        LIMIT,
+    );
+    assert_eq!(line(&bare), "read SECRET", "control: {bare:?}");
+    for who in common::everyone() {
+        let setpriv = match who.user {
+            User::Me => String::new(),
+            User::Nobody => "setpriv --reuid=65534 --regid=65534 --clear-groups".into(),
+        };
+        let mut inner = format!(
+            "{setpriv} {} -m trace/transport:{} -p linux",
+            common::husk(),
+            who.transport
+        );
+        for r in rules(&dir, &[]) {
+            inner.push_str(&format!(" -m '\''{r}'\''"));
+        }
+        inner.push_str(&format!(
+            " -- {} reopen-fd {} 3",
+            objects().display(),
+            d(&dir)
+        ));
+        let o = run(Command::new("sh").arg("-c").arg(script(&inner)), LIMIT);
+        let out = line(&o);
+        assert!(
+            !out.contains("SECRET") && !out.contains("read"),
+            "{who:?}: {o:?}"
+        );
+        assert!(is_errno(out), "{who:?}: {o:?}");
+        assert!(o.stderr.contains("no path"), "{who:?}: not logged: {o:?}");
+    }
+}
+
 #[test]
 fn fanotify_init_is_refused() {
     if !has_sys_admin() {

@@ -55,6 +55,9 @@
  *       open of D/pub/x. Prints "execs EACCES=N other=M pending=P
  *       open=ok|ERRNO"; "HUNG ..." if the children were still waiting
  *       after 5 s or the open after 3 s.
+ *   objects reopen-fd D N
+ *       open /proc/self/fd/N O_RDONLY and read: "read CONTENTS" or the
+ *       errno name (N: a file of another mount namespace, passed in).
  *   objects fanotify
  *       fanotify_init(FAN_CLASS_NOTIF, O_RDONLY): "ESCAPED fanotify_init"
  *       or the errno name.
@@ -558,6 +561,25 @@ static int fanotify_listen(double seconds) {
     return 0;
 }
 
+static int reopen_fd(const char *n) {
+    char link[64], buf[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%s", n);
+    int fd = open(link, O_RDONLY);
+    if (fd < 0) {
+        printf("%s\n", strerrorname_np(errno));
+        return 0;
+    }
+    ssize_t got = read(fd, buf, sizeof buf - 1);
+    if (got < 0) {
+        printf("%s\n", strerrorname_np(errno));
+        return 0;
+    }
+    buf[got] = 0;
+    buf[strcspn(buf, "\n")] = 0;
+    printf("read %s\n", buf);
+    return 0;
+}
+
 int main(int argc, char **argv, char **envp) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *mode = argc > 1 ? argv[1] : "";
@@ -580,6 +602,8 @@ int main(int argc, char **argv, char **envp) {
         return gone_cwd();
     if (!strcmp(mode, "fifo-exec") && argc == 3)
         return fifo_exec(envp);
+    if (!strcmp(mode, "reopen-fd") && argc == 4)
+        return reopen_fd(argv[3]);
     if (argc < 4) {
         fprintf(stderr, "%s: SECONDS missing\n", mode);
         return 2;
