@@ -148,6 +148,48 @@ fn job_control_stop_and_continue() {
     );
 }
 
+/// husk itself stopped and continued (Ctrl-Z, `kill -STOP`): its
+/// threads' interrupted sleeps are resumed by the kernel's
+/// `restart_syscall`, which its own filters must allow, and the command
+/// goes on to its end. (Before: husk died of SIGSYS, and the command
+/// with it.)
+#[test]
+fn husk_stopped_and_continued_keeps_supervising() {
+    for transport in common::transports() {
+        let mut cmd = Command::new(common::husk());
+        cmd.args(["-m", &format!("trace/transport:{transport}"), "-p", "linux"]);
+        cmd.args([
+            "--",
+            "sh",
+            "-c",
+            "sleep 1; cat /etc/hostname > /dev/null; echo done",
+        ]);
+        let child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        std::thread::sleep(Duration::from_millis(300));
+        for sig in [libc_sig::SIGSTOP, libc_sig::SIGCONT] {
+            unsafe_kill(pid, sig);
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{transport}: {out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "done",
+            "{transport}"
+        );
+    }
+}
+
+mod libc_sig {
+    pub const SIGSTOP: i32 = 19;
+    pub const SIGCONT: i32 = 18;
+}
+
 #[test]
 fn signals_sent_to_husk_reach_the_command() {
     let dir = scratch("signals");

@@ -126,6 +126,9 @@ const TRACER: &[(usize, Check)] = &[
     (nr::CLOSE, Check::Any),
     (nr::EXIT, Check::Any),
     (nr::EXIT_GROUP, Check::Any),
+    // The kernel's own resumption of a sleep that a stop (SIGSTOP and
+    // SIGCONT of husk, job control) interrupted.
+    (nr::RESTART_SYSCALL, Check::Any),
 ];
 
 /// `openat` as husk's own code calls it: read-only, close-on-exec; or
@@ -159,6 +162,9 @@ const WORKER: &[(usize, Check)] = &[
     (nr::CLOCK_NANOSLEEP, Check::Any),
     (nr::EXIT, Check::Any),
     (nr::EXIT_GROUP, Check::Any),
+    // The kernel's own resumption of a sleep that a stop (SIGSTOP and
+    // SIGCONT of husk, job control) interrupted.
+    (nr::RESTART_SYSCALL, Check::Any),
 ];
 
 /// The listener's requests (the ioctl numbers are those of seccomp's
@@ -260,6 +266,9 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::KILL, Check::Low(1, KILL_ONLY)),
     (nr::EXIT, Check::Any),
     (nr::EXIT_GROUP, Check::Any),
+    // The kernel's own resumption of a sleep that a stop (SIGSTOP and
+    // SIGCONT of husk, job control) interrupted.
+    (nr::RESTART_SYSCALL, Check::Any),
 ];
 
 /// Builds the filter for `role`.
