@@ -87,14 +87,81 @@ pub fn same(a: FileInfo, b: FileInfo) -> bool {
     a.dev == b.dev && a.ino == b.ino && a.kind() == b.kind()
 }
 
-/// Where `pinned` is: its path if it can be established, into `buf`.
-pub fn place(pinned: &Pinned, buf: &mut [u8; PATH_MAX]) -> Result<Place> {
+/// Paths [`place`] established lately, each with its object: a lookup
+/// of the same object whose kernel text is still the same text needs
+/// no second look. (The kernel's text for a linked object reachable
+/// from husk's root is a path of it; it differs from every path only
+/// for a deleted object, which gets ` (deleted)` appended, or one of a
+/// mount husk cannot reach, named from that mount's own root: neither
+/// keeps the text it had when it was established.)
+pub struct Places {
+    entries: [Known; PLACES],
+    next: usize,
+}
+
+/// Entries in [`Places`]: the directories a worker resolves against in
+/// turn (a walk's descriptors, the working directory).
+const PLACES: usize = 4;
+
+struct Known {
+    info: FileInfo,
+    len: usize,
+    text: [u8; PATH_MAX],
+}
+
+impl Default for Places {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Places {
+    /// Nothing known (all zero: it lives in the workers' .bss).
+    pub const fn new() -> Places {
+        const EMPTY: Known = Known {
+            info: FileInfo {
+                mode: 0,
+                dev: 0,
+                ino: 0,
+            },
+            len: 0,
+            text: [0; PATH_MAX],
+        };
+        Places {
+            entries: [EMPTY; PLACES],
+            next: 0,
+        }
+    }
+
+    fn knows(&self, info: FileInfo, text: &[u8]) -> bool {
+        self.entries
+            .iter()
+            .any(|k| k.len != 0 && same(k.info, info) && &k.text[..k.len] == text)
+    }
+
+    fn learn(&mut self, info: FileInfo, text: &[u8]) {
+        let k = &mut self.entries[self.next % PLACES];
+        k.info = info;
+        k.text[..text.len()].copy_from_slice(text);
+        k.len = text.len();
+        self.next = self.next.wrapping_add(1);
+    }
+}
+
+/// Where `pinned` is: its path if it can be established, into `buf`
+/// (`known`: what was established lately).
+pub fn place(pinned: &Pinned, buf: &mut [u8; PATH_MAX], known: &mut Places) -> Result<Place> {
     let mut own = ProcPath::own_fd(pinned.fd.as_fd().raw());
     let len = file::readlinkat(Dir::Cwd, own.as_cstr(), &mut buf[..])?.len();
-    if buf[..len].first() != Some(&b'/') {
+    let text = &buf[..len];
+    if text.first() != Some(&b'/') {
         return Ok(Place::Anonymous(len));
     }
-    if names(&buf[..len], pinned.info(), true) {
+    if known.knows(pinned.info(), text) {
+        return Ok(Place::Path(len));
+    }
+    if names(text, pinned.info(), true) {
+        known.learn(pinned.info(), text);
         Ok(Place::Path(len))
     } else {
         Ok(Place::Nowhere(len))
@@ -148,7 +215,7 @@ mod tests {
         let link = CString::new(link.as_os_str().as_bytes()).unwrap();
         let pinned = pin(&link).unwrap();
         let mut buf = Box::new([0u8; PATH_MAX]);
-        let place = place(&pinned, &mut buf).unwrap();
+        let place = place(&pinned, &mut buf, &mut Box::new(Places::new())).unwrap();
         let n = match place {
             Place::Path(n) | Place::Anonymous(n) | Place::Nowhere(n) => n,
         };
@@ -157,6 +224,39 @@ mod tests {
 
     fn fd_link(fd: i32) -> std::path::PathBuf {
         std::path::PathBuf::from(format!("/proc/self/fd/{fd}"))
+    }
+
+    #[test]
+    fn a_known_place_needs_the_same_object_and_text() {
+        let dir = std::env::temp_dir().join(format!("husk-places-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("d")).unwrap();
+        let link = |p: &std::path::Path| CString::new(p.as_os_str().as_bytes()).unwrap();
+        let mut known = Box::new(Places::new());
+        let mut buf = Box::new([0u8; PATH_MAX]);
+        let d = pin(&link(&dir.join("d"))).unwrap();
+        assert!(matches!(
+            place(&d, &mut buf, &mut known),
+            Ok(Place::Path(_))
+        ));
+        assert!(known.knows(d.info(), dir.join("d").as_os_str().as_bytes()));
+        // Renamed: its text is new, and is established afresh.
+        std::fs::rename(dir.join("d"), dir.join("e")).unwrap();
+        let Ok(Place::Path(n)) = place(&d, &mut buf, &mut known) else {
+            panic!("a live directory has a path");
+        };
+        assert_eq!(&buf[..n], dir.join("e").as_os_str().as_bytes());
+        // Removed: no path, though its old texts are known.
+        std::fs::remove_dir(dir.join("e")).unwrap();
+        std::fs::create_dir(dir.join("e (deleted)")).unwrap();
+        assert!(matches!(
+            place(&d, &mut buf, &mut known),
+            Ok(Place::Nowhere(_))
+        ));
+        // Another object with a known text is not known by it.
+        let other = pin(&link(&dir.join("e (deleted)"))).unwrap();
+        assert!(!known.knows(other.info(), dir.join("e").as_os_str().as_bytes()));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -132,6 +132,9 @@ pub struct Resolved {
     /// magic link (a descriptor, the working directory, `/proc/self/...`),
     /// or of the directory a pathless object's lookup started in.
     pub pinned: Option<OwnedFd>,
+    /// Paths established lately (kept between calls: see
+    /// `object::Places`).
+    places: object::Places,
     rest: [u8; 2 * PATH_MAX],
     link: [u8; PATH_MAX],
 }
@@ -153,6 +156,7 @@ impl Resolved {
             anonymous: false,
             nowhere: false,
             pinned: None,
+            places: object::Places::new(),
             rest: [0; 2 * PATH_MAX],
             link: [0; PATH_MAX],
         }
@@ -408,7 +412,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
                 // The object itself, placed by identity (never the
                 // link's text: see remote::object).
                 let pinned = object::pin(out.real.as_cstr())?;
-                match object::place(&pinned, &mut out.link)? {
+                match object::place(&pinned, &mut out.link, &mut out.places)? {
                     Place::Path(n) => n,
                     Place::Anonymous(_) => {
                         // A pipe, socket or anonymous inode: no file path.
@@ -582,7 +586,7 @@ fn through_link(
     out: &mut Resolved,
 ) -> Result<()> {
     let pinned = pin_start(&mut link)?;
-    match object::place(&pinned, &mut out.link)? {
+    match object::place(&pinned, &mut out.link, &mut out.places)? {
         Place::Path(n) => {
             let copy: [u8; PATH_MAX] = out.link;
             out.real.set(&copy[..n])?;
@@ -656,7 +660,7 @@ fn set_start(caller: &Caller, start: Start, out: &mut Resolved) -> Result<()> {
         // A descriptor of a file, pipe or socket: not a directory.
         return Err(Errno::ENOTDIR);
     }
-    match object::place(&pinned, &mut out.link)? {
+    match object::place(&pinned, &mut out.link, &mut out.places)? {
         Place::Path(n) => {
             let copy: [u8; PATH_MAX] = out.link;
             out.real.set(&copy[..n])
