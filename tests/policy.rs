@@ -104,6 +104,10 @@ fn read_write_create_truncate() {
         let o = op(who, &rules, &["open", &b, "r"]);
         assert_out(&o, "EACCES", who);
         assert_logged(&o, "read", "deny", &b);
+        // The descriptor's status flags are the caller's (husk opens
+        // without waiting, then gives the caller its own mode back).
+        let w = with(rules.clone(), &[format!("allow/write+{a}")]);
+        assert_out(&op(who, &w, &["openflags", &a]), "append=1 nonblock=0", who);
         // O_RDWR needs read and write.
         let o = op(who, &rules, &["open", &a, "rw"]);
         assert_out(&o, "EACCES", who);

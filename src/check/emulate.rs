@@ -848,8 +848,10 @@ impl Call<'_> {
             self.verified(fd, scratch, 0)?
         };
         if !nonblock {
-            let status = file::status_flags(&fd)? & !libc::O_NONBLOCK;
-            file::set_status_flags(&fd, status)?;
+            // The status flags open set, less O_NONBLOCK (F_SETFL sets
+            // only these; O_ASYNC stays off, as open leaves it).
+            let settable = libc::O_APPEND | libc::O_DIRECT | libc::O_NOATIME;
+            file::set_status_flags(&fd, flags as i32 & settable)?;
         }
         self.send_fd(&fd, cloexec)
     }

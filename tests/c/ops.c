@@ -8,6 +8,7 @@
  *                                 wcx (create|excl) rn (read, nofollow) p (O_PATH) tmp (O_TMPFILE)
  *   ops openat DIR REL MODE       relative to an open directory
  *   ops reopen PATH               O_PATH open, then read via /proc/self/fd/N
+ *   ops openflags PATH            O_WRONLY|O_APPEND open: "append=A nonblock=N" (F_GETFL)
  *   ops stat PATH | lstat PATH | access PATH
  *   ops mkdir PATH | rmdir PATH | unlink PATH
  *   ops rename FROM TO | link FROM TO | symlink TARGET PATH | readlink PATH
@@ -161,6 +162,15 @@ int main(int argc, char **argv) {
             return report(-1);
         int flags = open_flags(argv[4]);
         return show_open(openat(dir, b, flags, 0644), flags);
+    }
+    if (!strcmp(op, "openflags")) {
+        /* The status flags an open leaves: O_APPEND asked, O_NONBLOCK not. */
+        int fd = open(a, O_WRONLY | O_APPEND);
+        if (fd < 0)
+            return report(-1);
+        int fl = fcntl(fd, F_GETFL);
+        printf("append=%d nonblock=%d\n", !!(fl & O_APPEND), !!(fl & O_NONBLOCK));
+        return 0;
     }
     if (!strcmp(op, "reopen")) {
         int fd = open(a, O_PATH);
