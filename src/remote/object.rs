@@ -22,9 +22,11 @@ use core::ffi::CStr;
 
 use super::path::PATH_MAX;
 use super::proc::ProcPath;
-use crate::sys::Result;
 use crate::sys::fd::{AsFd, OwnedFd};
 use crate::sys::file::{self, Dir, FileInfo, RawStat};
+use crate::sys::notify;
+use crate::sys::process::Pid;
+use crate::sys::{Errno, Result};
 
 /// An object held open `O_PATH`, and what it is.
 pub struct Pinned {
@@ -53,6 +55,73 @@ pub enum Place {
     /// Nowhere husk can name: deleted, or outside its namespace or root
     /// (the buffer holds the kernel's text, for the log only).
     Nowhere(usize),
+}
+
+/// A pidfd of the thread whose descriptors were last pinned, kept
+/// between calls: a copy of one descriptor through it (`pidfd_getfd`)
+/// costs less than opening `/proc/TID/fd/N`, but opening the pidfd
+/// costs more than both.
+pub struct Handle {
+    tid: Pid,
+    pidfd: Option<OwnedFd>,
+}
+
+impl Default for Handle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Handle {
+    /// None yet.
+    pub const fn new() -> Handle {
+        Handle {
+            tid: 0,
+            pidfd: None,
+        }
+    }
+
+    /// Pins descriptor `fd` of thread `tid` (of process `tgid`): a copy
+    /// of it, through a pidfd. `Ok(None)` where the kernel has no
+    /// `pidfd_getfd` (before Linux 5.6): pin `/proc/TID/fd/N` then.
+    pub fn pin_fd(
+        &mut self,
+        tid: Pid,
+        tgid: impl Fn() -> Result<Pid>,
+        fd: i32,
+    ) -> Result<Option<Pinned>> {
+        for fresh in [false, true] {
+            if fresh || self.tid != tid || self.pidfd.is_none() {
+                self.pidfd = None;
+                // The thread itself (6.9+), else its process.
+                let pidfd = match notify::pidfd_open_thread(tid) {
+                    Err(Errno::EINVAL) => notify::pidfd_open(tgid()?),
+                    other => other,
+                };
+                match pidfd {
+                    Ok(pidfd) => self.pidfd = Some(pidfd),
+                    Err(Errno::ENOSYS) => return Ok(None),
+                    Err(e) => return Err(e),
+                }
+                self.tid = tid;
+            }
+            let Some(pidfd) = &self.pidfd else {
+                return Ok(None);
+            };
+            match notify::pidfd_getfd(pidfd, fd) {
+                Ok(copy) => {
+                    let stat = RawStat(file::fstat_raw(&copy)?);
+                    return Ok(Some(Pinned { fd: copy, stat }));
+                }
+                Err(Errno::ENOSYS) => return Ok(None),
+                // The thread this pidfd was for is gone (its id now
+                // another's): once more, with a pidfd of the caller.
+                Err(Errno::ESRCH) if !fresh => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Errno::ESRCH)
+    }
 }
 
 /// Pins the object behind magic link `link` (followed).
@@ -87,84 +156,54 @@ pub fn same(a: FileInfo, b: FileInfo) -> bool {
     a.dev == b.dev && a.ino == b.ino && a.kind() == b.kind()
 }
 
-/// Paths [`place`] established lately, each with its object: a lookup
-/// of the same object whose kernel text is still the same text needs
-/// no second look. (The kernel's text for a linked object reachable
-/// from husk's root is a path of it; it differs from every path only
-/// for a deleted object, which gets ` (deleted)` appended, or one of a
-/// mount husk cannot reach, named from that mount's own root: neither
-/// keeps the text it had when it was established.)
-pub struct Places {
-    entries: [Known; PLACES],
-    next: usize,
-}
-
-/// Entries in [`Places`]: the directories a worker resolves against in
-/// turn (a walk's descriptors, the working directory).
-const PLACES: usize = 4;
-
-struct Known {
-    info: FileInfo,
-    len: usize,
-    text: [u8; PATH_MAX],
-}
-
-impl Default for Places {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Places {
-    /// Nothing known (all zero: it lives in the workers' .bss).
-    pub const fn new() -> Places {
-        const EMPTY: Known = Known {
-            info: FileInfo {
-                mode: 0,
-                dev: 0,
-                ino: 0,
-            },
-            len: 0,
-            text: [0; PATH_MAX],
-        };
-        Places {
-            entries: [EMPTY; PLACES],
-            next: 0,
+/// Where `pinned` is: its path if it can be established, into `buf`.
+/// A directory is placed by [`place_dir`].
+pub fn place(pinned: &Pinned, buf: &mut [u8; PATH_MAX]) -> Result<Place> {
+    if pinned.info().is_dir() {
+        if let Some(place) = place_dir(pinned, buf) {
+            return Ok(place);
         }
     }
-
-    fn knows(&self, info: FileInfo, text: &[u8]) -> bool {
-        self.entries
-            .iter()
-            .any(|k| k.len != 0 && same(k.info, info) && &k.text[..k.len] == text)
-    }
-
-    fn learn(&mut self, info: FileInfo, text: &[u8]) {
-        let k = &mut self.entries[self.next % PLACES];
-        k.info = info;
-        k.text[..text.len()].copy_from_slice(text);
-        k.len = text.len();
-        self.next = self.next.wrapping_add(1);
-    }
-}
-
-/// Where `pinned` is: its path if it can be established, into `buf`
-/// (`known`: what was established lately).
-pub fn place(pinned: &Pinned, buf: &mut [u8; PATH_MAX], known: &mut Places) -> Result<Place> {
     let mut own = ProcPath::own_fd(pinned.fd.as_fd().raw());
     let len = file::readlinkat(Dir::Cwd, own.as_cstr(), &mut buf[..])?.len();
     let text = &buf[..len];
     if text.first() != Some(&b'/') {
         return Ok(Place::Anonymous(len));
     }
-    if known.knows(pinned.info(), text) {
-        return Ok(Place::Path(len));
-    }
     if names(text, pinned.info(), true) {
-        known.learn(pinned.info(), text);
         Ok(Place::Path(len))
     } else {
         Ok(Place::Nowhere(len))
+    }
+}
+
+/// Where the pinned directory is, by the kernel's own answer for a
+/// working directory (`getcwd`): it names a linked directory reachable
+/// from husk's root by its path, and says when there is none (`ENOENT`
+/// for a removed one, `(unreachable)...` for one outside husk's root or
+/// mount namespace), so there is nothing to confirm. Asked on the
+/// calling thread's own working directory (each worker has its own:
+/// `CLONE_FS` unshared), which goes back to `/` at once, so husk never
+/// holds a directory busy. `None` if husk may not enter it (a husk that
+/// is not root, without search permission): then the text is confirmed
+/// as for any other object.
+fn place_dir(pinned: &Pinned, buf: &mut [u8; PATH_MAX]) -> Option<Place> {
+    file::fchdir(&pinned.fd).ok()?;
+    let got = file::getcwd(&mut buf[..]).map(|text| (text.len(), text.first() == Some(&b'/')));
+    // Leaving cannot fail (`/` is always searchable), and if it did,
+    // the next fchdir replaces it anyway.
+    let _ = file::chdir(c"/");
+    match got {
+        Ok((len, true)) => Some(Place::Path(len)),
+        Ok((len, false)) => Some(Place::Nowhere(len)),
+        Err(_) => {
+            // Removed (ENOENT), or too long: no path. The kernel's text,
+            // for the log.
+            let mut own = ProcPath::own_fd(pinned.fd.as_fd().raw());
+            let len =
+                file::readlinkat(Dir::Cwd, own.as_cstr(), &mut buf[..]).map_or(0, |t| t.len());
+            Some(Place::Nowhere(len))
+        }
     }
 }
 
@@ -212,10 +251,13 @@ mod tests {
     use std::os::unix::io::AsRawFd;
 
     fn placed(link: &std::path::Path) -> (Place, std::vec::Vec<u8>) {
+        // A working directory of this thread's own (placing a directory
+        // enters it), as husk's workers have.
+        let _ = crate::sys::process::unshare(libc::CLONE_FS);
         let link = CString::new(link.as_os_str().as_bytes()).unwrap();
         let pinned = pin(&link).unwrap();
         let mut buf = Box::new([0u8; PATH_MAX]);
-        let place = place(&pinned, &mut buf, &mut Box::new(Places::new())).unwrap();
+        let place = place(&pinned, &mut buf).unwrap();
         let n = match place {
             Place::Path(n) | Place::Anonymous(n) | Place::Nowhere(n) => n,
         };
@@ -224,39 +266,6 @@ mod tests {
 
     fn fd_link(fd: i32) -> std::path::PathBuf {
         std::path::PathBuf::from(format!("/proc/self/fd/{fd}"))
-    }
-
-    #[test]
-    fn a_known_place_needs_the_same_object_and_text() {
-        let dir = std::env::temp_dir().join(format!("husk-places-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("d")).unwrap();
-        let link = |p: &std::path::Path| CString::new(p.as_os_str().as_bytes()).unwrap();
-        let mut known = Box::new(Places::new());
-        let mut buf = Box::new([0u8; PATH_MAX]);
-        let d = pin(&link(&dir.join("d"))).unwrap();
-        assert!(matches!(
-            place(&d, &mut buf, &mut known),
-            Ok(Place::Path(_))
-        ));
-        assert!(known.knows(d.info(), dir.join("d").as_os_str().as_bytes()));
-        // Renamed: its text is new, and is established afresh.
-        std::fs::rename(dir.join("d"), dir.join("e")).unwrap();
-        let Ok(Place::Path(n)) = place(&d, &mut buf, &mut known) else {
-            panic!("a live directory has a path");
-        };
-        assert_eq!(&buf[..n], dir.join("e").as_os_str().as_bytes());
-        // Removed: no path, though its old texts are known.
-        std::fs::remove_dir(dir.join("e")).unwrap();
-        std::fs::create_dir(dir.join("e (deleted)")).unwrap();
-        assert!(matches!(
-            place(&d, &mut buf, &mut known),
-            Ok(Place::Nowhere(_))
-        ));
-        // Another object with a known text is not known by it.
-        let other = pin(&link(&dir.join("e (deleted)"))).unwrap();
-        assert!(!known.knows(other.info(), dir.join("e").as_os_str().as_bytes()));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -299,6 +308,22 @@ mod tests {
             placed(&fd_link(x.as_raw_fd())).1,
             dir.join("real/x").as_os_str().as_bytes()
         );
+
+        // A directory is placed by entering it: by its path while it is
+        // there, by none once removed, look-alike or not.
+        let sub = dir.join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let held = std::fs::File::open(&sub).unwrap();
+        let (p, text) = placed(&fd_link(held.as_raw_fd()));
+        assert_eq!(
+            (p, text.as_slice()),
+            (Place::Path(text.len()), sub.as_os_str().as_bytes())
+        );
+        std::fs::remove_dir(&sub).unwrap();
+        std::fs::create_dir(dir.join("sub (deleted)")).unwrap();
+        let (p, text) = placed(&fd_link(held.as_raw_fd()));
+        assert!(matches!(p, Place::Nowhere(_)), "{p:?}");
+        assert!(text.ends_with(b"sub (deleted)"));
 
         // Pipes are anonymous.
         let (r, _w) = std::io::pipe().unwrap();

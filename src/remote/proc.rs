@@ -34,9 +34,16 @@ impl ProcPath {
         p
     }
 
-    /// husk's own link of its descriptor `fd` (`/proc/self/fd/FD`).
+    /// husk's own link of its descriptor `fd` (`/proc/self/fd/FD`: every
+    /// husk thread shares the one descriptor table).
     pub fn own_fd(fd: i32) -> ProcPath {
-        ProcPath::fd(crate::sys::process::getpid(), fd)
+        let mut p = ProcPath {
+            buf: [0; 96],
+            len: 0,
+        };
+        p.push(b"/proc/self/fd/");
+        p.push_number(fd as u64);
+        p
     }
 
     /// Appends bytes (silently bounded: every caller appends a few).

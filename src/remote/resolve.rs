@@ -132,9 +132,8 @@ pub struct Resolved {
     /// magic link (a descriptor, the working directory, `/proc/self/...`),
     /// or of the directory a pathless object's lookup started in.
     pub pinned: Option<OwnedFd>,
-    /// Paths established lately (kept between calls: see
-    /// `object::Places`).
-    places: object::Places,
+    /// A pidfd of the last caller, for its descriptors.
+    handle: object::Handle,
     rest: [u8; 2 * PATH_MAX],
     link: [u8; PATH_MAX],
 }
@@ -156,7 +155,7 @@ impl Resolved {
             anonymous: false,
             nowhere: false,
             pinned: None,
-            places: object::Places::new(),
+            handle: object::Handle::new(),
             rest: [0; 2 * PATH_MAX],
             link: [0; PATH_MAX],
         }
@@ -412,7 +411,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
                 // The object itself, placed by identity (never the
                 // link's text: see remote::object).
                 let pinned = object::pin(out.real.as_cstr())?;
-                match object::place(&pinned, &mut out.link, &mut out.places)? {
+                match object::place(&pinned, &mut out.link)? {
                     Place::Path(n) => n,
                     Place::Anonymous(_) => {
                         // A pipe, socket or anonymous inode: no file path.
@@ -569,9 +568,20 @@ fn start_link(caller: &Caller, start: Start) -> Result<ProcPath> {
     })
 }
 
-/// Pins the caller's object behind `link` (a descriptor, its working
-/// directory, its executable).
-fn pin_start(link: &mut ProcPath) -> Result<Pinned> {
+/// Pins the caller's object behind `link` (its descriptor `fd`, its
+/// working directory, its executable): a descriptor through a copy of
+/// it where the kernel can make one, else through the link.
+fn pin_start(
+    caller: &Caller,
+    link: &mut ProcPath,
+    fd: Option<i32>,
+    handle: &mut object::Handle,
+) -> Result<Pinned> {
+    if let Some(fd) = fd {
+        if let Some(pinned) = handle.pin_fd(caller.tid, || caller.tgid(), fd)? {
+            return Ok(pinned);
+        }
+    }
     // The caller's descriptor table has no such entry: EBADF, as the
     // kernel says (a working directory always exists).
     object::pin(link.as_cstr()).map_err(|e| if e == Errno::ENOENT { Errno::EBADF } else { e })
@@ -585,8 +595,8 @@ fn through_link(
     fd: Option<i32>,
     out: &mut Resolved,
 ) -> Result<()> {
-    let pinned = pin_start(&mut link)?;
-    match object::place(&pinned, &mut out.link, &mut out.places)? {
+    let pinned = pin_start(caller, &mut link, fd, &mut out.handle)?;
+    match object::place(&pinned, &mut out.link)? {
         Place::Path(n) => {
             let copy: [u8; PATH_MAX] = out.link;
             out.real.set(&copy[..n])?;
@@ -655,12 +665,16 @@ fn beyond(rest: &[u8], out: &mut Resolved) -> Result<()> {
 /// (or marks `out` pathless, with that directory pinned).
 fn set_start(caller: &Caller, start: Start, out: &mut Resolved) -> Result<()> {
     let mut link = start_link(caller, start)?;
-    let pinned = pin_start(&mut link)?;
+    let fd = match start {
+        Start::Fd(fd) => Some(fd),
+        Start::Cwd => None,
+    };
+    let pinned = pin_start(caller, &mut link, fd, &mut out.handle)?;
     if !pinned.info().is_dir() {
         // A descriptor of a file, pipe or socket: not a directory.
         return Err(Errno::ENOTDIR);
     }
-    match object::place(&pinned, &mut out.link, &mut out.places)? {
+    match object::place(&pinned, &mut out.link)? {
         Place::Path(n) => {
             let copy: [u8; PATH_MAX] = out.link;
             out.real.set(&copy[..n])

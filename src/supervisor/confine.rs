@@ -156,6 +156,14 @@ const WORKER: &[(usize, Check)] = &[
     (nr::CLOSE, Check::Any),
     // Naming husk's own descriptors (/proc/PID/fd/N) of pinned objects.
     (nr::GETPID, Check::Any),
+    // Placing a directory: entering it (the thread's own working
+    // directory), asking where it is, and back to `/`.
+    (nr::FCHDIR, Check::Any),
+    (nr::GETCWD, Check::Any),
+    (nr::CHDIR, Check::Any),
+    // Pinning a tracee's descriptor: a copy of it (husk is its tracer).
+    (nr::PIDFD_OPEN, Check::Any),
+    (nr::PIDFD_GETFD, Check::Any),
     (nr::WRITE, Check::Fds(0, FdSet::LogAndWake)),
     (nr::KILL, Check::Low(1, KILL_ONLY)),
     (nr::NANOSLEEP, Check::Any),
@@ -205,6 +213,9 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::READ, Check::Any),
     (nr::PREAD64, Check::Any),
     (nr::CLOSE, Check::Any),
+    (nr::FCHDIR, Check::Any),
+    (nr::GETCWD, Check::Any),
+    (nr::CHDIR, Check::Any),
     (nr::PROCESS_VM_WRITEV, Check::Any),
     (nr::STATX, Check::Any),
     (nr::FSTATFS, Check::Any),

@@ -142,6 +142,16 @@ pub fn filters() -> &'static Filters {
     FILTERS.get()
 }
 
+/// Gives the calling worker thread a working directory (and umask) of
+/// its own, unshared from the other husk threads: it places directories
+/// by entering them (`remote::object`), and acts with a caller's umask.
+/// A worker that cannot must not serve.
+pub fn own_fs(role: &str) {
+    if let Err(e) = process::unshare(libc::CLONE_FS) {
+        panic!("a {role} thread cannot have a working directory of its own: {e}");
+    }
+}
+
 /// Confines the calling thread with `filter`, or stops husk: a husk
 /// thread that cannot confine itself must not serve.
 pub fn confine_self(filter: &Program, role: &str) {

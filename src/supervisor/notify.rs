@@ -224,6 +224,7 @@ fn serve(
     let Some(listener) = listener() else {
         return;
     };
+    super::own_fs("notify worker");
     super::confine_self(filter, "notify worker");
     let mut notif = notify::empty();
     let mut received = 0u32;

@@ -65,6 +65,7 @@ impl Pool {
 }
 
 fn work(decide: Decide, filter: &'static Program, index: usize) {
+    super::own_fs("worker");
     super::confine_self(filter, "worker");
     while let Some(request) = channels().requests.pop_wait() {
         let verdict = decide(&request, index);

@@ -254,6 +254,19 @@ pub fn getcwd(buf: &mut [u8]) -> Result<&[u8]> {
     Ok(&buf[..n.saturating_sub(1)])
 }
 
+/// Makes the directory behind `fd` the calling thread's working
+/// directory (its own, for a thread that unshared `CLONE_FS`).
+pub fn fchdir(fd: impl AsFd) -> Result<()> {
+    // SAFETY: fchdir reads no memory.
+    check(unsafe { raw::syscall1(nr::FCHDIR, fd.as_fd().raw() as usize) }).map(drop)
+}
+
+/// `chdir(path)`.
+pub fn chdir(path: &CStr) -> Result<()> {
+    // SAFETY: `path` is NUL-terminated; the kernel only reads it.
+    check(unsafe { raw::syscall1(nr::CHDIR, path.as_ptr() as usize) }).map(drop)
+}
+
 /// Adds `n` to an eventfd counter (wakes its pollers).
 pub fn eventfd_add(fd: impl AsFd, n: u64) -> Result<()> {
     write(fd, &n.to_ne_bytes()).map(drop)

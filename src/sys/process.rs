@@ -58,6 +58,13 @@ fn prctl(op: i32, a: usize, b: usize, c: usize, d: usize) -> Result<usize> {
     check(unsafe { raw::syscall5(nr::PRCTL, op as usize, a, b, c, d) })
 }
 
+/// `unshare(flags)` for the calling thread (husk's workers take their
+/// own working directory and umask: `CLONE_FS`).
+pub fn unshare(flags: i32) -> Result<()> {
+    // SAFETY: unshare reads no memory.
+    check(unsafe { raw::syscall1(nr::UNSHARE, flags as usize) }).map(drop)
+}
+
 /// `PR_SET_NO_NEW_PRIVS`: execve can never grant privileges again.
 pub fn set_no_new_privs() -> Result<()> {
     prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0).map(drop)
