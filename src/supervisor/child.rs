@@ -66,6 +66,17 @@ pub fn start(command: &Command<'_>, confine: Confine<'_>) -> Result<Pid> {
     Ok(pid)
 }
 
+/// Signals from the sandbox reach only the sandbox: never husk, nor any
+/// other process outside (Landlock's signal scope, ABI 6, Linux 6.12;
+/// kill, tkill, tgkill, the sigqueue calls, pidfd_send_signal and
+/// `F_SETOWN` I/O signals alike). Older kernels lack it (README).
+fn scope_signals() -> Result<()> {
+    match crate::sys::landlock::abi_version() {
+        Ok(abi) if abi >= 6 => crate::sys::landlock::scope_signals(),
+        _ => Ok(()),
+    }
+}
+
 /// The child's side, up to execve.
 fn run_child(husk: Pid, command: &Command<'_>, confine: Confine<'_>) -> i32 {
     // Die with husk; and if husk is already gone, do not go on alone.
@@ -79,7 +90,10 @@ fn run_child(husk: Pid, command: &Command<'_>, confine: Confine<'_>) -> i32 {
     if signal::set_mask(How::Set, SigSet::EMPTY).is_err() {
         return super::EXIT_CONFIG;
     }
-    if let Err(e) = process::set_no_new_privs().and_then(|()| confine()) {
+    if let Err(e) = process::set_no_new_privs()
+        .and_then(|()| scope_signals())
+        .and_then(|()| confine())
+    {
         errln!("husk: cannot confine the command: {e}");
         return super::EXIT_CONFIG;
     }
