@@ -96,6 +96,16 @@ fn process_vm_writev_is_refused() {
     );
 }
 
+/// Another process's memory (husk's, or any process of the user's
+/// outside the sandbox) is never read: the filter refuses the call.
+#[test]
+fn process_vm_readv_is_refused() {
+    refused_everywhere(
+        &["vm-read"],
+        "blocked: process_vm_readv: Operation not permitted",
+    );
+}
+
 #[test]
 fn stacking_a_seccomp_filter_is_refused() {
     // Bare, the filter installs and the next call dies of SIGSYS.

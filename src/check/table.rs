@@ -434,7 +434,8 @@ table! {
     // husk resolve paths in a namespace other than the caller's.
     setns                    308  268  268 => Deny(Errno::EPERM);
     getcpu                   309  168  168 => Allow;
-    process_vm_readv         310  270  270 => Allow;
+    // Another process's memory (husk's, or any process of the user's).
+    process_vm_readv         310  270  270 => Deny(Errno::EPERM);
     process_vm_writev        311  271  271 => Deny(Errno::EPERM);
     kcmp                     312  272  272 => Allow;
     finit_module             313  273  273 => Deny(Errno::EPERM);
@@ -684,6 +685,7 @@ mod tests {
             "io_uring_enter",
             "io_uring_register",
             "process_vm_writev",
+            "process_vm_readv",
             "bpf",
             "perf_event_open",
             "userfaultfd",

@@ -9,6 +9,9 @@
  *   escape io_uring         io_uring_setup(2)
  *   escape ptrace-attach    PTRACE_ATTACH a sibling process
  *   escape vm-write         process_vm_writev into a sibling
+ *   escape vm-read          process_vm_readv of a sibling (another process:
+ *                           outside the sandbox it could be husk, or any
+ *                           process of the user)
  *   escape seccomp-trap     stack a filter returning SECCOMP_RET_TRAP
  *                           (installed: the process dies of SIGSYS)
  *   escape traceme          PTRACE_TRACEME: prints TracerPid before and
@@ -296,6 +299,20 @@ int main(int argc, char **argv) {
         if (r < 0)
             return blocked("process_vm_writev");
         return escaped("process_vm_writev");
+    }
+    if (!strcmp(what, "vm-read")) {
+        static volatile long secret = 42;
+        pid_t pid = sibling();
+        long value = 0;
+        struct iovec local = {&value, sizeof value}, remote = {(void *)&secret, sizeof secret};
+        ssize_t r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+        int saved = errno;
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        errno = saved;
+        if (r < 0)
+            return blocked("process_vm_readv");
+        return value == 42 ? escaped("process_vm_readv") : blocked("process_vm_readv read nothing");
     }
     if (!strcmp(what, "seccomp-trap")) {
         struct sock_filter insns[] = {
