@@ -392,6 +392,15 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
                 continue;
             }
         };
+        if info.is_symlink() {
+            // Another process's magic link is never reached, followed
+            // or not (its text tells where that process works).
+            if let Magic::Of(owner) = magic(out.real.as_bytes()) {
+                if !is_own(caller, owner)? {
+                    return Err(Errno::EACCES);
+                }
+            }
+        }
         if !info.is_symlink() || !follow {
             known = Some(info);
             continue;
@@ -741,7 +750,30 @@ fn finish(
             }
         }
     }
+    // Memory: another process's is never reached, whatever the rules
+    // say; the caller's own, under every spelling (`/proc/PID/mem`,
+    // `/proc/thread-self/mem`, `/proc/self/task/TID/mem`), is shown as
+    // `/proc/self/mem`, so one rule covers it.
+    if let Some((pid, tid)) = memory_of(out.real.as_bytes()) {
+        if !is_own(caller, pid)? || !tid.map_or(Ok(true), |t| is_own(caller, t))? {
+            return Err(Errno::EACCES);
+        }
+        out.shown.set(b"/proc/self/mem")?;
+    }
     Ok(())
+}
+
+/// The process (and thread) whose memory `path` is: `/proc/N/mem` or
+/// `/proc/N/task/M/mem`.
+fn memory_of(path: &[u8]) -> Option<(Pid, Option<Pid>)> {
+    let rest = path.strip_prefix(b"/proc/")?;
+    let mut parts = rest.split(|&b| b == b'/');
+    let pid = parse_pid(parts.next()?)?;
+    match (parts.next()?, parts.next(), parts.next(), parts.next()) {
+        (b"mem", None, None, None) => Some((pid, None)),
+        (b"task", Some(tid), Some(b"mem"), None) => Some((pid, Some(parse_pid(tid)?))),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,10 @@ fn scratch(name: &str) -> StdPath {
 /// This test's thread as the caller. It gets a working directory of
 /// its own first, as husk's workers do: placing a directory enters it,
 /// which must not move the other tests' threads.
+fn me_caller() -> Caller {
+    me()
+}
+
 fn me() -> Caller {
     let _ = process::unshare(libc::CLONE_FS);
     Caller::new(process::gettid())
@@ -173,8 +177,26 @@ fn magic_links_of_other_processes_are_refused() {
         Err(Errno::EACCES)
     );
     assert_eq!(resolve_str(b"/proc/1/cwd", how), Err(Errno::EACCES));
-    // Not following the final one: it is the link, not its target.
-    assert!(resolve_str(b"/proc/1/exe", How::at(Start::Cwd, false)).is_ok());
+    // Not following the final one: refused too (its text is news).
+    assert_eq!(
+        resolve_str(b"/proc/1/exe", How::at(Start::Cwd, false)),
+        Err(Errno::EACCES)
+    );
+    // Another process's memory, under any spelling; ours is /proc/self/mem.
+    assert_eq!(resolve_str(b"/proc/1/mem", how), Err(Errno::EACCES));
+    assert_eq!(resolve_str(b"/proc/1/task/1/mem", how), Err(Errno::EACCES));
+    let me = process::getpid();
+    let tid = process::gettid();
+    for spelled in [
+        format!("/proc/{me}/mem"),
+        format!("/proc/self/task/{tid}/mem"),
+        "/proc/thread-self/mem".to_string(),
+        "/proc/self/mem".to_string(),
+    ] {
+        let mut out = Box::new(Resolved::new());
+        resolve(&me_caller(), spelled.as_bytes(), how, &mut out).unwrap();
+        assert_eq!(out.shown.as_bytes(), b"/proc/self/mem", "{spelled}");
+    }
     // Ordinary /proc/1 files are just paths.
     assert_eq!(
         resolve_str(b"/proc/1/status", how).unwrap().0,
