@@ -79,10 +79,7 @@ fn another_processs_memory_is_never_reached() {
     }
     // As root, a process may read its parent's (husk's, under husk).
     if common::am_root() {
-        let bare = run(
-            &mut std::process::Command::new(memory()).arg("parent"),
-            LIMIT,
-        );
+        let bare = run(std::process::Command::new(memory()).arg("parent"), LIMIT);
         assert_eq!(
             bare.stdout.trim(),
             "ESCAPED read the parent's memory",
