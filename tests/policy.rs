@@ -896,6 +896,68 @@ fn network_bind_and_connect() {
     }
 }
 
+/// `listen` on a socket never bound binds it to the wildcard address:
+/// decided as that bind. Raw and packet sockets, whose destination is in
+/// their data, are refused where the network is checked. A socket file
+/// gets the caller's umask.
+#[test]
+fn listen_raw_sockets_and_socket_files() {
+    let root = common::am_root();
+    // Without husk: both listens work, and so do raw sockets for root.
+    for family in ["4", "6"] {
+        let bare = run(Command::new(ops()).args(["listen", family]), LIMIT);
+        assert_eq!(bare.stdout.trim(), "ok", "{bare:?}");
+    }
+    if root {
+        for kind in ["raw", "packet"] {
+            let bare = run(Command::new(ops()).args(["rawsocket", kind]), LIMIT);
+            assert_eq!(bare.stdout.trim(), "ok", "{kind}: {bare:?}");
+        }
+    }
+    for who in common::everyone() {
+        let dir = tree("listen");
+        let base = only("net");
+        for (family, any) in [("4", "0.0.0.0!0"), ("6", "::!0")] {
+            let o = op(who, &base, &["listen", family]);
+            assert_out(&o, "EADDRNOTAVAIL", who);
+            assert!(
+                o.stderr
+                    .contains(&format!("\"sys\":\"listen\",\"addr\":\"{any}\"")),
+                "{who:?}: {o:?}"
+            );
+            let allowed = with(base.clone(), &["allow/net/bind+any!0".to_string()]);
+            assert_out(&op(who, &allowed, &["listen", family]), "ok", who);
+        }
+        // Refused when the network is checked, whoever asks; bare, only
+        // root may (so nobody's EPERM is the kernel's too).
+        for kind in ["raw", "packet"] {
+            assert_out(&op(who, &base, &["rawsocket", kind]), "EPERM", who);
+            let off = only("read");
+            let want = if who.user == User::Me && root {
+                "ok"
+            } else {
+                "EPERM"
+            };
+            assert_out(&op(who, &off, &["rawsocket", kind]), want, who);
+        }
+        // A socket file bound under umask 022 is 0755, as bare.
+        let sock = p(&dir, "s.sock");
+        let bind = with(base.clone(), &[format!("allow/net/bind+{sock}")]);
+        assert_out(
+            &op(who, &bind, &["bindmode", &format!("unix:{sock}")]),
+            "mode 755",
+            who,
+        );
+    }
+    let dir = tree("listen-bare");
+    let sock = p(&dir, "s.sock");
+    let bare = run(
+        Command::new(ops()).args(["bindmode", &format!("unix:{sock}")]),
+        LIMIT,
+    );
+    assert_eq!(bare.stdout.trim(), "mode 755", "{bare:?}");
+}
+
 #[test]
 fn sending_descriptors_needs_net_sendfd() {
     for who in common::everyone() {

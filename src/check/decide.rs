@@ -34,6 +34,7 @@ use crate::remote::proc;
 use crate::remote::resolve::{self, Caller, How, Resolved, Start};
 use crate::remote::{RemoteAddr, memory};
 use crate::supervisor::message::{Request, Verdict};
+use crate::sys::file;
 use crate::sys::ptrace::SyscallInfo;
 use crate::sys::{Errno, Result};
 
@@ -229,6 +230,11 @@ fn possible(sys: &str) -> Option<CatSet> {
         "bind" | "connect" | "sendto" | "sendmsg" | "sendmmsg" | "socketpair" => {
             c(&[Category::NetBind, Category::NetConnect, Category::NetSendfd])
         }
+        // listen binds an unbound socket to the wildcard address.
+        "listen" => c(&[Category::NetBind]),
+        // Raw and packet sockets, whose destinations no check can see,
+        // are refused in the filter where a net category is checked.
+        "socket" => c(&[Category::NetBind, Category::NetConnect, Category::NetSendfd]),
         _ => return None,
     })
 }
@@ -704,6 +710,7 @@ impl<'p> Checker<'p> {
             "sendmsg" => self.message(RemoteAddr(arg(info, 1))),
             "sendmmsg" => self.messages(info),
             "socketpair" => self.socketpair(info),
+            "listen" => self.listen(info),
             // A trapped call this checker does not know: refuse.
             _ => Verdict::Deny(Errno::EPERM),
         }
@@ -1188,6 +1195,38 @@ impl<'p> Checker<'p> {
             if self.worst.is_some_and(|w| !w.action.allows()) {
                 break;
             }
+        }
+        self.verdict()
+    }
+
+    /// listen: a socket not bound yet is bound by the kernel to the
+    /// wildcard address of its family, port 0 (any): decided as that
+    /// bind. One bound already was decided when it was bound.
+    fn listen(&mut self, info: &SyscallInfo) -> Verdict {
+        self.errno = Errno::EADDRNOTAVAIL;
+        let fd = arg(info, 0) as u32 as i32;
+        self.record.start[0] = Empty::Fd(fd);
+        let mut name = [0u8; net::SOCKADDR_MAX];
+        let families: &[Ip] = match self.slots[0].their_fd(&self.caller, fd) {
+            Ok(Some(socket)) => match file::getsockname(&socket, &mut name) {
+                Ok(len) if len >= 2 => match net::decode(&name[..len], Use::Bind) {
+                    Decoded::Inet(_, port) if port != 0 => &[],
+                    Decoded::Inet(Ip::V4(_), 0) => &[Ip::V4([0; 4])],
+                    Decoded::Inet(_, 0) => &[Ip::V6([0; 16])],
+                    _ => &[],
+                },
+                Ok(_) => &[],
+                Err(e) => return Verdict::Deny(e),
+            },
+            // The socket cannot be looked at (a kernel before 5.6): as
+            // if unbound, in either family.
+            Ok(None) => &[Ip::V4([0; 4]), Ip::V6([0; 16])],
+            Err(e) => return Verdict::Deny(e),
+        };
+        for &any in families {
+            let mut text = [0u8; 64];
+            let shown = format_inet(any, 0, &mut text);
+            self.check_addr(NetBind, SockAddr::Inet(any, 0), shown);
         }
         self.verdict()
     }

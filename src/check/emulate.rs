@@ -311,6 +311,10 @@ fn perform(call: &Call<'_>, name: &str, policy: &Policy, scratch: &mut Scratch) 
                 .map(|()| Reply::Value(0))
         }),
         "bind" => call.bind(scratch),
+        // On the very socket that was decided (a copy of the caller's).
+        "listen" => call
+            .checked_fd(scratch)
+            .and_then(|fd| file::listen(&fd, a[1] as i32).map(|()| Reply::Value(0))),
         "connect" => call.connect(scratch),
         "sendto" => call.sendto(scratch),
         "sendmsg" => call.sendmsg(scratch),
@@ -918,7 +922,16 @@ impl Call<'_> {
         let socket = self.their_fd(self.info.args[0] as u32 as i32)?;
         let mut keep = None;
         let (addr, len) = self.address(scratch, true, &mut keep)?;
-        file::bind(&socket, &addr[..len])?;
+        if keep.is_none() {
+            file::bind(&socket, &addr[..len])?;
+            return Ok(Reply::Value(0));
+        }
+        // A socket file is made: with the caller's umask (this worker's
+        // own, `CLONE_FS` being unshared; husk's is 0 otherwise).
+        let husks = file::umask(self.umask()?);
+        let bound = file::bind(&socket, &addr[..len]);
+        file::umask(husks);
+        bound?;
         Ok(Reply::Value(0))
     }
 

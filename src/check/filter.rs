@@ -82,6 +82,9 @@ const PTRACE_TRACEME: u32 = 0;
 /// Terminal input injection (the generic ioctl numbers of every
 /// supported architecture).
 const TIOCSTI: u32 = 0x5412;
+/// The obsolete packet socket type of `AF_INET` (`libc` deprecates the
+/// name; a sandbox may still ask for it).
+const SOCK_PACKET: u32 = 10;
 /// The console's multiplexed ioctl (selection paste: input injection).
 const TIOCLINUX: u32 = 0x541c;
 /// The clone flag that keeps the child away from the tracer.
@@ -139,6 +142,7 @@ impl Leaves {
             Leaf::Rule(ArgRule::Open) => "open",
             Leaf::Rule(ArgRule::Openat) => "openat",
             Leaf::Rule(ArgRule::Mmap) => "mmap",
+            Leaf::Rule(ArgRule::Socket) => "socket",
             Leaf::Rule(ArgRule::Mprotect) => "mprotect",
         });
         // Far fewer than MAX_LEAVES exist (the_filter_is_compact).
@@ -307,6 +311,26 @@ fn arg_rule<const N: usize, const L: usize>(
             b.emit(Insn::ld_abs(data::arg_lo(flags)));
             b.jset_k(libc::O_PATH as u32, trace, routed);
         }
+        ArgRule::Socket => {
+            // socket(int domain, int type, int protocol): AF_PACKET, and
+            // SOCK_RAW or SOCK_PACKET (the type's low 4 bits; the rest
+            // are SOCK_NONBLOCK and SOCK_CLOEXEC) of AF_INET or AF_INET6,
+            // are refused while anything on the network is checked.
+            if routed("socket", route) == Leaf::Allow {
+                b.ja(allow);
+            } else {
+                let inet = b.label("socket-inet");
+                b.emit(Insn::ld_abs(data::arg_lo(0)));
+                b.jeq_k(libc::AF_PACKET as u32, eperm, NEXT);
+                b.jeq_k(libc::AF_INET as u32, inet, NEXT);
+                b.jeq_k(libc::AF_INET6 as u32, inet, allow);
+                b.bind(inet);
+                b.emit(Insn::ld_abs(data::arg_lo(1)));
+                b.emit(Insn::and_k(0xf));
+                b.jeq_k(libc::SOCK_RAW as u32, eperm, NEXT);
+                b.jeq_k(SOCK_PACKET, eperm, allow);
+            }
+        }
         ArgRule::Mmap => {
             // mmap(addr, len, prot, flags, fd, off): executable (prot's
             // low half) and backed by a file (flags' low half without
@@ -410,6 +434,16 @@ pub fn expected_routed(nr: u32, args: &[u64; 6], route: Route) -> u32 {
                 action::TRACE
             } else {
                 action_of(leaf)
+            }
+        }
+        Leaf::Rule(ArgRule::Socket) => {
+            let inet = lo(0) == libc::AF_INET as u32 || lo(0) == libc::AF_INET6 as u32;
+            let raw = matches!(lo(1) & 0xf, t if t == libc::SOCK_RAW as u32 || t == SOCK_PACKET);
+            let refused = lo(0) == libc::AF_PACKET as u32 || (inet && raw);
+            if refused && routed("socket", route) != Leaf::Allow {
+                action::errno(Errno::EPERM.0 as u16)
+            } else {
+                action::ALLOW
             }
         }
         Leaf::Rule(ArgRule::Mmap) => {

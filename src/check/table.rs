@@ -55,6 +55,11 @@ pub enum ArgRule {
     Open,
     /// See [`ArgRule::Open`].
     Openat,
+    /// `socket`: where a net category is checked, raw and packet
+    /// sockets (whose destinations are in their data, out of any
+    /// check's sight) are refused with EPERM, as for a process without
+    /// `CAP_NET_RAW`; every other socket is allowed.
+    Socket,
     /// `mmap` of a file (no `MAP_ANONYMOUS`) with `PROT_EXEC` is
     /// trapped (checked as `exec` of the file: it runs its code, as the
     /// dynamic loader does); every other mapping is allowed.
@@ -177,7 +182,7 @@ table! {
     setitimer                 38  103  103 => Allow;
     getpid                    39  172  172 => Allow;
     sendfile                  40   71   71 => Allow;
-    socket                    41  198  198 => Allow;
+    socket                    41  198  198 => Args(ArgRule::Socket);
     connect                   42  203  203 => Trap;
     accept                    43  202  202 => Allow;
     sendto                    44  206  206 => Args(ArgRule::SendTo);
@@ -186,7 +191,7 @@ table! {
     recvmsg                   47  212  212 => Allow;
     shutdown                  48  210  210 => Allow;
     bind                      49  200  200 => Trap;
-    listen                    50  201  201 => Allow;
+    listen                    50  201  201 => Trap;
     getsockname               51  204  204 => Allow;
     getpeername               52  205  205 => Allow;
     socketpair                53  199  199 => Trap;

@@ -220,6 +220,20 @@ impl Resolved {
         }
     }
 
+    /// A copy of the caller's descriptor `fd` (through a pidfd kept
+    /// between calls), noted as this slot's object (its stat, so a
+    /// performed call can confirm it acts on the same one). `Ok(None)`
+    /// where the kernel cannot copy descriptors (before Linux 5.6).
+    pub fn their_fd(&mut self, caller: &Caller, fd: i32) -> Result<Option<OwnedFd>> {
+        self.clear();
+        let Some(pinned) = self.handle.pin_fd(caller.tid, || caller.tgid(), fd)? else {
+            return Ok(None);
+        };
+        self.stat = pinned.stat;
+        self.info = Some(pinned.info());
+        Ok(Some(pinned.fd))
+    }
+
     fn clear(&mut self) {
         self.info = None;
         self.anonymous = false;

@@ -164,6 +164,8 @@ const WORKER: &[(usize, Check)] = &[
     // Pinning a tracee's descriptor: a copy of it (husk is its tracer).
     (nr::PIDFD_OPEN, Check::Any),
     (nr::PIDFD_GETFD, Check::Any),
+    // Whether a socket about to listen is bound yet.
+    (nr::GETSOCKNAME, Check::Any),
     (nr::WRITE, Check::Fds(0, FdSet::LogAndWake)),
     (nr::KILL, Check::Low(1, KILL_ONLY)),
     (nr::NANOSLEEP, Check::Any),
@@ -223,6 +225,10 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::PIDFD_OPEN, Check::Any),
     (nr::PIDFD_GETFD, Check::Any),
     (nr::CONNECT, Check::Any),
+    // A bound socket file gets the caller's umask (the thread's own).
+    (nr::UMASK, Check::Any),
+    (nr::LISTEN, Check::Any),
+    (nr::GETSOCKNAME, Check::Any),
     (nr::SENDTO, Check::Any),
     (nr::SENDMSG, Check::Any),
     (nr::INOTIFY_ADD_WATCH, Check::Any),

@@ -460,6 +460,29 @@ pub fn bind(fd: impl AsFd, addr: &[u8]) -> Result<()> {
     with_address(nr::BIND, fd.as_fd(), addr)
 }
 
+/// `listen(fd, backlog)`.
+pub fn listen(fd: impl AsFd, backlog: i32) -> Result<()> {
+    // SAFETY: listen reads no memory.
+    check(unsafe { raw::syscall2(nr::LISTEN, fd.as_fd().raw() as usize, backlog as usize) })
+        .map(drop)
+}
+
+/// `getsockname(fd)` into `buf`: the socket's local address, its length.
+pub fn getsockname(fd: impl AsFd, buf: &mut [u8; 128]) -> Result<usize> {
+    let mut len = buf.len() as u32;
+    // SAFETY: the kernel writes at most `len` bytes into `buf` and the
+    // address's real length into `len`.
+    check(unsafe {
+        raw::syscall3(
+            nr::GETSOCKNAME,
+            fd.as_fd().raw() as usize,
+            buf.as_mut_ptr() as usize,
+            &mut len as *mut u32 as usize,
+        )
+    })?;
+    Ok((len as usize).min(buf.len()))
+}
+
 /// `sendto(fd, data, flags, addr)` with a raw socket address.
 pub fn sendto(fd: impl AsFd, data: &[u8], flags: i32, addr: &[u8]) -> Result<usize> {
     // SAFETY: the kernel reads `data.len()` bytes of `data` and

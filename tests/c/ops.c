@@ -21,6 +21,9 @@
  *   ops bind ADDR | connect ADDR  ADDR: 1.2.3.4:80, [::1]:80, unix:/p, abstract:name
  *   ops sendto ADDR MSG           a UDP datagram (or unix datagram)
  *   ops socketpair
+ *   ops listen 4|6                listen on a socket never bound (tcp)
+ *   ops rawsocket raw|packet      socket(AF_INET, SOCK_RAW) or socket(AF_PACKET)
+ *   ops bindmode unix:PATH        bind under umask 022: "mode NNN" of the socket file
  *   ops sendfd ADDR               sendmsg with SCM_RIGHTS (fd 0) to a unix datagram socket
  *   ops sendmmsg ADDR MSG         two UDP datagrams in one sendmmsg ("ok" if both went)
  *   ops inotify PATH              inotify_add_watch (IN_MODIFY)
@@ -61,6 +64,12 @@ static void *thread_fchmod(void *unused) {
     if (fd < 0 || fchmod(fd, 0644))
         return (void *)(long)-errno;
     return (void *)0L;
+}
+
+/* The mode of path (stat), or 0. */
+static unsigned st_of(const char *path) {
+    struct stat st;
+    return stat(path, &st) ? 0 : st.st_mode;
 }
 
 static int report(long r) {
@@ -339,6 +348,30 @@ int main(int argc, char **argv) {
     if (!strcmp(op, "inotify")) {
         int fd = inotify_init1(IN_CLOEXEC);
         return report(inotify_add_watch(fd, a, IN_MODIFY) < 0 ? -1 : 0);
+    }
+    if (!strcmp(op, "listen")) {
+        /* listen on a socket never bound: the kernel binds it to the
+         * wildcard address (a = "4" or "6"). */
+        int s = socket(!strcmp(a, "6") ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+        return report(s < 0 ? -1 : listen(s, 1));
+    }
+    if (!strcmp(op, "rawsocket")) {
+        /* a = "raw" (AF_INET SOCK_RAW UDP) or "packet" (AF_PACKET). */
+        int s = !strcmp(a, "packet") ? socket(AF_PACKET, SOCK_DGRAM, 0)
+                                     : socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+        return report(s);
+    }
+    if (!strcmp(op, "bindmode")) {
+        /* bind unix:PATH under umask 022; print the socket file's mode. */
+        struct sockaddr_storage ss;
+        int family;
+        socklen_t len = parse_addr(a, &ss, &family);
+        umask(022);
+        int s = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (s < 0 || bind(s, (struct sockaddr *)&ss, len) < 0)
+            return report(-1);
+        printf("mode %o\n", (unsigned)(st_of(((struct sockaddr_un *)&ss)->sun_path) & 07777));
+        return 0;
     }
     if (!strcmp(op, "socketpair")) {
         int sv[2];
