@@ -76,6 +76,44 @@ fn a_shell_runs_true_300_times() {
     assert_eq!(o.stdout, "done 300\n");
 }
 
+/// More threads than husk tracks at once (4096): the process that makes
+/// the surplus one is killed (SIGKILL ends a whole process), cleanly and
+/// at once, and the rest of the sandbox goes on. (Before: husk left the
+/// surplus thread stopped and waited for ever, deaf to SIGTERM.) Bare,
+/// the same program runs them all.
+#[test]
+fn more_threads_than_husk_tracks() {
+    let threads = c_program("threads");
+    let n = (husk_tasks() + 100).to_string();
+    let bare = run(Command::new(&threads).args(["many", &n]), LIMIT);
+    assert_eq!(
+        bare.stdout.trim(),
+        format!("started {n}"),
+        "control: {bare:?}"
+    );
+    for who in common::everyone() {
+        let script = format!("{} many {n}; echo \"after $?\"", threads.display());
+        let mut cmd = common::husk_as(who);
+        cmd.args(["-p", "off", "--", "sh", "-c", &script]);
+        let o = run(&mut cmd, Duration::from_secs(30));
+        assert!(o.success(), "{who:?}: {o:?}");
+        // Killed by SIGKILL (137 from the shell), and the shell went on.
+        assert_eq!(o.stdout.trim(), "after 137", "{who:?}: {o:?}");
+        assert!(o.stderr.contains("too many tasks"), "{who:?}: {o:?}");
+        assert!(o.elapsed < Duration::from_secs(10), "{who:?}: {o:?}");
+    }
+}
+
+/// The tasks husk tracks at once (`husk -C`).
+fn husk_tasks() -> usize {
+    let o = run(Command::new(common::husk()).arg("-C"), LIMIT);
+    o.stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("tasks: "))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .expect("husk -C names its task capacity")
+}
+
 #[test]
 fn sixty_four_threads_opening_files() {
     let threads = c_program("threads");

@@ -227,7 +227,12 @@ impl Tracer {
                 "husk: too many tasks ({} at most): killing new task {pid}",
                 crate::limits::TASKS
             );
+            // SIGKILL ends its whole process (a thread cannot be killed
+            // alone), but only once the task leaves this stop: let it
+            // go on, into the signal. Left stopped, it would hold its
+            // process, and husk, for ever.
             kill(pid);
+            resume(pid, ptrace::cont(pid, 0));
             return;
         }
         match event {

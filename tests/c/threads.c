@@ -9,6 +9,9 @@
  *   threads leader-exits CODE
  *       the main thread ends with pthread_exit; the last of 8 threads
  *       calls exit(CODE)
+ *   threads many N
+ *       starts N threads that each sleep 5 s (small stacks); prints
+ *       "started N" once all are running, then waits for them
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -57,7 +60,32 @@ static void *last_one_exits(void *arg) {
         pause();
 }
 
+static void *sleeper(void *arg) {
+    (void)arg;
+    sleep(5);
+    return NULL;
+}
+
+static int many(int n) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    pthread_t *t = calloc(n, sizeof *t);
+    for (int i = 0; i < n; i++) {
+        if (pthread_create(&t[i], &attr, sleeper, NULL)) {
+            printf("failed at %d\n", i);
+            return 1;
+        }
+    }
+    printf("started %d\n", n);
+    for (int i = 0; i < n; i++)
+        pthread_join(t[i], NULL);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 3 && !strcmp(argv[1], "many"))
+        return many(atoi(argv[2]));
     if (argc >= 5 && !strcmp(argv[1], "open")) {
         int threads = atoi(argv[2]);
         iterations = atoi(argv[3]);
