@@ -439,21 +439,19 @@ fn a_slow_connect_blocks_only_its_caller() {
     }
 }
 
-/// A sendmsg that waits for room is the one call a notify worker still
-/// waits in itself (README): it holds that worker only. With two
-/// workers, one waits in the sendmsg and the other, idle until then
-/// (husk keeps one worker receiving while the sandbox is quiet), must
-/// be called in to serve the parent's calls, or the parent never gets
-/// to read and free the room (a deadlock, caught by the deadline). The
-/// idle worker looks every 20 ms: no call waits much longer.
+/// A sendmsg that waits for room waits in a helper, as a sendto does:
+/// it holds no notify worker. With a single worker (before: held by the
+/// sendmsg), the parent's calls must still be served at once, or the
+/// parent never gets to read and free the room (a deadlock, caught by
+/// the deadline).
 #[test]
-fn a_waiting_sendmsg_holds_one_worker_only() {
-    if !common::notify_available("a_waiting_sendmsg_holds_one_worker_only") {
+fn a_waiting_sendmsg_holds_no_worker() {
+    if !common::notify_available("a_waiting_sendmsg_holds_no_worker") {
         return;
     }
     for mode in [Mode::Bare, Mode::Notify] {
         let (_dir, _fifo, file) = setup(&format!("sendmsg-{mode:?}"));
-        let o = run(&mut command(mode, Some(2), &[&"sendmsg", &file]), LIMIT);
+        let o = run(&mut command(mode, Some(1), &[&"sendmsg", &file]), LIMIT);
         eprintln!("{mode:?}: {}", o.stdout.trim());
         let f = fields(&o);
         assert_eq!(field(&f, "during", &o), "1", "{mode:?}: {o:?}");

@@ -1029,48 +1029,40 @@ impl Call<'_> {
         }
         // The data decides nothing: gathered now.
         let (iov, count) = rec.iov;
-        if count > 1024 {
-            return Err(Errno::EMSGSIZE);
-        }
         let mut data = [0u8; crate::limits::SEND_BYTES];
-        let mut size = 0usize;
-        let mut total = 0u64;
-        for i in 0..count {
-            let mut entry = [0u8; 16];
-            let at = RemoteAddr(iov).offset(i * 16).ok_or(Errno::EFAULT)?;
-            self.read_exact(at, &mut entry)?;
-            let base = u64::from_ne_bytes(entry[..8].try_into().unwrap_or([0; 8]));
-            let len = u64::from_ne_bytes(entry[8..].try_into().unwrap_or([0; 8]));
-            total = total.saturating_add(len);
-            let take = (len as usize).min(data.len() - size);
-            if take > 0 {
-                self.read_exact(RemoteAddr(base), &mut data[size..size + take])?;
-                size += take;
-            }
-        }
+        let (size, total) = memory::gather(self.caller.tid, RemoteAddr(iov), count, &mut data)?;
+        self.still_valid()?;
         if total > data.len() as u64 && file::socket_type(&socket)? != libc::SOCK_STREAM {
             return Err(Errno::EMSGSIZE);
         }
         let name = &addr[..alen];
         let waits =
             flags & libc::MSG_DONTWAIT == 0 && file::status_flags(&socket)? & libc::O_NONBLOCK == 0;
-        let control = &control[..clen];
-        let sent = match file::sendmsg(
+        let sent = file::sendmsg(
             &socket,
             name,
             &data[..size],
-            control,
+            &control[..clen],
             flags | libc::MSG_DONTWAIT,
-        ) {
-            // No room: wait for it here (README: a sendmsg that must
-            // wait holds one notify worker).
-            Err(Errno::EAGAIN) if waits => {
-                file::sendmsg(&socket, name, &data[..size], control, flags)
-            }
-            other => other,
-        };
+        );
         match sent {
             Ok(n) => Ok(Reply::Value(n as i64)),
+            // No room: a helper waits for it, as for sendto (the data is
+            // gathered again when it is sent).
+            Err(Errno::EAGAIN) if waits => self.block(
+                socket,
+                Op::SendMsg {
+                    addr,
+                    len: alen as u32,
+                    keep,
+                    control,
+                    clen,
+                    held,
+                    iov,
+                    count,
+                    flags,
+                },
+            ),
             Err(e) => {
                 blocking::broken_pipe(self.caller.tid, flags, e);
                 Err(e)

@@ -63,6 +63,30 @@ pub fn read_exact(pid: Pid, addr: RemoteAddr, buf: &mut [u8]) -> Result<()> {
     Ok(())
 }
 
+/// Gathers the data of `count` `struct iovec`s at `iov` (a message's)
+/// into `buf`: the bytes read (at most `buf.len()`), and the total the
+/// vector asks for (more, for a message larger than `buf`).
+pub fn gather(pid: Pid, iov: RemoteAddr, count: u64, buf: &mut [u8]) -> Result<(usize, u64)> {
+    // The kernel's UIO_MAXIOV.
+    if count > 1024 {
+        return Err(Errno::EMSGSIZE);
+    }
+    let (mut size, mut total) = (0usize, 0u64);
+    for i in 0..count {
+        let mut entry = [0u8; 16];
+        read_exact(pid, iov.offset(i * 16).ok_or(Errno::EFAULT)?, &mut entry)?;
+        let base = u64::from_ne_bytes(entry[..8].try_into().unwrap_or([0; 8]));
+        let len = u64::from_ne_bytes(entry[8..].try_into().unwrap_or([0; 8]));
+        total = total.saturating_add(len);
+        let take = (len as usize).min(buf.len() - size);
+        if take > 0 {
+            read_exact(pid, RemoteAddr(base), &mut buf[size..size + take])?;
+            size += take;
+        }
+    }
+    Ok((size, total))
+}
+
 /// Reads a NUL-terminated string at `addr` into `buf`; returns it
 /// without the NUL. `EFAULT` if any byte up to the NUL is unreadable,
 /// `ENAMETOOLONG` if no NUL comes within `buf.len()` bytes (for a path,

@@ -1,5 +1,5 @@
 //! Blocking calls of the notify transport: a FIFO open waits for the
-//! other end, a connect for the peer. A notify worker that performed
+//! other end, a connect for the peer, a send (sendto, sendmsg) for room. A notify worker that performed
 //! such a call itself would stop serving everyone else, so it hands the
 //! call, already decided and pinned, to a helper thread of its own and
 //! goes back to the listener.
@@ -41,7 +41,10 @@ pub const WATCH_MS: u64 = 20;
 /// `ERESTARTSYS`: "interrupted; restart if the handler asks for it".
 const ERESTARTSYS: Errno = Errno(512);
 
-/// A blocking call, decided and pinned.
+/// A blocking call, decided and pinned. (Held inline, with no
+/// allocator: a sendmsg's control data makes the largest variant; a
+/// slot's job lives in .bss and costs memory only once used.)
+#[allow(clippy::large_enum_variant)]
 pub enum Op {
     /// Open `fd` (an `O_PATH` descriptor of the checked FIFO) again with
     /// `flags`, through husk's own `/proc/self/fd`.
@@ -65,6 +68,30 @@ pub enum Op {
         data: u64,
         /// How much (at most [`limits::SEND_BYTES`]).
         size: usize,
+        /// The caller's send flags.
+        flags: i32,
+    },
+    /// sendmsg on `fd` (a copy of the caller's socket) to `addr`, with
+    /// the control data as checked (each descriptor it passes replaced
+    /// by husk's copy, held here), once the socket can take it; the
+    /// data, which decides nothing, is gathered from the caller then.
+    SendMsg {
+        /// husk's own copy of the address, as checked (`len` 0: none).
+        addr: [u8; 128],
+        /// Its length.
+        len: u32,
+        /// See [`Op::Connect`].
+        keep: Option<OwnedFd>,
+        /// The control data, as checked.
+        control: [u8; crate::check::net::CONTROL_MAX],
+        /// Its length.
+        clen: usize,
+        /// husk's copies of the descriptors it passes.
+        held: heapless::Vec<OwnedFd, 253>,
+        /// The caller's `msg_iov`.
+        iov: u64,
+        /// And `msg_iovlen`.
+        count: u64,
         /// The caller's send flags.
         flags: i32,
     },
@@ -117,6 +144,7 @@ struct Slot {
 /// A slot's job. (`repr(u8)` with `Empty = 0` first: the idle table is
 /// all zero bytes and stays in .bss, not in the binary.)
 #[repr(u8)]
+#[allow(clippy::large_enum_variant)]
 enum Pending {
     Empty = 0,
     Full(Job),
@@ -261,7 +289,48 @@ fn perform(slot: &Slot, job: Job) {
                 ..
             } => {
                 let addr = &addr[..(*len as usize).min(addr.len())];
-                match send_when_ready(&job, addr, *data, *size, *flags) {
+                let mut buf = [0u8; limits::SEND_BYTES];
+                let sent = read_data(&job, *data, *size, &mut buf).and_then(|n| {
+                    when_ready(&job, |fd| {
+                        file::sendto(fd, &buf[..n], flags | libc::MSG_DONTWAIT, addr)
+                    })
+                });
+                match sent {
+                    Ok(n) => {
+                        let _ = notify::reply_value(listener, job.id, n as i64);
+                        return;
+                    }
+                    Err(e) => {
+                        broken_pipe(job.tid, *flags, e);
+                        Err(e)
+                    }
+                }
+            }
+            Op::SendMsg {
+                addr,
+                len,
+                control,
+                clen,
+                iov,
+                count,
+                flags,
+                ..
+            } => {
+                let addr = &addr[..(*len as usize).min(addr.len())];
+                let control = &control[..(*clen).min(control.len())];
+                let mut buf = [0u8; limits::SEND_BYTES];
+                let gathered = crate::remote::memory::gather(
+                    job.tid,
+                    crate::remote::RemoteAddr(*iov),
+                    *count,
+                    &mut buf,
+                );
+                let sent = gathered.and_then(|(n, _)| {
+                    when_ready(&job, |fd| {
+                        file::sendmsg(fd, addr, &buf[..n], control, flags | libc::MSG_DONTWAIT)
+                    })
+                });
+                match sent {
                     Ok(n) => {
                         let _ = notify::reply_value(listener, job.id, n as i64);
                         return;
@@ -316,12 +385,18 @@ pub fn broken_pipe(tid: i32, flags: i32, error: Errno) {
     }
 }
 
-/// Waits until the socket can take data, then sends it (the caller's
-/// bytes, read now).
-fn send_when_ready(job: &Job, addr: &[u8], data: u64, size: usize, flags: i32) -> Result<usize> {
-    let mut buf = [0u8; limits::SEND_BYTES];
+/// The caller's `size` bytes at `data` (which decide nothing: read when
+/// they are sent), into `buf`.
+fn read_data(job: &Job, data: u64, size: usize, buf: &mut [u8]) -> Result<usize> {
     let size = size.min(buf.len());
     crate::remote::memory::read_exact(job.tid, crate::remote::RemoteAddr(data), &mut buf[..size])?;
+    Ok(size)
+}
+
+/// Waits until the socket can take data, then `send`s it (without
+/// waiting: another sender may have taken the room first, and then
+/// this waits again).
+fn when_ready(job: &Job, send: impl Fn(BorrowedFd<'_>) -> Result<usize>) -> Result<usize> {
     loop {
         let mut fds = [crate::sys::poll::PollFd::writable(job.fd.as_fd())];
         // EINTR reads as nothing ready: the caller's reason is looked at
@@ -330,7 +405,7 @@ fn send_when_ready(job: &Job, addr: &[u8], data: u64, size: usize, flags: i32) -
         if !fds[0].ready() {
             return Err(Errno::EINTR);
         }
-        match file::sendto(&job.fd, &buf[..size], flags | libc::MSG_DONTWAIT, addr) {
+        match send(job.fd.as_fd()) {
             Err(Errno::EAGAIN) => continue,
             other => return other,
         }
