@@ -958,6 +958,53 @@ fn listen_raw_sockets_and_socket_files() {
     assert_eq!(bare.stdout.trim(), "mode 755", "{bare:?}");
 }
 
+/// openat2 in notify mode is performed by husk with flags of its own:
+/// what the kernel refuses in a `struct open_how` (unknown bits, a mode
+/// without O_CREAT, a non-zero tail, a size over a page...) husk must
+/// refuse with the kernel's errno, and accept what it accepts.
+#[test]
+fn openat2_refuses_what_the_kernel_refuses() {
+    let dir = tree("openat2");
+    let a = p(&dir, "a");
+    let cases: &[[&str; 5]] = &[
+        ["0", "0", "0", "24", "0"],           // plain: ok
+        ["0", "0", "0", "32", "0"],           // a larger struct, zero tail: ok
+        ["0", "0", "0", "32", "1"],           // non-zero tail: E2BIG
+        ["0", "0", "0", "8192", "0"],         // over a page: E2BIG
+        ["0", "0", "0", "16", "0"],           // too small: EINVAL
+        ["0x80000000", "0", "0", "24", "0"],  // unknown flag bit: EINVAL
+        ["0x100000000", "0", "0", "24", "0"], // upper half: EINVAL
+        ["0", "0644", "0", "24", "0"],        // mode without O_CREAT: EINVAL
+        ["0x40", "010000", "0", "24", "0"],   // O_CREAT, mode past 07777: EINVAL
+        ["0", "0", "0x40", "24", "0"],        // unknown RESOLVE_ bit: EINVAL
+        ["0", "0", "0x18", "24", "0"],        // BENEATH|IN_ROOT: EINVAL
+        ["0x200002", "0", "0", "24", "0"],    // O_PATH|O_RDWR: EINVAL
+        ["0x200", "0", "0x20", "24", "0"],    // O_TRUNC|RESOLVE_CACHED: EAGAIN
+    ];
+    let want: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            let args = [&["openat2", a.as_str()][..], &c[..]].concat();
+            let o = run(Command::new(ops()).args(&args), LIMIT);
+            assert!(o.success(), "{o:?}");
+            o.stdout.trim().to_string()
+        })
+        .collect();
+    assert_eq!(want[0], "ok");
+    assert_eq!(want[2], "E2BIG");
+    assert_eq!(want[5], "EINVAL");
+    let rules = with(
+        only("read,write,create,truncate,stat"),
+        &[format!("allow/all+{}/***", dir.display())],
+    );
+    for who in common::everyone() {
+        for (case, want) in cases.iter().zip(&want) {
+            let args = [&["openat2", a.as_str()][..], &case[..]].concat();
+            assert_out(&op(who, &rules, &args), want, who);
+        }
+    }
+}
+
 #[test]
 fn sending_descriptors_needs_net_sendfd() {
     for who in common::everyone() {

@@ -800,18 +800,30 @@ impl<'p> Checker<'p> {
     }
 
     fn openat2(&mut self, info: &SyscallInfo) -> Verdict {
-        // struct open_how { u64 flags; u64 mode; u64 resolve; }
+        // struct open_how { u64 flags; u64 mode; u64 resolve; }, and
+        // maybe a larger one from a newer libc, whose tail must be zero.
         let size = arg(info, 3);
         if size < 24 {
             return Verdict::Deny(Errno::EINVAL);
         }
-        let mut how = [0u8; 24];
-        if memory::read_exact(self.caller.tid, RemoteAddr(arg(info, 2)), &mut how).is_err() {
+        if size > 4096 {
+            return Verdict::Deny(Errno::E2BIG);
+        }
+        let mut how = [0u8; 4096];
+        let how = &mut how[..size as usize];
+        if memory::read_exact(self.caller.tid, RemoteAddr(arg(info, 2)), how).is_err() {
             return Verdict::Deny(Errno::EFAULT);
         }
-        let flags = u64::from_ne_bytes(how[..8].try_into().unwrap_or([0; 8]));
-        self.record.mode = u64::from_ne_bytes(how[8..16].try_into().unwrap_or([0; 8]));
-        let resolve_flags = u64::from_ne_bytes(how[16..24].try_into().unwrap_or([0; 8]));
+        if how[24..].iter().any(|&b| b != 0) {
+            return Verdict::Deny(Errno::E2BIG);
+        }
+        let word =
+            |i: usize| u64::from_ne_bytes(how[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+        let (flags, mode, resolve_flags) = (word(0), word(1), word(2));
+        if let Err(e) = valid_open_how(flags, mode, resolve_flags) {
+            return Verdict::Deny(e);
+        }
+        self.record.mode = mode;
         let operand = Operand::Path {
             path: 1,
             how: How::at(dirfd(info, 0), true),
@@ -1238,6 +1250,72 @@ impl<'p> Checker<'p> {
         }
         self.verdict()
     }
+}
+
+/// The open flags the kernel knows (`VALID_OPEN_FLAGS`): `openat2`
+/// refuses any other bit, where `open` and `openat` drop them.
+pub const OPEN_FLAGS: u64 = (libc::O_ACCMODE
+    | libc::O_CREAT
+    | libc::O_EXCL
+    | libc::O_NOCTTY
+    | libc::O_TRUNC
+    | libc::O_APPEND
+    | libc::O_NONBLOCK
+    | libc::O_DSYNC
+    | libc::O_ASYNC
+    | libc::O_DIRECT
+    | libc::O_LARGEFILE
+    | libc::O_DIRECTORY
+    | libc::O_NOFOLLOW
+    | libc::O_NOATIME
+    | libc::O_CLOEXEC
+    | libc::O_SYNC
+    | libc::O_PATH
+    | libc::O_TMPFILE) as u32 as u64;
+
+/// What `openat2` refuses in its `struct open_how`, with the kernel's
+/// errno (its `build_open_flags`): husk performs the call with flags of
+/// its own, so it must refuse what the kernel would.
+fn valid_open_how(flags: u64, mode: u64, resolve: u64) -> Result<()> {
+    const RESOLVE: u64 = libc::RESOLVE_NO_XDEV
+        | libc::RESOLVE_NO_MAGICLINKS
+        | libc::RESOLVE_NO_SYMLINKS
+        | libc::RESOLVE_BENEATH
+        | libc::RESOLVE_IN_ROOT
+        | libc::RESOLVE_CACHED;
+    let o = |bit: i32| bit as u32 as u64;
+    let creating = o(libc::O_CREAT) | o(libc::O_TMPFILE);
+    if flags & !OPEN_FLAGS != 0
+        || resolve & !RESOLVE != 0
+        || mode & !0o7777 != 0
+        || (flags & creating == 0 && mode != 0)
+        || (resolve & libc::RESOLVE_BENEATH != 0 && resolve & libc::RESOLVE_IN_ROOT != 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let o_path_only =
+        o(libc::O_DIRECTORY) | o(libc::O_NOFOLLOW) | o(libc::O_PATH) | o(libc::O_CLOEXEC);
+    if flags & o(libc::O_PATH) != 0 && flags & !o_path_only != 0 {
+        return Err(Errno::EINVAL);
+    }
+    // __O_TMPFILE is O_TMPFILE without O_DIRECTORY.
+    let tmpfile = o(libc::O_TMPFILE) & !o(libc::O_DIRECTORY);
+    if flags & tmpfile != 0 {
+        let mask = o(libc::O_TMPFILE) | o(libc::O_CREAT);
+        let writes = flags & o(libc::O_ACCMODE) != o(libc::O_RDONLY);
+        if flags & mask != o(libc::O_TMPFILE) || !writes {
+            return Err(Errno::EINVAL);
+        }
+    }
+    if flags & o(libc::O_DIRECTORY) != 0 && flags & o(libc::O_CREAT) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if resolve & libc::RESOLVE_CACHED != 0
+        && flags & (o(libc::O_CREAT) | o(libc::O_TRUNC) | tmpfile) != 0
+    {
+        return Err(Errno::EAGAIN);
+    }
+    Ok(())
 }
 
 /// `chown`/`chgrp` by which ids change (-1 keeps one).

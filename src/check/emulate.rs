@@ -93,25 +93,8 @@ const ATTEMPTS: usize = crate::limits::DECISIONS_PER_CALL;
 const CREATE_FLAGS: u64 = (libc::O_CREAT | libc::O_EXCL | libc::O_TRUNC) as u32 as u64;
 
 /// The flags `open` honours (the kernel drops the rest for the legacy
-/// calls; openat2 would refuse them).
-const OPEN_FLAGS: u64 = (libc::O_ACCMODE
-    | libc::O_CREAT
-    | libc::O_EXCL
-    | libc::O_NOCTTY
-    | libc::O_TRUNC
-    | libc::O_APPEND
-    | libc::O_NONBLOCK
-    | libc::O_DSYNC
-    | libc::O_ASYNC
-    | libc::O_DIRECT
-    | libc::O_LARGEFILE
-    | libc::O_DIRECTORY
-    | libc::O_NOFOLLOW
-    | libc::O_NOATIME
-    | libc::O_CLOEXEC
-    | libc::O_SYNC
-    | libc::O_PATH
-    | libc::O_TMPFILE) as u32 as u64;
+/// calls; openat2 refuses them, and so does the checker).
+const OPEN_FLAGS: u64 = decide::OPEN_FLAGS;
 
 /// The notification as the checker's call description.
 fn info_of(notif: &Notif) -> SyscallInfo {

@@ -21,6 +21,9 @@
  *   ops bind ADDR | connect ADDR  ADDR: 1.2.3.4:80, [::1]:80, unix:/p, abstract:name
  *   ops sendto ADDR MSG           a UDP datagram (or unix datagram)
  *   ops socketpair
+ *   ops openat2 PATH FLAGS MODE RESOLVE SIZE TAIL
+ *                                 a raw openat2 (numbers as in C), the struct's bytes past
+ *                                 24 all TAIL: "ok" or the errno name
  *   ops listen 4|6                listen on a socket never bound (tcp)
  *   ops rawsocket raw|packet      socket(AF_INET, SOCK_RAW) or socket(AF_PACKET)
  *   ops bindmode unix:PATH        bind under umask 022: "mode NNN" of the socket file
@@ -348,6 +351,18 @@ int main(int argc, char **argv) {
     if (!strcmp(op, "inotify")) {
         int fd = inotify_init1(IN_CLOEXEC);
         return report(inotify_add_watch(fd, a, IN_MODIFY) < 0 ? -1 : 0);
+    }
+    if (!strcmp(op, "openat2") && argc > 7) {
+        /* openat2(AT_FDCWD, PATH, how, SIZE): how = {FLAGS, MODE,
+         * RESOLVE}, then SIZE - 24 bytes of TAIL (each byte that value). */
+        unsigned char how[8192];
+        unsigned long long fields[3] = {strtoull(argv[3], 0, 0), strtoull(argv[4], 0, 0),
+                                        strtoull(argv[5], 0, 0)};
+        size_t size = strtoul(argv[6], 0, 0);
+        memset(how, (int)strtoul(argv[7], 0, 0), sizeof how);
+        memcpy(how, fields, sizeof fields);
+        long fd = syscall(SYS_openat2, AT_FDCWD, a, how, size);
+        return report(fd);
     }
     if (!strcmp(op, "listen")) {
         /* listen on a socket never bound: the kernel binds it to the
