@@ -31,6 +31,10 @@ pub const SEND_BYTES: usize = 64 * 1024;
 /// changing between the check and the call (another inode or type at
 /// the path, a name that appeared); then the call fails with ESTALE.
 pub const DECISIONS_PER_CALL: usize = 4;
+/// Bytes of the absolute path husk decides on (the kernel's PATH_MAX,
+/// NUL included): a call whose path, made absolute, is longer fails
+/// with ENAMETOOLONG, though the kernel would take it relative.
+pub const PATH_BYTES: usize = crate::remote::path::PATH_MAX;
 /// Instructions in one seccomp program (the kernel's BPF_MAXINSNS).
 pub const BPF_INSNS: usize = 4096;
 /// Stack size of each husk thread, in bytes.
@@ -76,6 +80,11 @@ pub const ALL: &[(&str, usize, &str)] = &[
         "decisions-per-call",
         DECISIONS_PER_CALL,
         "decisions for one call whose object keeps changing (notify; then ESTALE)",
+    ),
+    (
+        "path-bytes",
+        PATH_BYTES,
+        "bytes of an absolute path decided on (longer: ENAMETOOLONG)",
     ),
     ("bpf-insns", BPF_INSNS, "instructions per seccomp program"),
     (

@@ -1005,6 +1005,27 @@ fn openat2_refuses_what_the_kernel_refuses() {
     }
 }
 
+/// A path longer than PATH_MAX once made absolute is a documented
+/// capacity (README): the kernel takes it relative to a deep working
+/// directory, husk refuses it with ENAMETOOLONG, in both transports.
+#[test]
+fn paths_longer_than_path_max_are_refused() {
+    let dir = tree("deep");
+    // About 4600 bytes below the scratch directory (made step by step:
+    // the whole path is too long for one call).
+    let d = dir.display().to_string();
+    let bare = run(Command::new(ops()).args(["deep", &d, "23", "make"]), LIMIT);
+    assert_eq!(bare.stdout.trim(), "ok F", "control: {bare:?}");
+    for who in common::everyone() {
+        let mut c = husk_as(who);
+        c.args(["-m", "sandbox/all:off", "-m", "sandbox/read:on"]);
+        c.args(["-m", "allow/read+/***", "--"]);
+        c.arg(ops()).args(["deep", &d, "23"]);
+        let o = run(&mut c, LIMIT);
+        assert_eq!(o.stdout.trim(), "ENAMETOOLONG", "{who:?}: {o:?}");
+    }
+}
+
 #[test]
 fn sending_descriptors_needs_net_sendfd() {
     for who in common::everyone() {

@@ -160,7 +160,7 @@ pub fn same(a: FileInfo, b: FileInfo) -> bool {
 /// A directory is placed by [`place_dir`].
 pub fn place(pinned: &Pinned, buf: &mut [u8; PATH_MAX]) -> Result<Place> {
     if pinned.info().is_dir() {
-        if let Some(place) = place_dir(pinned, buf) {
+        if let Some(place) = place_dir(pinned, buf)? {
             return Ok(place);
         }
     }
@@ -186,23 +186,26 @@ pub fn place(pinned: &Pinned, buf: &mut [u8; PATH_MAX]) -> Result<Place> {
 /// `CLONE_FS` unshared), which goes back to `/` at once, so husk never
 /// holds a directory busy. `None` if husk may not enter it (a husk that
 /// is not root, without search permission): then the text is confirmed
-/// as for any other object.
-fn place_dir(pinned: &Pinned, buf: &mut [u8; PATH_MAX]) -> Option<Place> {
-    file::fchdir(&pinned.fd).ok()?;
+/// as for any other object. `ENAMETOOLONG` for a path longer than
+/// `PATH_MAX` (README, "Capacities").
+fn place_dir(pinned: &Pinned, buf: &mut [u8; PATH_MAX]) -> Result<Option<Place>> {
+    if file::fchdir(&pinned.fd).is_err() {
+        return Ok(None);
+    }
     let got = file::getcwd(&mut buf[..]).map(|text| (text.len(), text.first() == Some(&b'/')));
     // Leaving cannot fail (`/` is always searchable), and if it did,
     // the next fchdir replaces it anyway.
     let _ = file::chdir(c"/");
     match got {
-        Ok((len, true)) => Some(Place::Path(len)),
-        Ok((len, false)) => Some(Place::Nowhere(len)),
+        Ok((len, true)) => Ok(Some(Place::Path(len))),
+        Ok((len, false)) => Ok(Some(Place::Nowhere(len))),
+        Err(Errno::ERANGE | Errno::ENAMETOOLONG) => Err(Errno::ENAMETOOLONG),
         Err(_) => {
-            // Removed (ENOENT), or too long: no path. The kernel's text,
-            // for the log.
+            // Removed (ENOENT): no path. The kernel's text, for the log.
             let mut own = ProcPath::own_fd(pinned.fd.as_fd().raw());
             let len =
                 file::readlinkat(Dir::Cwd, own.as_cstr(), &mut buf[..]).map_or(0, |t| t.len());
-            Some(Place::Nowhere(len))
+            Ok(Some(Place::Nowhere(len)))
         }
     }
 }

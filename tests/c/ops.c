@@ -24,6 +24,8 @@
  *   ops openat2 PATH FLAGS MODE RESOLVE SIZE TAIL
  *                                 a raw openat2 (numbers as in C), the struct's bytes past
  *                                 24 all TAIL: "ok" or the errno name
+ *   ops deep DIR N [make]         chdir DIR, then N levels of 200-byte names (made, and f
+ *                                 holding "F" at the bottom, with "make"); read "f"
  *   ops listen 4|6                listen on a socket never bound (tcp)
  *   ops rawsocket raw|packet      socket(AF_INET, SOCK_RAW) or socket(AF_PACKET)
  *   ops bindmode unix:PATH        bind under umask 022: "mode NNN" of the socket file
@@ -363,6 +365,30 @@ int main(int argc, char **argv) {
         memcpy(how, fields, sizeof fields);
         long fd = syscall(SYS_openat2, AT_FDCWD, a, how, size);
         return report(fd);
+    }
+    if (!strcmp(op, "deep") && argc > 3) {
+        /* chdir DIR, then N times into a 200-byte name (made, with "F"
+         * in f at the bottom, if argv[4] is "make"), then read f by its
+         * relative name. */
+        char name[201];
+        memset(name, 'd', 200);
+        name[200] = 0;
+        int make = argc > 4 && !strcmp(argv[4], "make");
+        if (chdir(a))
+            return report(-1);
+        for (int i = 0; i < atoi(b); i++) {
+            if (make && mkdir(name, 0777) && errno != EEXIST)
+                return report(-1);
+            if (chdir(name))
+                return report(-1);
+        }
+        if (make) {
+            int fd = open("f", O_WRONLY | O_CREAT | O_TRUNC, 0666);
+            if (fd < 0 || write(fd, "F", 1) != 1)
+                return report(-1);
+            close(fd);
+        }
+        return show_open(open("f", O_RDONLY), O_RDONLY);
     }
     if (!strcmp(op, "listen")) {
         /* listen on a socket never bound: the kernel binds it to the
