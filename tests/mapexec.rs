@@ -41,7 +41,7 @@ fn husk(user: User, transport: &str, dir: &Path, deny: bool) -> Command {
     if deny {
         c.args(["-m", &format!("deny/exec+{d}/bin/forbidden")]);
     }
-    c.args(["-m", &format!("allow/exec+{}", mapexec().display())]);
+    c.args(["-m", &format!("allow/exec,stat+{}", mapexec().display())]);
     c.arg("--");
     c
 }

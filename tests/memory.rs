@@ -33,7 +33,7 @@ fn own_memory_follows_the_rules_under_every_spelling() {
         "-p",
         "linux",
         "-m",
-        &format!("allow/exec,read+{}", memory().display()),
+        &format!("allow/exec,read,stat+{}", memory().display()),
     ];
     for spelling in ["self", "thread", "task", "pid"] {
         let bare = run(

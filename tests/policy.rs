@@ -24,6 +24,8 @@ fn op(who: Who, rules: &[String], args: &[&str]) -> common::Outcome {
     for r in rules {
         cmd.arg("-m").arg(r);
     }
+    // The program itself may be seen (a hidden one would not run).
+    cmd.arg("-m").arg(format!("allow/stat+{}", ops().display()));
     cmd.arg("--").arg(ops()).args(args);
     run(&mut cmd, LIMIT)
 }
@@ -190,6 +192,103 @@ fn stat_denials_hide_the_file_everywhere() {
         // Watching is looking: inotify needs stat.
         assert_out(&op(who, &rules, &["inotify", &a]), "ENOENT", who);
         assert_out(&op(who, &rules, &["inotify", &b]), "ok", who);
+    }
+}
+
+/// A stat-hidden file answers every call as a missing one would, with
+/// every other category allowed: no errno (EEXIST, ENOTEMPTY, an open
+/// that works...) tells the two apart. And entering a hidden directory
+/// fails too with `chdir` unchecked. Bare, the existing file answers
+/// differently from the missing one (so the test can fail).
+#[test]
+fn a_hidden_file_answers_as_a_missing_one() {
+    let calls: &[&[&str]] = &[
+        &["open", "X", "r"],
+        &["open", "X", "w"],
+        &["open", "X", "wcx"],
+        &["mkdir", "X"],
+        &["rmdir", "X"],
+        &["unlink", "X"],
+        &["symlink", "/tmp", "X"],
+        &["chdir", "X"],
+        &["exec", "X"],
+        &["handle", "X"],
+        &["truncate", "X"],
+        &["chmod", "X"],
+        &["rename", "X", "NEW"],
+        &["link", "X", "NEW"],
+    ];
+    let answers = |who: Option<Who>, dir: &Path, name: &str| -> Vec<String> {
+        let rules = vec![
+            "sandbox/all:on".to_string(),
+            "sandbox/chdir:off".to_string(),
+            format!("allow/exec+{}", ops().display()),
+            format!("allow/all+{}/***", dir.display()),
+            format!("deny/stat+{}/h", dir.display()),
+            format!("deny/stat+{}/m", dir.display()),
+            format!("deny/stat+{}/hd", dir.display()),
+            format!("deny/stat+{}/md", dir.display()),
+        ];
+        calls
+            .iter()
+            .map(|call| {
+                let args: Vec<String> = call
+                    .iter()
+                    .map(|a| match *a {
+                        "X" => p(dir, name),
+                        "NEW" => p(dir, "new"),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let o = match who {
+                    Some(who) => op(who, &rules, &args),
+                    None => run(Command::new(ops()).args(&args), LIMIT),
+                };
+                format!("{call:?}: {}", o.stdout.trim())
+            })
+            .collect()
+    };
+    let setup = |name: &str| {
+        let dir = tree(name);
+        // An executable hidden file, and a hidden directory with content.
+        std::fs::copy("/bin/true", dir.join("h")).unwrap();
+        std::fs::create_dir(dir.join("hd")).unwrap();
+        std::fs::write(dir.join("hd/f"), "F").unwrap();
+        common::hand_over(&dir, User::Nobody);
+        dir
+    };
+    // Bare: existing and missing differ.
+    let dir = setup("hidden-bare");
+    assert_ne!(answers(None, &dir, "h"), answers(None, &dir, "m"));
+    assert_ne!(answers(None, &dir, "hd"), answers(None, &dir, "md"));
+    for who in common::everyone() {
+        let dir = setup("hidden");
+        let missing = answers(Some(who), &dir, "m");
+        // What a path that is not there answers: ENOENT, but for
+        // file handles, which are refused for every path.
+        for answer in &missing {
+            let want = if answer.contains("handle") {
+                "EOPNOTSUPP"
+            } else {
+                "ENOENT"
+            };
+            assert!(answer.ends_with(want), "{who:?}: {answer}");
+        }
+        assert_eq!(answers(Some(who), &dir, "h"), missing, "{who:?}");
+        assert_eq!(
+            answers(Some(who), &dir, "hd"),
+            answers(Some(who), &dir, "md"),
+            "{who:?}"
+        );
+        assert!(
+            dir.join("h").exists() && dir.join("hd/f").exists(),
+            "{who:?}"
+        );
+        assert!(
+            !dir.join("m").exists() && !dir.join("new").exists(),
+            "{who:?}"
+        );
     }
 }
 

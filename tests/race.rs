@@ -106,8 +106,8 @@ fn rules(dir: &Path) -> Vec<String> {
         "sandbox/all:off".into(),
         "sandbox/read,write,create,exec,stat,delete,rename,symlink,truncate,chmod:on".into(),
         format!("allow/all+{}", p(dir, "allowed/***")),
-        format!("allow/exec+{}", race().display()),
-        format!("allow/write,create+{}", p(dir, "ran-denied")),
+        format!("allow/exec,stat+{}", race().display()),
+        format!("allow/write,create,stat+{}", p(dir, "ran-denied")),
         format!("deny/all+{}", p(dir, "denied/***")),
         // Visible, so a denial is EACCES (not a hidden file's ENOENT).
         format!("allow/stat+{}", p(dir, "denied/***")),

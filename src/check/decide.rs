@@ -226,7 +226,9 @@ fn possible(sys: &str) -> Option<CatSet> {
         "chmod" | "fchmod" | "fchmodat" | "fchmodat2" => c(&[Chmod]),
         "utime" | "utimes" | "futimesat" | "utimensat" => c(&[Utime]),
         "mknod" | "mknodat" => c(&[Mkfifo, Mkbdev, Mkcdev, Create]),
-        "chdir" | "fchdir" => c(&[Chdir]),
+        // Entering a directory tells it is there: a hidden one must not
+        // be entered, even with `chdir` unchecked.
+        "chdir" | "fchdir" => c(&[Chdir, Stat]),
         "bind" | "connect" | "sendto" | "sendmsg" | "sendmmsg" | "socketpair" => {
             c(&[Category::NetBind, Category::NetConnect, Category::NetSendfd])
         }
@@ -396,7 +398,21 @@ impl<'p> Checker<'p> {
             });
             return;
         }
-        let hidden = !self.verdict_of(slot, Stat).allows();
+        // A path whose stat is denied is hidden: every call on it is
+        // refused as if nothing were there (ENOENT), whatever its other
+        // categories say and whether or not something is there, so no
+        // answer (EEXIST, an open that works, a directory not empty...)
+        // can tell.
+        let stat = self.verdict_of(slot, Stat);
+        if !stat.allows() {
+            // Logged as what refused it: `stat`.
+            self.log(Stat, stat, self.subject(slot));
+            self.note(Finding {
+                action: stat,
+                hidden: true,
+            });
+            return;
+        }
         let mut worst: Option<(Category, Action)> = None;
         for c in cats.iter() {
             let action = self.verdict_of(slot, c);
@@ -413,7 +429,7 @@ impl<'p> Checker<'p> {
             }
             self.note(Finding {
                 action,
-                hidden: hidden && !action.allows(),
+                hidden: false,
             });
         }
     }

@@ -430,7 +430,10 @@ table! {
     fanotify_init            300  262  262 => Deny(Errno::EPERM);
     fanotify_mark            301  263  263 => Allow;
     prlimit64                302  261  261 => Allow;
-    name_to_handle_at        303  264  264 => Allow;
+    // A file handle (and, by its errno, whether a name exists) for any
+    // path, hidden or not; opening by handle is refused anyway. Refused
+    // as a file system that has no handles refuses it.
+    name_to_handle_at        303  264  264 => Deny(Errno::EOPNOTSUPP);
     open_by_handle_at        304  265  265 => Deny(Errno::EPERM);
     clock_adjtime            305  266  266 => Allow;
     syncfs                   306  267  267 => Allow;

@@ -26,6 +26,7 @@
  *                                 24 all TAIL: "ok" or the errno name
  *   ops deep DIR N [make]         chdir DIR, then N levels of 200-byte names (made, and f
  *                                 holding "F" at the bottom, with "make"); read "f"
+ *   ops handle PATH               name_to_handle_at
  *   ops listen 4|6                listen on a socket never bound (tcp)
  *   ops rawsocket raw|packet      socket(AF_INET, SOCK_RAW) or socket(AF_PACKET)
  *   ops bindmode unix:PATH        bind under umask 022: "mode NNN" of the socket file
@@ -389,6 +390,16 @@ int main(int argc, char **argv) {
             close(fd);
         }
         return show_open(open("f", O_RDONLY), O_RDONLY);
+    }
+    if (!strcmp(op, "handle")) {
+        /* name_to_handle_at(AT_FDCWD, PATH): a file handle. */
+        struct {
+            struct file_handle h;
+            unsigned char bytes[128];
+        } fh;
+        int mount;
+        fh.h.handle_bytes = sizeof fh.bytes;
+        return report(name_to_handle_at(AT_FDCWD, a, &fh.h, &mount, 0));
     }
     if (!strcmp(op, "listen")) {
         /* listen on a socket never bound: the kernel binds it to the
