@@ -23,7 +23,7 @@
 
 use core::cell::Cell;
 
-use super::log::{self, Entry, Subject};
+use super::log::{self, Subject};
 use super::net::{self, Decoded, Use};
 use super::table;
 use crate::policy::action::Action;
@@ -48,6 +48,8 @@ pub struct Scratch {
     /// What the decision was made on, for the emulator to act on
     /// exactly that.
     pub record: Record,
+    /// Its log lines, written once the caller has been answered.
+    pub log: core::cell::RefCell<log::Pending>,
 }
 
 /// An empty path naming its start. (`repr(u8)` with `No` first: all
@@ -139,6 +141,7 @@ impl Scratch {
             slots: [Resolved::new(), Resolved::new()],
             raw: [0; crate::remote::path::PATH_MAX],
             record: Record::EMPTY,
+            log: core::cell::RefCell::new(log::Pending::new()),
         }
     }
 }
@@ -275,6 +278,8 @@ struct Checker<'p> {
     slots: &'p mut [Resolved; 2],
     raw: &'p mut [u8; crate::remote::path::PATH_MAX],
     record: &'p mut Record,
+    /// Log lines held until the caller is answered.
+    pending: &'p core::cell::RefCell<log::Pending>,
     /// Re-checks (the exec event) do not log `warn` again: the call
     /// they confirm already did.
     quiet_warn: bool,
@@ -318,7 +323,12 @@ fn flag(value: u64, bit: i32) -> bool {
 
 impl<'p> Checker<'p> {
     fn new(policy: &'p Policy, tid: i32, nr: u32, scratch: &'p mut Scratch) -> Checker<'p> {
-        let Scratch { slots, raw, record } = scratch;
+        let Scratch {
+            slots,
+            raw,
+            record,
+            log,
+        } = scratch;
         Checker {
             policy,
             caller: Caller::new(tid),
@@ -328,6 +338,7 @@ impl<'p> Checker<'p> {
             slots,
             raw,
             record,
+            pending: log,
             quiet_warn: false,
             lexical: false,
             unsure: Cell::new(false),
@@ -368,16 +379,9 @@ impl<'p> Checker<'p> {
             self.unsure.set(true);
             return;
         }
-        let mut name = [0u8; 32];
-        let cmd = proc::comm(self.caller.tid, &mut name);
-        log::write(&Entry {
-            cap,
-            act,
-            sys: self.sys,
-            subject,
-            pid: self.caller.tid,
-            cmd,
-        });
+        self.pending
+            .borrow_mut()
+            .add(cap, act, self.sys, subject, self.caller.tid);
     }
 
     /// Checks `cats` on the path in slot `slot`.
@@ -389,6 +393,9 @@ impl<'p> Checker<'p> {
         const CREATING: [Category; 9] = [
             Create, Mkdir, Symlink, Mkfifo, Mkbdev, Mkcdev, Mktemp, Rename, Delete,
         ];
+        // Decided before anything else, missing or not: the time an
+        // answer takes must not tell a hidden path from a missing one.
+        let stat = core::hint::black_box(self.verdict_of(slot, Stat));
         let slot_ref = &self.slots[slot];
         if !slot_ref.exists() && !slot_ref.anonymous && !CREATING.iter().any(|&c| cats.contains(c))
         {
@@ -403,7 +410,6 @@ impl<'p> Checker<'p> {
         // categories say and whether or not something is there, so no
         // answer (EEXIST, an open that works, a directory not empty...)
         // can tell.
-        let stat = self.verdict_of(slot, Stat);
         if !stat.allows() {
             // Logged as what refused it: `stat`.
             self.log(Stat, stat, self.subject(slot));

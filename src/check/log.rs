@@ -95,6 +95,115 @@ pub fn write(entry: &Entry<'_>) {
     let _ = format(&mut out, entry);
 }
 
+/// Bytes of log records a decision may hold back (several records: a
+/// call decided again, a message and its descriptors).
+const PENDING: usize = 8192;
+
+/// The log lines of a decision, kept as records and written only once
+/// its caller has been answered: an answer must not wait for its log
+/// line (a write that may block on a slow reader), or the time it took
+/// would tell a denial (logged) from a missing file (not logged), and
+/// so a hidden file from a missing one. The caller's name is read when
+/// the record is made: once answered, the caller may be gone.
+pub struct Pending {
+    bytes: heapless::Vec<u8, PENDING>,
+}
+
+impl Default for Pending {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A held record: category, action, subject kind, pid, the lengths of
+/// the call's name, the caller's name and the subject (`HEAD` bytes),
+/// then those three.
+const HEAD: usize = 2 + 1 + 4 + 1 + 1 + 2;
+
+impl Pending {
+    /// Nothing held.
+    pub const fn new() -> Pending {
+        Pending {
+            bytes: heapless::Vec::new(),
+        }
+    }
+
+    /// Holds a line (never for `filter` or `allow`) about `subject`,
+    /// decided in call `sys` of thread `pid`.
+    pub fn add(&mut self, cap: Category, act: Action, sys: &str, subject: Subject<'_>, pid: Pid) {
+        if !act.logs() {
+            return;
+        }
+        let (kind, what) = match subject {
+            Subject::Path(p) => (0u8, p),
+            Subject::Addr(a) => (1, a),
+            Subject::Nowhere(p) => (2, p),
+        };
+        let sys = &sys.as_bytes()[..sys.len().min(255)];
+        let mut name = [0u8; 32];
+        let cmd = crate::remote::proc::comm(pid, &mut name);
+        let what = &what[..what.len().min(u16::MAX as usize)];
+        if HEAD + sys.len() + cmd.len() + what.len() > PENDING - self.bytes.len() {
+            self.flush();
+        }
+        let mut head = [0u8; HEAD];
+        head[0] = cap as u8;
+        head[1] = act as u8;
+        head[2] = kind;
+        head[3..7].copy_from_slice(&pid.to_ne_bytes());
+        head[7] = sys.len() as u8;
+        head[8] = cmd.len() as u8;
+        head[9..11].copy_from_slice(&(what.len() as u16).to_ne_bytes());
+        // A record larger than the whole buffer (a very long path) is
+        // cut: a log line is never worth a lost verdict.
+        for part in [&head[..], sys, cmd, what] {
+            let room = PENDING - self.bytes.len();
+            let _ = self.bytes.extend_from_slice(&part[..part.len().min(room)]);
+        }
+    }
+
+    /// Writes the lines held, and forgets them.
+    pub fn flush(&mut self) {
+        let mut at = 0;
+        let bytes = &self.bytes;
+        let mut out = Writer::<'_, 8192>::new(borrow_log_fd());
+        while bytes.len() >= at + HEAD {
+            let head = &bytes[at..at + HEAD];
+            let sys_len = head[7] as usize;
+            let cmd_len = head[8] as usize;
+            let what_len = u16::from_ne_bytes([head[9], head[10]]) as usize;
+            let end = (at + HEAD + sys_len + cmd_len + what_len).min(bytes.len());
+            let cut =
+                |from: usize, len: usize| &bytes[(at + from).min(end)..(at + from + len).min(end)];
+            let sys = cut(HEAD, sys_len);
+            let cmd = cut(HEAD + sys_len, cmd_len);
+            let what = cut(HEAD + sys_len + cmd_len, what_len);
+            at = end;
+            let (Some(cap), Some(act)) = (Category::from_u8(head[0]), Action::from_u8(head[1]))
+            else {
+                continue;
+            };
+            let subject = match head[2] {
+                0 => Subject::Path(what),
+                1 => Subject::Addr(what),
+                _ => Subject::Nowhere(what),
+            };
+            let pid = Pid::from_ne_bytes([head[3], head[4], head[5], head[6]]);
+            let entry = Entry {
+                cap,
+                act,
+                sys: core::str::from_utf8(sys).unwrap_or("?"),
+                subject,
+                pid,
+                cmd,
+            };
+            let _ = format(&mut out, &entry);
+        }
+        drop(out);
+        self.bytes.clear();
+    }
+}
+
 fn borrow_log_fd() -> BorrowedFd<'static> {
     match fd() {
         1 => BorrowedFd::STDOUT,

@@ -50,6 +50,33 @@ pub fn decide(request: &Request, worker: usize) -> Verdict {
     decide::decide(policy(), request, &mut scratch)
 }
 
+/// Writes the log lines of worker `worker`'s last decision, once its
+/// verdict is on its way.
+pub fn decided(worker: usize) {
+    SCRATCH[worker % crate::limits::WORKERS]
+        .lock()
+        .log
+        .get_mut()
+        .flush();
+}
+
+/// The same for notify worker `worker`, once the caller has its answer.
+pub fn answered(worker: usize) {
+    NOTIFY_SCRATCH[worker % crate::limits::WORKERS]
+        .lock()
+        .log
+        .get_mut()
+        .flush();
+}
+
+/// Writes every log line still held: husk is about to exit, and a
+/// worker may have answered its last caller without having written yet.
+pub fn flush_logs() {
+    for slot in SCRATCH.iter().chain(NOTIFY_SCRATCH.iter()) {
+        slot.lock().log.get_mut().flush();
+    }
+}
+
 /// The notify workers' scratch memory, one slot each.
 static NOTIFY_SCRATCH: [spin::Mutex<decide::Scratch>; crate::limits::WORKERS] =
     [const { spin::Mutex::new(decide::Scratch::new()) }; crate::limits::WORKERS];

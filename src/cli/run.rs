@@ -112,10 +112,14 @@ pub fn run(opts: &Options, index: usize) -> i32 {
         access: None,
         sandbox: check::sandbox,
         decide: check::decide,
+        decided: check::decided,
+        answered: check::answered,
         fast: check::fast,
         log_fd: check::log::fd(),
     };
-    supervisor::run(&command, &config)
+    let status = supervisor::run(&command, &config);
+    check::flush_logs();
+    status
 }
 
 /// The transport the policy asks for, if this kernel has it.

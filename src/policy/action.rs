@@ -21,6 +21,20 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action whose `as u8` is `n` (a log record's).
+    pub fn from_u8(n: u8) -> Option<Action> {
+        [
+            Action::Deny,
+            Action::Allow,
+            Action::Warn,
+            Action::Filter,
+            Action::Kill,
+            Action::Exit,
+        ]
+        .into_iter()
+        .find(|&a| a as u8 == n)
+    }
+
     /// Parses an action name.
     pub fn parse(name: &[u8]) -> Option<Action> {
         Some(match name {

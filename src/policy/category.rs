@@ -60,6 +60,13 @@ pub enum Category {
     NetSendfd,
 }
 
+impl Category {
+    /// The category whose `as u8` is `n` (a log record's).
+    pub fn from_u8(n: u8) -> Option<Category> {
+        ALL.iter().copied().find(|&c| c as u8 == n)
+    }
+}
+
 /// Every category, in order.
 pub const ALL: [Category; 26] = [
     Category::Stat,

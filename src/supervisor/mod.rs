@@ -94,6 +94,11 @@ pub struct Config {
     pub sandbox: fn(Transport) -> Result<Program, BuildError>,
     /// The checker.
     pub decide: Decide,
+    /// Called by a worker once its verdict is on its way (the checker
+    /// writes its log lines then: an answer never waits for its log).
+    pub decided: fn(usize),
+    /// The same, for a notify worker once the caller has its answer.
+    pub answered: fn(usize),
     /// Decisions the tracer takes itself, from the registers alone.
     pub fast: tracer::Fast,
     /// Where the checker writes log lines (the worker filter allows it).
@@ -279,6 +284,7 @@ fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> 
         if let Err(e) = notify::start(
             config.workers,
             config.emulate,
+            config.answered,
             &filters.notifier,
             h.husk_side(),
             eldest,
@@ -287,7 +293,12 @@ fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> 
             return Err(e);
         }
     }
-    let pool = Pool::start(config.workers, config.decide, &filters.worker)?;
+    let pool = Pool::start(
+        config.workers,
+        config.decide,
+        config.decided,
+        &filters.worker,
+    )?;
     install_filter(&filters.tracer)?;
     let mut tracer = Tracer::new(
         eldest,

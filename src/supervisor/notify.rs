@@ -162,6 +162,7 @@ const NAMES: [&CStr; 8] = [
 pub fn start(
     count: usize,
     emulate: Emulate,
+    answered: fn(usize),
     filter: &'static Program,
     side: HuskSide,
     child: Pid,
@@ -171,7 +172,7 @@ pub fn start(
         let name = NAMES.get(i).copied().unwrap_or(c"husk-notify");
         let mine = read.take();
         let handle = thread::spawn(limits::THREAD_STACK, Some(name), move || {
-            serve(emulate, filter, i, mine, child)
+            serve(emulate, answered, filter, i, mine, child)
         })?;
         // Detached: see above.
         drop(handle);
@@ -195,6 +196,7 @@ fn listener() -> Option<&'static OwnedFd> {
 
 fn serve(
     emulate: Emulate,
+    answered: fn(usize),
     filter: &'static Program,
     index: usize,
     read: Option<HuskSide>,
@@ -246,6 +248,7 @@ fn serve(
         }
         let reply = emulate(&notif, listener.as_fd(), index);
         answer(listener.as_fd(), &notif, reply);
+        answered(index);
         if RECEIVING.load(Ordering::SeqCst) != 0 {
             // Someone else receives: this one waits to be called in.
             park(listener);

@@ -41,12 +41,17 @@ const NAMES: [&CStr; 8] = [
 impl Pool {
     /// Starts `count` workers (1 to [`limits::WORKERS`]), each confined
     /// by `filter` before it takes its first request.
-    pub fn start(count: usize, decide: Decide, filter: &'static Program) -> Result<Pool> {
+    pub fn start(
+        count: usize,
+        decide: Decide,
+        decided: fn(usize),
+        filter: &'static Program,
+    ) -> Result<Pool> {
         let mut handles = Vec::new();
         for i in 0..count.clamp(1, limits::WORKERS) {
             let name = NAMES.get(i).copied().unwrap_or(c"husk-worker");
             let handle = thread::spawn(limits::THREAD_STACK, Some(name), move || {
-                work(decide, filter, i)
+                work(decide, decided, filter, i)
             })?;
             // Cannot fail: the count is clamped to the capacity.
             let _ = handles.push(handle);
@@ -64,7 +69,7 @@ impl Pool {
     }
 }
 
-fn work(decide: Decide, filter: &'static Program, index: usize) {
+fn work(decide: Decide, decided: fn(usize), filter: &'static Program, index: usize) {
     super::own_fs("worker");
     super::confine_self(filter, "worker");
     while let Some(request) = channels().requests.pop_wait() {
@@ -74,7 +79,9 @@ fn work(decide: Decide, filter: &'static Program, index: usize) {
             syscall: request.is_syscall(),
             verdict,
         };
-        if channels().send_response(response).is_err() {
+        let sent = channels().send_response(response);
+        decided(index);
+        if sent.is_err() {
             break;
         }
     }

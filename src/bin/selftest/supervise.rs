@@ -63,6 +63,8 @@ pub fn main() -> i32 {
         access: None,
         sandbox: |_| husk::check::filter::sandbox(),
         decide,
+        decided: |_| {},
+        answered: |_| {},
         fast: |_| None,
         log_fd: 2,
     };
