@@ -293,6 +293,92 @@ fn a_hidden_file_answers_as_a_missing_one() {
 }
 
 #[test]
+fn a_listing_does_not_show_hidden_entries() {
+    let setup = || {
+        let dir = scratch("listing");
+        // Far more hidden entries than shown ones: whole batches of a
+        // small buffer are hidden, and the listing must go on past them.
+        for i in 0..400 {
+            std::fs::write(dir.join(format!("h-{i:03}")), "").unwrap();
+        }
+        for i in 0..5 {
+            std::fs::write(dir.join(format!("v-{i}")), "").unwrap();
+        }
+        std::fs::create_dir(dir.join("hd")).unwrap();
+        std::fs::write(dir.join("hd/f"), "").unwrap();
+        dir
+    };
+    let shown: Vec<String> = [".", ".."]
+        .iter()
+        .map(|s| s.to_string())
+        .chain((0..5).map(|i| format!("v-{i}")))
+        .chain(["end".to_string()])
+        .collect();
+    let mut kinds = vec![("4096", ""), ("1024", ""), ("65536", "")];
+    if cfg!(target_arch = "x86_64") {
+        kinds.push(("1024", "old"));
+    }
+    let list = |dir: &Path, size: &str, old: &str| {
+        let mut args = vec!["list".to_string(), p(dir, ""), size.to_string()];
+        if !old.is_empty() {
+            args.push(old.into());
+        }
+        args
+    };
+    // Bare: every entry is listed.
+    let dir = setup();
+    for (size, old) in &kinds {
+        let args = list(&dir, size, old);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(Command::new(ops()).args(&args), LIMIT);
+        assert_eq!(o.stdout.lines().count(), 2 + 400 + 5 + 1 + 1, "{o:?}");
+        assert!(
+            o.stdout.contains("h-399\n") && o.stdout.contains("hd\n"),
+            "{o:?}"
+        );
+    }
+    for who in common::everyone() {
+        let dir = setup();
+        common::hand_over(&dir, who.user);
+        let rules = vec![
+            "sandbox/all:on".to_string(),
+            "sandbox/chdir:off".to_string(),
+            format!("allow/exec+{}", ops().display()),
+            format!("allow/all+{}/***", dir.display()),
+            format!("deny/stat+{}/h-*", dir.display()),
+            format!("deny/stat+{}/hd", dir.display()),
+        ];
+        for (size, old) in &kinds {
+            let args = list(&dir, size, old);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let o = op(who, &rules, &args);
+            let got: Vec<&str> = o.stdout.lines().collect();
+            assert_eq!(got, shown, "{who:?} {size} {old}: {o:?}");
+        }
+        // A buffer too small for one entry: the kernel's EINVAL.
+        let o = op(who, &rules, &["list", &p(&dir, ""), "16"]);
+        assert_eq!(o.stdout.trim(), "EINVAL", "{who:?}: {o:?}");
+        // A hidden directory cannot be listed: it is not there.
+        let o = op(who, &rules, &["list", &p(&dir, "hd"), "4096"]);
+        assert_eq!(o.stdout.trim(), "ENOENT", "{who:?}: {o:?}");
+        // A shell's own listing agrees.
+        let mut cmd = husk_as(who);
+        for r in &rules {
+            cmd.arg("-m").arg(r);
+        }
+        cmd.args(["-m", "allow/exec,read,stat,readdir+/***"]);
+        cmd.args(["-m", &format!("deny/stat+{}/h-*", dir.display())]);
+        cmd.args(["-m", &format!("deny/stat+{}/hd", dir.display())]);
+        cmd.args(["--", "ls", "-a"]).arg(&dir);
+        let o = run(&mut cmd, LIMIT);
+        assert_eq!(
+            o.stdout, ".\n..\nv-0\nv-1\nv-2\nv-3\nv-4\n",
+            "{who:?}: {o:?}"
+        );
+    }
+}
+
+#[test]
 fn directory_categories() {
     for who in common::everyone() {
         let dir = tree("dirs");
@@ -1055,6 +1141,64 @@ fn listen_raw_sockets_and_socket_files() {
         LIMIT,
     );
     assert_eq!(bare.stdout.trim(), "mode 755", "{bare:?}");
+}
+
+/// A connection husk makes for a sandboxed caller (notify mode) shows
+/// the peer the caller's user and group, not husk's: here a sandbox
+/// that dropped from root to uid 1003 first (as root), or nobody's own.
+#[test]
+fn a_peer_sees_the_callers_identity() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::io::AsRawFd;
+    use std::os::unix::net::UnixListener;
+    let peer = |listener: &UnixListener| -> (u32, u32) {
+        listener.set_nonblocking(true).unwrap();
+        let (stream, _) = listener.accept().expect("no connection came");
+        let mut cred = libc::ucred {
+            pid: 0,
+            uid: 0,
+            gid: 0,
+        };
+        let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+        // SAFETY: the kernel writes one struct ucred into `cred`.
+        let r = unsafe {
+            libc::getsockopt(
+                stream.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_PEERCRED,
+                &mut cred as *mut libc::ucred as *mut libc::c_void,
+                &mut len,
+            )
+        };
+        assert_eq!(r, 0);
+        (cred.uid, cred.gid)
+    };
+    let root = common::am_root();
+    for who in common::everyone() {
+        let dir = scratch("peercred");
+        let sock = dir.join("s.sock");
+        let listener = UnixListener::bind(&sock).unwrap();
+        std::fs::set_permissions(&sock, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let mut cmd = husk_as(who);
+        for r in with(
+            only("net"),
+            &[format!("allow/net/connect+{}", sock.display())],
+        ) {
+            cmd.arg("-m").arg(r);
+        }
+        cmd.arg("--");
+        let want = if who.user == User::Me && root {
+            cmd.args(["setpriv", "--reuid=1003", "--regid=1003", "--clear-groups"]);
+            (1003, 1003)
+        } else {
+            (65534, 65534)
+        };
+        cmd.arg(ops())
+            .args(["connect", &format!("unix:{}", sock.display())]);
+        let o = run(&mut cmd, LIMIT);
+        assert_out(&o, "ok", who);
+        assert_eq!(peer(&listener), want, "{who:?}: {o:?}");
+    }
 }
 
 /// openat2 in notify mode is performed by husk with flags of its own:

@@ -18,8 +18,9 @@ const SHT_DYNAMIC: u32 = 6;
 const SHT_NOBITS: u32 = 8;
 const SHT_REL: u32 = 9;
 
-/// The size we promise users (a headline number).
-const SIZE_LIMIT: u64 = 200 * 1024;
+/// The size we promise users (a headline number; README says about
+/// what it is today).
+const SIZE_LIMIT: u64 = 240 * 1024;
 
 struct Segment {
     kind: u32,

@@ -229,6 +229,8 @@ fn possible(sys: &str) -> Option<CatSet> {
         "chmod" | "fchmod" | "fchmodat" | "fchmodat2" => c(&[Chmod]),
         "utime" | "utimes" | "futimesat" | "utimensat" => c(&[Utime]),
         "mknod" | "mknodat" => c(&[Mkfifo, Mkbdev, Mkcdev, Create]),
+        // A listing must not show what is hidden.
+        "getdents" | "getdents64" => c(&[Stat]),
         // Entering a directory tells it is there: a hidden one must not
         // be entered, even with `chdir` unchecked.
         "chdir" | "fchdir" => c(&[Chdir, Stat]),
@@ -252,13 +254,21 @@ pub fn trapped(sys: &str) -> bool {
 /// The tracer's fast path: a call none of whose categories is checked
 /// is allowed from its number alone, without a round trip to a worker.
 pub fn fast(policy: &Policy, nr: u32) -> Option<Verdict> {
-    let cats = possible(table::name(nr)?)?;
+    let name = table::name(nr)?;
+    let cats = possible(name)?;
+    if matches!(name, "getdents" | "getdents64") && !policy.hides_anything() {
+        // Nothing to take out of a listing.
+        return Some(Verdict::Allow);
+    }
     if cats.iter().any(|c| policy.is_on(c)) {
         None
     } else {
         Some(Verdict::Allow)
     }
 }
+
+/// Bytes of directory entries husk reads per filtered listing call.
+const LISTING: usize = 4096;
 
 /// The worst finding so far.
 #[derive(Clone, Copy)]
@@ -725,6 +735,8 @@ impl<'p> Checker<'p> {
             // Directories.
             "chdir" => self.chdir(info, path(0, true)),
             "fchdir" => self.chdir(info, Operand::Fd(0)),
+            "getdents" => self.listing(info, true),
+            "getdents64" => self.listing(info, false),
             // Network.
             "bind" => self.address(info, arg(info, 1), arg(info, 2), Use::Bind),
             "connect" => self.address(info, arg(info, 1), arg(info, 2), Use::Connect),
@@ -972,6 +984,92 @@ impl<'p> Checker<'p> {
             Verdict::Allow if self.policy.is_on(Chdir) => Verdict::AllowThenCheck,
             other => other,
         }
+    }
+
+    /// A directory listing (`getdents64`, or the old `getdents` with
+    /// `legacy`), trapped because the policy hides something somewhere:
+    /// read by husk from a copy of the caller's descriptor (the same
+    /// open directory, its position included), with every hidden entry
+    /// taken out where the policy may hide one in that directory, then
+    /// written into the caller's buffer. Never left to the kernel: the
+    /// caller's descriptor number may name another directory by then.
+    /// A batch left empty is followed by the next, so an empty answer
+    /// still means the end.
+    fn listing(&mut self, info: &SyscallInfo, legacy: bool) -> Verdict {
+        if let Err(e) = self.resolve(info, Operand::Fd(0), 0, Stat) {
+            return Verdict::Deny(e);
+        }
+        let slot = &self.slots[0];
+        let filter = self.policy.may_hide_in(slot.path());
+        let Some(dir) = slot.pinned.as_ref() else {
+            // No copy of descriptors before Linux 5.6: not listed.
+            return Verdict::Deny(Errno::ENOSYS);
+        };
+        let count = arg(info, 2) as u32 as usize;
+        let mut buf = [0u8; LISTING];
+        loop {
+            // On what is not a directory, the kernel's own errno.
+            let n = match file::getdents(dir, &mut buf[..count.min(LISTING)], legacy) {
+                Ok(n) => n,
+                Err(e) => return Verdict::Deny(e),
+            };
+            let kept = if filter && n > 0 {
+                self.unhidden(&mut buf[..n], legacy)
+            } else {
+                n
+            };
+            if n > 0 && kept == 0 {
+                continue;
+            }
+            return match crate::sys::notify::vm_write(self.caller.tid, arg(info, 1), &buf[..kept]) {
+                Ok(()) => Verdict::Value(kept as i64),
+                Err(e) => Verdict::Deny(e),
+            };
+        }
+    }
+
+    /// Takes the entries whose `stat` is denied out of the directory
+    /// entries in `buf` (of the directory in slot 0); the bytes left.
+    fn unhidden(&self, buf: &mut [u8], legacy: bool) -> usize {
+        // Both layouts: inode, offset (8 bytes each), record length (2);
+        // then the type and the name (getdents64), or the name (and the
+        // type in the record's last byte).
+        let name_at = if legacy { 18 } else { 19 };
+        let dir = self.slots[0].path();
+        let (mut read, mut kept) = (0, 0);
+        while read + name_at <= buf.len() {
+            let len = u16::from_ne_bytes([buf[read + 16], buf[read + 17]]) as usize;
+            if len <= name_at || read + len > buf.len() {
+                break;
+            }
+            let field = &buf[read + name_at..read + len];
+            let name = &field[..field.iter().position(|&b| b == 0).unwrap_or(field.len())];
+            if name == b"." || name == b".." || !self.hidden_entry(dir, name) {
+                buf.copy_within(read..read + len, kept);
+                kept += len;
+            }
+            read += len;
+        }
+        kept
+    }
+
+    /// Whether entry `name` of directory `dir` (`None`: one with no
+    /// path) is hidden.
+    fn hidden_entry(&self, dir: Option<&[u8]>, name: &[u8]) -> bool {
+        let Some(dir) = dir else {
+            return !self.policy.check_nowhere(Stat).allows();
+        };
+        let mut path = [0u8; crate::remote::path::PATH_MAX];
+        let dir = dir.strip_suffix(b"/").unwrap_or(dir);
+        let len = dir.len() + 1 + name.len();
+        if len > path.len() {
+            // Too long a path to decide: hidden (closed).
+            return true;
+        }
+        path[..dir.len()].copy_from_slice(dir);
+        path[dir.len()] = b'/';
+        path[dir.len() + 1..len].copy_from_slice(name);
+        !self.policy.check_path(Stat, &path[..len]).allows()
     }
 
     /// The outcome of a call allowed with [`Verdict::AllowThenCheck`],

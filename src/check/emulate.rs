@@ -183,6 +183,8 @@ fn settle(listener: BorrowedFd<'_>, notif: &Notif, verdict: Verdict) -> Option<R
         Verdict::Deny(e) => Some(Reply::Error(e)),
         Verdict::Kill => Some(Reply::Kill),
         Verdict::Exit(status) => Some(Reply::Exit(status)),
+        // Performed by the checker itself (a filtered listing).
+        Verdict::Value(value) => Some(Reply::Value(value)),
         // A post-check needs the tracer. The filter sends such calls to
         // it, but for an `openat2` with `O_PATH` (flags in memory, out
         // of the filter's sight): refused as not implemented here, so a
@@ -1101,7 +1103,7 @@ impl Call<'_> {
                 Verdict::Deny(e) => Err(e),
                 Verdict::Kill => return Ok(Reply::Kill),
                 Verdict::Exit(status) => return Ok(Reply::Exit(status)),
-                Verdict::AllowThenCheck => Err(Errno::EPERM),
+                Verdict::AllowThenCheck | Verdict::Value(_) => Err(Errno::EPERM),
             };
             match result {
                 Ok(Reply::Value(n)) => {

@@ -219,7 +219,7 @@ table! {
     fdatasync                 75   83   83 => Allow;
     truncate                  76   45   45 => Trap;
     ftruncate                 77   46   46 => Trap;
-    getdents                  78    -    - => Allow;
+    getdents                  78    -    - => Trap;
     getcwd                    79   17   17 => Allow;
     chdir                     80   49   49 => Trap;
     fchdir                    81   50   50 => Trap;
@@ -342,7 +342,7 @@ table! {
     get_thread_area          211    -    - => Allow;
     epoll_create             213    -    - => Allow;
     remap_file_pages         216  234  234 => Allow;
-    getdents64               217   61   61 => Allow;
+    getdents64               217   61   61 => Trap;
     set_tid_address          218   96   96 => Allow;
     restart_syscall          219  128  128 => Allow;
     semtimedop               220  192  192 => Allow;

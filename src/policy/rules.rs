@@ -275,6 +275,59 @@ impl Policy {
             .map_or_else(|| self.default_action(cat), |r| r.action)
     }
 
+    /// Whether any path can be hidden: `stat` is checked and either its
+    /// default or one of its rules does not allow.
+    pub fn hides_anything(&self) -> bool {
+        self.is_on(Category::Stat)
+            && (!self.default_action(Category::Stat).allows()
+                || self
+                    .rules
+                    .iter()
+                    .any(|r| r.cat == Category::Stat && !r.action.allows()))
+    }
+
+    /// Whether an entry of directory `dir` (`None`: a directory with no
+    /// path) may be hidden, that is, whether its listing must be
+    /// filtered. Conservative, from the newest `stat` rule back (the
+    /// newest match decides): an allowing `PREFIX/***` rule that holds
+    /// `dir` decides every entry, so nothing older matters; a rule that
+    /// does not allow counts unless its literal prefix (up to the first
+    /// glob character) rules out every path directly below `dir`; the
+    /// default counts last.
+    pub fn may_hide_in(&self, dir: Option<&[u8]>) -> bool {
+        if !self.hides_anything() {
+            return false;
+        }
+        let Some(dir) = dir else {
+            return !self.check_nowhere(Category::Stat).allows();
+        };
+        // `dir/` starts every path directly below `dir`.
+        let dir = dir.strip_suffix(b"/").unwrap_or(dir);
+        let below = |p: &[u8]| below_of(dir, p);
+        for r in self.rules.iter().rev().filter(|r| r.cat == Category::Stat) {
+            let pattern = self.pattern_of(r);
+            let (prefix, glob) = literal_prefix(pattern);
+            if r.action.allows() {
+                let tree = pattern.strip_suffix(b"/***");
+                let literal = |t: &[u8]| !literal_prefix(t).1;
+                if tree.is_some_and(|t| literal(t) && (t == dir || below_of(t, dir))) {
+                    return false;
+                }
+                continue;
+            }
+            // A prefix that reaches past `dir/` names an entry (or
+            // deeper); one that stops at or above it leaves the rest to
+            // a glob, which may match anything.
+            let reaches = below(prefix) && prefix.len() > dir.len() + 1;
+            let open = glob
+                && (dir.starts_with(prefix) || (below(prefix) && prefix.len() == dir.len() + 1));
+            if reaches || open {
+                return true;
+            }
+        }
+        !self.default_action(Category::Stat).allows()
+    }
+
     /// Whether some rule that does not simply allow names a path strictly
     /// below directory `dir` (by its literal prefix, up to the first glob
     /// character): moving `dir` would carry that path away from its rule.
@@ -283,12 +336,7 @@ impl Policy {
             .iter()
             .filter(|r| !r.cat.is_network() && r.action != Action::Allow)
             .any(|r| {
-                let pattern = self.pattern_of(r);
-                let literal = pattern
-                    .iter()
-                    .position(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
-                    .unwrap_or(pattern.len());
-                let prefix = &pattern[..literal];
+                let (prefix, _) = literal_prefix(self.pattern_of(r));
                 prefix.len() > dir.len()
                     && prefix.starts_with(dir)
                     && (dir == b"/" || prefix[dir.len()] == b'/')
@@ -301,6 +349,22 @@ impl Policy {
             .iter()
             .map(|r| (r.action, r.cat, self.pattern_of(r)))
     }
+}
+
+/// Whether `path` lies strictly below directory `dir` (`""` or a path
+/// without a trailing slash: `""` is the root).
+fn below_of(dir: &[u8], path: &[u8]) -> bool {
+    path.len() > dir.len() && path.starts_with(dir) && path[dir.len()] == b'/'
+}
+
+/// The literal start of path pattern `pattern` (up to its first glob
+/// character), and whether anything follows it.
+fn literal_prefix(pattern: &[u8]) -> (&[u8], bool) {
+    let literal = pattern
+        .iter()
+        .position(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
+        .unwrap_or(pattern.len());
+    (&pattern[..literal], literal < pattern.len())
 }
 
 /// Whether network pattern `pattern` matches `addr`.
@@ -472,6 +536,41 @@ mod tests {
         // `/***` covers what lies below the directory too.
         assert!(p.protects_below(b"/home/u/secret"));
         assert!(!p.protects_below(b"/home/us"));
+    }
+
+    #[test]
+    fn listings_that_may_hide_entries() {
+        let stat = CatSet::of(&[Category::Stat]);
+        let mut p = policy();
+        // Default deny, one tree allowed: only the tree needs no filter.
+        p.add(Action::Allow, stat, b"/usr/***").unwrap();
+        assert!(p.may_hide_in(Some(b"/")));
+        assert!(p.may_hide_in(Some(b"/etc")));
+        assert!(!p.may_hide_in(Some(b"/usr")));
+        assert!(!p.may_hide_in(Some(b"/usr/share/doc")));
+        assert!(p.may_hide_in(Some(b"/usrx")));
+        assert!(p.may_hide_in(None));
+        // A newer denial inside the tree brings its directories back.
+        p.add(Action::Deny, stat, b"/usr/share/doc/secret").unwrap();
+        assert!(p.may_hide_in(Some(b"/usr/share/doc")));
+        assert!(p.may_hide_in(Some(b"/usr/share")));
+        assert!(!p.may_hide_in(Some(b"/usr/share/doc/secret")));
+        assert!(!p.may_hide_in(Some(b"/usr/lib")));
+
+        let mut p = policy();
+        p.set_default(stat, Action::Allow);
+        assert!(!p.may_hide_in(Some(b"/")));
+        p.add(Action::Deny, stat, b"/home/*/.ssh/***").unwrap();
+        assert!(p.may_hide_in(Some(b"/home")));
+        assert!(p.may_hide_in(Some(b"/home/u")));
+        assert!(p.may_hide_in(Some(b"/")));
+        assert!(!p.may_hide_in(Some(b"/usr")));
+        assert!(!p.may_hide_in(Some(b"/homer")));
+        // No path: hidden where some path is.
+        assert!(p.may_hide_in(None));
+        // Off: nothing is hidden.
+        p.set_sandbox(stat, false);
+        assert!(!p.may_hide_in(Some(b"/home")));
     }
 
     #[test]

@@ -144,7 +144,8 @@ const OPEN_READ_ONLY: &[u32] = &[
 
 /// The workers' calls: the queues, and reading the tracee (its memory,
 /// its /proc entries, the file system as it sees it: stat, readlink,
-/// read-only opens), never writing anything but log lines.
+/// read-only opens, directory listings), never writing anything but log
+/// lines and a filtered listing into the caller's own buffer.
 const WORKER: &[(usize, Check)] = &[
     (nr::FUTEX, Check::Low(1, FUTEX_OPS)),
     (nr::PROCESS_VM_READV, Check::Any),
@@ -166,6 +167,11 @@ const WORKER: &[(usize, Check)] = &[
     (nr::PIDFD_GETFD, Check::Any),
     // Whether a socket about to listen is bound yet.
     (nr::GETSOCKNAME, Check::Any),
+    // A listing with hidden entries: read from a copy of the caller's
+    // descriptor, written into the caller's buffer.
+    (nr::GETDENTS64, Check::Any),
+    (nr::GETDENTS_OLD, Check::Any),
+    (nr::PROCESS_VM_WRITEV, Check::Any),
     (nr::WRITE, Check::Fds(0, FdSet::LogAndWake)),
     (nr::KILL, Check::Low(1, KILL_ONLY)),
     (nr::NANOSLEEP, Check::Any),
@@ -219,6 +225,8 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::GETCWD, Check::Any),
     (nr::CHDIR, Check::Any),
     (nr::PROCESS_VM_WRITEV, Check::Any),
+    (nr::GETDENTS64, Check::Any),
+    (nr::GETDENTS_OLD, Check::Any),
     (nr::STATX, Check::Any),
     (nr::FSTATFS, Check::Any),
     (nr::FACCESSAT2, Check::Any),
@@ -242,6 +250,8 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::GETTID, Check::Any),
     (nr::SETFSUID, Check::Any),
     (nr::SETFSGID, Check::Any),
+    (nr::SETRESUID, Check::Any),
+    (nr::SETRESGID, Check::Any),
     (nr::SETGROUPS, Check::Any),
     (nr::CAPGET, Check::Any),
     (nr::CAPSET, Check::Any),

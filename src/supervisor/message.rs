@@ -80,6 +80,9 @@ pub enum Verdict {
     Kill,
     /// End husk, and with it the whole sandbox, with this status.
     Exit(i32),
+    /// Skip the call: the checker performed it, and the caller sees
+    /// this return value.
+    Value(i64),
 }
 
 /// A verdict on its way back to the tracer.

@@ -11,7 +11,6 @@ use heapless::index_map::FnvIndexMap;
 
 use super::message::TaskRef;
 use crate::limits;
-use crate::sys::Errno;
 use crate::sys::process::Pid;
 
 /// Where a task is in a round trip through the workers.
@@ -22,8 +21,8 @@ pub enum State {
     /// Stopped, waiting for a worker's verdict.
     Pending,
     /// Its system call was skipped; at the syscall-exit stop the tracer
-    /// makes the call return this error.
-    Skipping(Errno),
+    /// makes the call return this value (`-errno` for an error).
+    Skipping(i64),
     /// Its system call (this number) runs; at the syscall-exit stop,
     /// if it succeeded, the outcome goes to the workers.
     PostCheck(u32),

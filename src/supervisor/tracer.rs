@@ -357,11 +357,11 @@ impl Tracer {
             }
             return;
         }
-        if let Some(State::Skipping(errno)) = state {
+        if let Some(State::Skipping(value)) = state {
             if let Some(task) = self.tasks.get_mut(pid) {
                 task.state = State::Running;
             }
-            if let Err(e) = self.set_return(pid, -(errno.0 as i64)) {
+            if let Err(e) = self.set_return(pid, value) {
                 if e != Errno::ESRCH {
                     return kill(pid);
                 }
@@ -401,8 +401,11 @@ impl Tracer {
                 Err(_) => kill(pid),
             },
             Verdict::Deny(errno) if response.syscall => self.deny(pid, errno),
+            Verdict::Value(value) if response.syscall => self.skip_with(pid, value),
             Verdict::Exit(status) => self.exit_all(status),
-            Verdict::AllowThenCheck | Verdict::Deny(_) | Verdict::Kill => kill(pid),
+            Verdict::AllowThenCheck | Verdict::Deny(_) | Verdict::Value(_) | Verdict::Kill => {
+                kill(pid)
+            }
         }
     }
 
@@ -418,13 +421,18 @@ impl Tracer {
 
     /// Skips the call `pid` is stopped in; it will return `-errno`.
     fn deny(&mut self, pid: Pid, errno: Errno) {
+        self.skip_with(pid, -(errno.0 as i64));
+    }
+
+    /// Skips the call `pid` is stopped in; it will return `value`.
+    fn skip_with(&mut self, pid: Pid, value: i64) {
         match self.skip(pid) {
             Ok(()) => {}
             Err(Errno::ESRCH) => return,
             Err(_) => return kill(pid),
         }
         if let Some(task) = self.tasks.get_mut(pid) {
-            task.state = State::Skipping(errno);
+            task.state = State::Skipping(value);
         }
         resume(pid, ptrace::cont_syscall(pid, 0));
     }

@@ -83,6 +83,29 @@ pub fn write_all(fd: impl AsFd, mut buf: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Directory entries of `fd` into `buf` (`getdents64`, or with
+/// `legacy` the old `getdents` layout, which only x86_64 has): the bytes
+/// written, 0 at the end.
+pub fn getdents(fd: impl AsFd, buf: &mut [u8], legacy: bool) -> Result<usize> {
+    #[cfg(target_arch = "x86_64")]
+    let number = if legacy { nr::GETDENTS } else { nr::GETDENTS64 };
+    #[cfg(not(target_arch = "x86_64"))]
+    let number = if legacy {
+        return Err(super::Errno::ENOSYS);
+    } else {
+        nr::GETDENTS64
+    };
+    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+    check(unsafe {
+        raw::syscall3(
+            number,
+            fd.as_fd().raw() as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+        )
+    })
+}
+
 /// Reads until `buf` is full or the end of the file; returns the
 /// number of bytes read.
 pub fn read_full(fd: impl AsFd, buf: &mut [u8]) -> Result<usize> {

@@ -66,3 +66,12 @@ pub const FILE_SETATTR: usize = 469;
 /// architecture. The sandbox filter answers ENOSYS above the native
 /// table, so a libc probing a call newer than husk falls back.
 pub const HIGHEST_KNOWN: usize = FILE_SETATTR;
+
+/// The old `getdents` where the architecture has it (x86_64); elsewhere
+/// `getdents64` again, so one table covers both.
+#[cfg(target_arch = "x86_64")]
+pub const GETDENTS_OLD: usize = GETDENTS;
+/// The old `getdents` where the architecture has it (x86_64); elsewhere
+/// `getdents64` again, so one table covers both.
+#[cfg(not(target_arch = "x86_64"))]
+pub const GETDENTS_OLD: usize = GETDENTS64;

@@ -36,6 +36,9 @@
  *   ops setxattrat PATH | getxattrat PATH   the *xattrat calls (user.husk)
  *   ops fileattr PATH             file_getattr then file_setattr (Linux 6.17)
  *   ops emptypaths PATH           fstatat/statx/futimens/fchownat/fchmod on an open PATH, by empty path
+ *   ops list DIR SIZE [old]       every name (sorted, one per line) from raw getdents64 (or the
+ *                                 old getdents, x86_64) with a SIZE-byte buffer; then "end" or
+ *                                 the errno name of the call that failed
  *   ops threadfchmod PATH         a thread with its own descriptor table (unshare CLONE_FILES)
  *                                 opens PATH and fchmods it (the number is free in the process's)
  */
@@ -305,6 +308,42 @@ int main(int argc, char **argv) {
         if (n == 2 && m[0].msg_len == strlen(b) && m[1].msg_len == strlen(b))
             return report(0);
         return report(n < 0 ? -1 : (errno = EIO, -1));
+    }
+    if (!strcmp(op, "list") && argc > 3) {
+        int fd = open(a, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return report(-1);
+        size_t size = strtoul(b, NULL, 0);
+        int old = argc > 4 && !strcmp(argv[4], "old");
+        char *buf = malloc(size + 1);
+        static char names[4096][256];
+        int count = 0;
+        const char *outcome = "end";
+        for (;;) {
+#ifdef SYS_getdents
+            long n = syscall(old ? SYS_getdents : SYS_getdents64, fd, buf, size);
+#else
+            long n = old ? (errno = ENOSYS, -1) : syscall(SYS_getdents64, fd, buf, size);
+#endif
+            if (n < 0) {
+                outcome = strerrorname_np(errno);
+                break;
+            }
+            if (n == 0)
+                break;
+            for (long at = 0; at < n;) {
+                unsigned short len = *(unsigned short *)(buf + at + 16);
+                const char *name = buf + at + (old ? 18 : 19);
+                if (count < 4096)
+                    snprintf(names[count++], 256, "%s", name);
+                at += len;
+            }
+        }
+        qsort(names, count, 256, (int (*)(const void *, const void *))strcmp);
+        for (int i = 0; i < count; i++)
+            printf("%s\n", names[i]);
+        printf("%s\n", outcome);
+        return 0;
     }
     if (!strcmp(op, "threadfchmod")) {
         pthread_t t;
