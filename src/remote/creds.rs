@@ -8,9 +8,11 @@
 //! calls can. The notify transport watches those ([`CHANGING`]); until
 //! one has been made, credentials are not looked at. After that, every
 //! performed call first reads the caller's (`/proc/TID/status`), and
-//! where they differ from husk's the thread switches its file system
-//! ids, groups and effective capabilities (all per thread), and
-//! switches back afterwards. A husk that is not root cannot act as
+//! where they differ from husk's the thread switches its effective and
+//! file system ids, groups and effective capabilities (all per thread),
+//! and switches back afterwards. The effective ids are what a peer
+//! sees of a connection husk makes for the caller (`SO_PEERCRED`);
+//! the pid it sees is husk's. A husk that is not root cannot act as
 //! another user: the call is refused with EACCES (closed).
 
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +46,32 @@ pub fn changing() {
     CHANGED.store(true, Ordering::SeqCst);
 }
 
+/// Gives a new thread husk's own credentials back: a thread inherits
+/// its creator's, and helpers are started by workers that may be acting
+/// as a caller at that moment. Called first thing by every thread that
+/// performs calls; stops husk if it cannot (closed).
+pub fn thread_start() {
+    // Never set: nobody has acted as anyone, the creator included.
+    if !CHANGED.load(Ordering::SeqCst) {
+        return;
+    }
+    let Some(husk) = HUSK.get().and_then(Option::as_ref) else {
+        panic!("husk's own credentials are unknown");
+    };
+    let Ok(mine) = process::caps() else {
+        panic!("a thread cannot read its capabilities");
+    };
+    // The permitted set is never changed by acting: husk's effective
+    // set is within it.
+    let mut guard = AsCaller {
+        saved: Some(Caps {
+            effective: husk.cap_effective,
+            ..mine
+        }),
+    };
+    guard.restore();
+}
+
 /// Acting as a caller, until dropped.
 pub struct AsCaller {
     saved: Option<Caps>,
@@ -73,8 +101,11 @@ impl AsCaller {
         // can only have gained some inside a user namespace of its own,
         // where they do not reach husk's files. Only ids matter then.
         let caps_matter = husk.uid[1] == 0;
+        let (euid, egid) = (caller.uid[1], caller.gid[1]);
         if uid == husk.uid[3]
             && gid == husk.gid[3]
+            && euid == husk.uid[1]
+            && egid == husk.gid[1]
             && caller.groups == husk.groups
             && (!caps_matter || caps == husk.cap_effective)
         {
@@ -86,6 +117,16 @@ impl AsCaller {
         let mine = process::caps()?;
         let mut guard = AsCaller { saved: Some(mine) };
         process::set_groups(&caller.groups)?;
+        // The effective ids first: a user id leaving 0 clears the
+        // effective capabilities, given back before the rest.
+        if process::set_effective_gid(egid)
+            .and_then(|()| process::set_effective_uid(euid))
+            .and_then(|()| process::set_caps(mine))
+            .is_err()
+        {
+            guard.restore();
+            return Err(Errno::EPERM);
+        }
         process::set_fs_gid(gid);
         process::set_fs_uid(uid);
         // CAP_SYS_PTRACE stays: it decides no file permission, and the
@@ -116,14 +157,18 @@ impl AsCaller {
         let Some(husk) = HUSK.get().and_then(Option::as_ref) else {
             panic!("husk's own credentials are unknown");
         };
-        // Capabilities first (the permitted set is intact): setgroups
-        // needs CAP_SETGID back.
+        // The effective ids first (husk's real and saved ids are
+        // untouched, so no capability is needed, and the permitted set
+        // is intact), then capabilities: setgroups needs CAP_SETGID back.
+        let ids = process::set_effective_uid(husk.uid[1])
+            .and_then(|()| process::set_effective_gid(husk.gid[1]));
         let caps = process::set_caps(mine);
         process::set_fs_uid(husk.uid[3]);
         process::set_fs_gid(husk.gid[3]);
         // A thread left with a caller's credentials must not serve the
         // next caller: stop husk (and the sandbox with it) instead.
-        if caps.is_err()
+        if ids.is_err()
+            || caps.is_err()
             || process::set_groups(&husk.groups).is_err()
             || process::set_fs_uid(husk.uid[3]) != husk.uid[3]
             || process::set_fs_gid(husk.gid[3]) != husk.gid[3]

@@ -245,6 +245,8 @@ pub fn submit(job: Job) -> Result<()> {
 }
 
 fn helper(index: usize) {
+    // Started by a worker that may be acting as a caller.
+    crate::remote::creds::thread_start();
     let slot = &SLOTS[index];
     slot.helper.store(process::gettid(), Ordering::SeqCst);
     loop {

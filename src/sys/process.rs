@@ -300,6 +300,19 @@ pub fn set_fs_gid(gid: u32) -> u32 {
     unsafe { raw::syscall1(nr::SETFSGID, gid as usize) as u32 }
 }
 
+/// `setresuid(-1, euid, -1)` for the calling thread only: the
+/// effective user id (the file system one follows it).
+pub fn set_effective_uid(euid: u32) -> Result<()> {
+    // SAFETY: no pointers.
+    check(unsafe { raw::syscall3(nr::SETRESUID, usize::MAX, euid as usize, usize::MAX) }).map(drop)
+}
+
+/// `setresgid(-1, egid, -1)` for the calling thread only.
+pub fn set_effective_gid(egid: u32) -> Result<()> {
+    // SAFETY: no pointers.
+    check(unsafe { raw::syscall3(nr::SETRESGID, usize::MAX, egid as usize, usize::MAX) }).map(drop)
+}
+
 /// `setgroups` for the calling thread only.
 pub fn set_groups(groups: &[u32]) -> Result<()> {
     // SAFETY: the kernel reads `groups.len()` gid_t (u32) values.
