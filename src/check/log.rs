@@ -103,10 +103,17 @@ const PENDING: usize = 8192;
 /// its caller has been answered: an answer must not wait for its log
 /// line (a write that may block on a slow reader), or the time it took
 /// would tell a denial (logged) from a missing file (not logged), and
-/// so a hidden file from a missing one. The caller's name is read when
-/// the record is made: once answered, the caller may be gone.
+/// so a hidden file from a missing one. The caller's name is taken when
+/// the record is made (once answered, the caller may be gone), from
+/// the last one read while no task has been born or exec'd since: a
+/// name read from `/proc` costs as much as the rest of a denial, and
+/// would tell it apart again. (A name a thread gives itself, with
+/// `PR_SET_NAME`, may then show late; the name is the program's word
+/// anyway, never evidence.)
 pub struct Pending {
     bytes: heapless::Vec<u8, PENDING>,
+    /// The last name read: thread, `tasks::REGISTERED` then, the name.
+    name: Option<(Pid, u32, heapless::Vec<u8, 16>)>,
 }
 
 impl Default for Pending {
@@ -125,6 +132,25 @@ impl Pending {
     pub const fn new() -> Pending {
         Pending {
             bytes: heapless::Vec::new(),
+            name: None,
+        }
+    }
+
+    /// The name of thread `pid`.
+    fn name_of(&mut self, pid: Pid) -> &[u8] {
+        use core::sync::atomic::Ordering;
+        let now = crate::supervisor::tasks::REGISTERED.load(Ordering::Relaxed);
+        let fresh = matches!(&self.name, Some((p, at, _)) if *p == pid && *at == now);
+        if !fresh {
+            let mut buf = [0u8; 32];
+            let read = crate::remote::proc::comm(pid, &mut buf);
+            let mut name = heapless::Vec::new();
+            let _ = name.extend_from_slice(&read[..read.len().min(16)]);
+            self.name = Some((pid, now, name));
+        }
+        match &self.name {
+            Some((_, _, name)) => name,
+            None => &[],
         }
     }
 
@@ -140,8 +166,12 @@ impl Pending {
             Subject::Nowhere(p) => (2, p),
         };
         let sys = &sys.as_bytes()[..sys.len().min(255)];
-        let mut name = [0u8; 32];
-        let cmd = crate::remote::proc::comm(pid, &mut name);
+        let mut name = [0u8; 16];
+        let cmd = {
+            let read = self.name_of(pid);
+            name[..read.len()].copy_from_slice(read);
+            &name[..read.len()]
+        };
         let what = &what[..what.len().min(u16::MAX as usize)];
         if HEAD + sys.len() + cmd.len() + what.len() > PENDING - self.bytes.len() {
             self.flush();

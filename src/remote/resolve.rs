@@ -443,7 +443,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
                         }
                         out.stat = pinned.stat;
                         out.pinned = Some(pinned.fd);
-                        return finish(caller, out, true, None);
+                        return finish(caller, out, true, Looked::No);
                     }
                     Place::Nowhere(n) => {
                         let left = &out.rest[rest_start..rest_end];
@@ -489,7 +489,13 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
             out.real.pop();
         }
     }
-    finish(caller, out, false, known)
+    let looked = match known {
+        // The walk already found nothing there: no second look.
+        _ if missing => Looked::Absent,
+        Some(info) => Looked::Found(info),
+        None => Looked::No,
+    };
+    finish(caller, out, false, looked)
 }
 
 /// The quick look of the notify transport's opens: `raw` joined to its
@@ -542,7 +548,7 @@ pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
         return Ok(false);
     }
     out.stat = stat;
-    finish(caller, out, false, Some(info))?;
+    finish(caller, out, false, Looked::Found(info))?;
     Ok(true)
 }
 
@@ -575,7 +581,7 @@ pub fn mapped(caller: &Caller, text: &[u8], dev: u64, ino: u64, out: &mut Resolv
         out.info = Some(info);
         return Ok(());
     }
-    finish(caller, out, false, None)
+    finish(caller, out, false, Looked::No)
 }
 
 /// The magic link naming a start: `/proc/TID/cwd` or `/proc/TID/fd/N`.
@@ -626,7 +632,7 @@ fn through_link(
             out.stat = pinned.stat;
             let info = pinned.info();
             out.pinned = Some(pinned.fd);
-            finish(caller, out, false, Some(info))
+            finish(caller, out, false, Looked::Found(info))
         }
         Place::Anonymous(_) => {
             // A pipe, socket or anonymous inode: shown as the caller's
@@ -639,7 +645,7 @@ fn through_link(
             push_number(&mut out.real, fd as u64)?;
             out.stat = pinned.stat;
             out.pinned = Some(pinned.fd);
-            finish(caller, out, true, None)
+            finish(caller, out, true, Looked::No)
         }
         Place::Nowhere(n) => {
             nowhere(out, pinned, n);
@@ -714,27 +720,31 @@ fn push_number(path: &mut PathBuf, n: u64) -> Result<()> {
     path.push(super::decimal(n, &mut [0u8; 20]))
 }
 
+/// What a walk already knows of the object it ends on.
+enum Looked {
+    /// Nothing: look.
+    No,
+    /// A component was missing: nothing is there.
+    Absent,
+    /// This, from the walk's own last `lstat` (in `out.stat`).
+    Found(FileInfo),
+}
+
 /// Describes the final object and builds the shown path.
-fn finish(
-    caller: &Caller,
-    out: &mut Resolved,
-    anonymous: bool,
-    known: Option<FileInfo>,
-) -> Result<()> {
+fn finish(caller: &Caller, out: &mut Resolved, anonymous: bool, looked: Looked) -> Result<()> {
     out.anonymous = anonymous;
-    out.info = if anonymous {
-        None
-    } else if known.is_some() {
+    out.info = match looked {
+        _ if anonymous => None,
+        Looked::Absent => None,
         // `out.stat` holds the walk's last stat, of this very object.
-        known
-    } else {
-        match file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false) {
+        Looked::Found(info) => Some(info),
+        Looked::No => match file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false) {
             Ok(raw) => {
                 out.stat = raw;
                 Some(raw.info())
             }
             Err(_) => None,
-        }
+        },
     };
     // `/proc/<our tgid>[/task/<our tid>]/...` as `/proc/self` or
     // `/proc/thread-self`.

@@ -41,6 +41,10 @@ pub struct Task {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Full;
 
+/// Counts the tasks registered (new ones, and a task anew at its exec):
+/// a thread's name read before the count last moved may be another's.
+pub static REGISTERED: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
 /// All traced tasks.
 pub struct Tasks {
     map: FnvIndexMap<Pid, Task, { limits::TASKS }>,
@@ -71,6 +75,7 @@ impl Tasks {
             });
         }
         let generation = self.next_generation;
+        REGISTERED.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
         let task = Task {
             generation,
             state: State::Running,
