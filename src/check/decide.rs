@@ -696,7 +696,8 @@ impl<'p> Checker<'p> {
             "symlink" => self.simple(info, path(1, false), one(Symlink)),
             "symlinkat" => self.simple(info, at(1, 2, false, false), one(Symlink)),
             "readlink" => self.simple(info, path(0, false), one(Readlink)),
-            "readlinkat" => self.simple(info, at(0, 1, false, false), one(Readlink)),
+            // An empty path is the descriptor itself (no flag needed).
+            "readlinkat" => self.simple(info, at(0, 1, false, true), one(Readlink)),
             // Changing.
             "truncate" => self.simple(info, path(0, true), one(Truncate)),
             "ftruncate" | "fallocate" => self.simple(info, Operand::Fd(0), one(Truncate)),

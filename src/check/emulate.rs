@@ -718,6 +718,14 @@ impl Call<'_> {
         if size as i64 <= 0 {
             return Err(Errno::EINVAL);
         }
+        // What is not a link has no text: EINVAL, or ENOENT for the
+        // descriptor itself (an empty path), as the kernel says.
+        if !scratch.slots[0].info.is_some_and(|i| i.is_symlink()) {
+            return Err(match scratch.record.start[0] {
+                Empty::No => Errno::EINVAL,
+                _ => Errno::ENOENT,
+            });
+        }
         let mut data = [0u8; crate::remote::path::PATH_MAX];
         let size = (size as usize).min(data.len());
         let object = self.object(scratch, 0)?;
