@@ -141,6 +141,57 @@ fn read_write_create_truncate() {
         let c = with(rules.clone(), &[format!("allow/write,create+{new}")]);
         assert_out(&op(who, &c, &["open", &new, "wc"]), "ok", who);
         assert!(Path::new(&new).exists());
+        // O_CREAT creates only where nothing is, O_TRUNC empties only a
+        // regular file: on an existing file `>` needs write and
+        // truncate, not create; on a device only write.
+        let w = with(rules.clone(), &[format!("allow/write+{b}")]);
+        assert_out(&op(who, &w, &["open", &b, "wc"]), "ok", who);
+        let o = op(who, &w, &["open", &b, "wct"]);
+        assert_out(&o, "EACCES", who);
+        assert_logged(&o, "truncate", "deny", &b);
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "B");
+        let wt = with(w.clone(), &[format!("allow/truncate+{b}")]);
+        assert_out(&op(who, &wt, &["open", &b, "wct"]), "ok", who);
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "");
+        let null = with(rules.clone(), &["allow/write+/dev/null".to_string()]);
+        assert_out(&op(who, &null, &["open", "/dev/null", "wct"]), "ok", who);
+    }
+}
+
+/// Ordinary shell work runs under the base profiles: output thrown
+/// away with `>/dev/null` (an O_CREAT|O_TRUNC open of a device) and a
+/// pipe made with `socketpair` (which names no address).
+#[test]
+fn base_profiles_allow_dev_null_and_socketpairs() {
+    let sh = "echo x >/dev/null && echo y 2>/dev/null >>/dev/null && echo ok";
+    for who in common::everyone() {
+        for profiles in [&["linux"][..], &["user"], &["linux", "ro"]] {
+            let mut cmd = husk_as(who);
+            // A plain environment (not cargo's LD_LIBRARY_PATH), from /.
+            cmd.env_clear()
+                .env("PATH", "/usr/bin:/bin")
+                .env("HOME", "/nonexistent");
+            cmd.current_dir("/");
+            for profile in profiles {
+                cmd.args(["-p", profile]);
+            }
+            cmd.args(["--", "sh", "-c", sh]);
+            let o = run(&mut cmd, LIMIT);
+            assert_out(&o, "ok", who);
+            assert!(o.stderr.is_empty(), "{who:?} {profiles:?}: {o:?}");
+        }
+        let mut cmd = husk_as(who);
+        cmd.env_clear().current_dir("/");
+        cmd.args([
+            "-p",
+            "linux",
+            "-m",
+            &format!("allow/exec,read,stat+{}", ops().display()),
+        ]);
+        cmd.arg("--").arg(ops()).arg("socketpair");
+        let o = run(&mut cmd, LIMIT);
+        assert_out(&o, "ok", who);
+        assert!(o.stderr.is_empty(), "{who:?}: {o:?}");
     }
 }
 

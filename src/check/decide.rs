@@ -793,10 +793,23 @@ impl<'p> Checker<'p> {
                     cats.insert(Write);
                 }
             }
-            if flags & libc::O_CREAT != 0 {
+            // What the open really does to what is there: O_CREAT
+            // creates only where nothing is (with O_EXCL it fails
+            // otherwise, and stays a create); O_TRUNC empties only a
+            // regular file (a device or FIFO ignores it). So
+            // `>/dev/null` is a write. The notify transport performs
+            // the open without the flags that were not decided (see
+            // `emulate::Call::open`), and ptrace's kernel redoes the
+            // lookup (its known time-of-check limit).
+            let (exists, regular) = {
+                let slot = &self.slots[0];
+                let regular = slot.info.is_some_and(|i| i.kind() == libc::S_IFREG);
+                (slot.exists() || slot.anonymous, regular)
+            };
+            if flags & libc::O_CREAT != 0 && (!exists || flags & libc::O_EXCL != 0) {
                 cats.insert(Create);
             }
-            if flags & libc::O_TRUNC != 0 {
+            if flags & libc::O_TRUNC != 0 && regular {
                 // Truncating changes content: write too (stricter than Syd).
                 cats.insert(Truncate);
                 cats.insert(Write);

@@ -744,6 +744,26 @@ impl Call<'_> {
             // got here anyway is refused (see `settle`).
             return Err(Errno::ENOSYS);
         }
+        // Only what was decided (see `decide`'s open): an existing
+        // object is opened without O_CREAT (unless O_EXCL, which then
+        // fails as it should), and one that is not a regular file
+        // without O_TRUNC, so a file swapped in since is neither
+        // created nor emptied, only found changed and decided again.
+        let (exists, regular) = {
+            let slot = &scratch.slots[0];
+            let regular = slot.info.is_some_and(|i| i.kind() == libc::S_IFREG);
+            (slot.exists() || slot.anonymous, regular)
+        };
+        let o_creat = libc::O_CREAT as u64;
+        let o_excl = libc::O_EXCL as u64;
+        let found = exists && flags & o_creat != 0 && flags & o_excl == 0;
+        let mut flags = flags;
+        if found {
+            flags &= !o_creat;
+        }
+        if exists && !regular {
+            flags &= !(libc::O_TRUNC as u64);
+        }
         let creating = flags & libc::O_CREAT as u64 != 0
             || flags & libc::O_TMPFILE as u64 == libc::O_TMPFILE as u64;
         let mode = if creating {
@@ -841,7 +861,12 @@ impl Call<'_> {
             // (a directory decided as `readdir` that became a file since,
             // or another file moved to the path, is decided again).
             let real = scratch.slots[0].real.as_cstr();
-            let fd = file::openat2(Dir::Cwd, real, flags, mode, NO_LINKS)?;
+            let fd = match file::openat2(Dir::Cwd, real, flags, mode, NO_LINKS) {
+                // Gone since the check, and the caller would create it:
+                // a create now, to be decided as one.
+                Err(Errno::ENOENT) if found => return Err(CHANGED),
+                other => other?,
+            };
             self.verified(fd, scratch, 0)?
         };
         if !nonblock {

@@ -5,7 +5,7 @@
  * static so the dynamic loader's own opens do not need allowing.
  *
  *   ops open PATH MODE            MODE: r w rw rt (read+trunc) wt wc (create)
- *                                 wcx (create|excl) rn (read, nofollow) p (O_PATH) tmp (O_TMPFILE)
+ *                                 wcx (create|excl) wct (create|trunc: `>`) rn (read, nofollow) p (O_PATH) tmp (O_TMPFILE)
  *   ops openat DIR REL MODE       relative to an open directory
  *   ops reopen PATH               O_PATH open, then read via /proc/self/fd/N
  *   ops openflags PATH            O_WRONLY|O_APPEND open: "append=A nonblock=N" (F_GETFL)
@@ -97,6 +97,7 @@ static int open_flags(const char *mode) {
     if (!strcmp(mode, "wt")) return O_WRONLY | O_TRUNC;
     if (!strcmp(mode, "wc")) return O_WRONLY | O_CREAT;
     if (!strcmp(mode, "wcx")) return O_WRONLY | O_CREAT | O_EXCL;
+    if (!strcmp(mode, "wct")) return O_WRONLY | O_CREAT | O_TRUNC;
     if (!strcmp(mode, "rn")) return O_RDONLY | O_NOFOLLOW;
     if (!strcmp(mode, "p")) return O_PATH;
     if (!strcmp(mode, "tmp")) return O_TMPFILE | O_RDWR;
