@@ -152,7 +152,7 @@ ratio() {
         t = ""
         if (op != "") {
             ok = (op == "<=") ? (r + 0 <= tg) : (r + 0 < tg)
-            t = sprintf(" (target %s %s, %s)", op, tg, ok ? "met" : "MISSED")
+            t = sprintf(" (target %s %s, %s)", op, tg, ok ? "met" : "above target")
         }
         printf "%s: %s%s; of the cost added to bare: %s\n", name, r, t, add
     }'

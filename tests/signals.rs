@@ -192,3 +192,84 @@ fn signals_inside_the_sandbox_still_work() {
         assert_eq!(o.stdout.trim(), "sibling ok", "{who:?}: {o:?}");
     }
 }
+
+/// A command that dies of a signal makes husk die of the same one, with
+/// no core dump (a shell loop around husk stops on Ctrl-C as around the
+/// command itself); `$?` is still 128 + N.
+#[test]
+fn husk_dies_of_the_commands_signal() {
+    for sig in ["TERM", "INT", "SEGV", "USR1"] {
+        let script = format!("kill -{sig} $$");
+        let number = match sig {
+            "TERM" => libc::SIGTERM,
+            "INT" => libc::SIGINT,
+            "SEGV" => libc::SIGSEGV,
+            _ => libc::SIGUSR1,
+        };
+        let bare = run(Command::new("sh").args(["-c", &script]), LIMIT);
+        assert_eq!(bare.signal, Some(number), "bare: {bare:?}");
+        for who in common::everyone() {
+            let mut cmd = common::husk_as(who);
+            cmd.args(["-p", "off", "--", "sh", "-c", &script]);
+            let o = run(&mut cmd, LIMIT);
+            assert_eq!(o.signal, Some(number), "{who:?} {sig}: {o:?}");
+            assert!(!o.core, "{who:?} {sig}: husk dumped core");
+        }
+    }
+    // A command that exits keeps its status.
+    for who in common::everyone() {
+        let mut cmd = common::husk_as(who);
+        cmd.args(["-p", "off", "--", "sh", "-c", "exit 130"]);
+        let o = run(&mut cmd, LIMIT);
+        assert_eq!((o.code, o.signal), (Some(130), None), "{who:?}: {o:?}");
+    }
+}
+
+/// SIGTERM (or SIGINT, SIGHUP, SIGQUIT) sent to husk's pid reaches every
+/// process of the command's group, not only the first: here a
+/// background subshell that records it.
+#[test]
+fn a_signal_to_husk_reaches_the_commands_group() {
+    let script = "\
+        (trap 'echo bg >> \"$1/got\"; exit 0' TERM; while :; do sleep 0.05; done) &
+        trap 'echo fg >> \"$1/got\"; sleep 0.5; exit 0' TERM
+        echo ready > \"$1/ready\"
+        while :; do sleep 0.05; done";
+    for who in common::everyone() {
+        let dir = common::scratch("group-signal");
+        common::hand_over(&dir, who.user);
+        let mut cmd = common::husk_as(who);
+        cmd.args(["-p", "off", "--", "sh", "-c", script, "sh"])
+            .arg(&dir);
+        let mut child = cmd
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .expect("cannot start husk");
+        let start = std::time::Instant::now();
+        while !dir.join("ready").exists() {
+            assert!(
+                start.elapsed() < LIMIT,
+                "{who:?}: the command never started"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // Both traps set (the background one first, before `ready`).
+        std::thread::sleep(Duration::from_millis(200));
+        // SAFETY: signals husk, our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > LIMIT {
+                let _ = child.kill();
+                panic!("{who:?}: husk did not end after SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let got = std::fs::read_to_string(dir.join("got")).unwrap_or_default();
+        let mut lines: Vec<&str> = got.lines().collect();
+        lines.sort();
+        assert_eq!(lines, ["bg", "fg"], "{who:?}: {status:?}");
+    }
+}

@@ -119,6 +119,7 @@ pub fn run(opts: &Options, index: usize) -> i32 {
     };
     let status = supervisor::run(&command, &config);
     check::flush_logs();
+    supervisor::die_as_the_command();
     status
 }
 

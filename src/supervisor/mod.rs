@@ -223,6 +223,29 @@ pub fn setup(log_fd: i32) -> crate::sys::Result<Setup> {
     Ok(Setup { signals, fds })
 }
 
+/// The signal the eldest sandboxed process died of, if it did (0: it
+/// exited, or is still running).
+static DIED_OF: AtomicI32 = AtomicI32::new(0);
+
+/// Once supervision is over: if the command died of a signal, husk dies
+/// of the same one, as a shell expects of the command itself (a loop
+/// around husk stops on Ctrl-C), without a core dump. Returns only if
+/// it did not (the command exited, or the signal does not kill): the
+/// caller then exits with its status (128 + N for a signal).
+pub fn die_as_the_command() {
+    let sig = DIED_OF.load(Ordering::SeqCst);
+    if sig <= 0 {
+        return;
+    }
+    // The signal's own action (SIGKILL's cannot change), unblocked
+    // (husk blocks those it reads), and no core: what dumped core was
+    // the command, not husk (which is not dumpable anyway).
+    let _ = process::no_core_dumps();
+    let _ = signal::set_default(sig);
+    let _ = signal::set_mask(signal::How::Unblock, SigSet::of(&[sig]));
+    let _ = process::kill(process::getpid(), sig);
+}
+
 /// The eldest sandboxed process, for the fatal hook.
 static ELDEST: AtomicI32 = AtomicI32::new(0);
 

@@ -183,20 +183,35 @@ impl Tracer {
         // pending keeps the signalfd readable for the next poll.
         if let Ok(Some(info)) = signal::read_signalfd(self.signals.as_fd()) {
             let sig = info.signo as i32;
-            if FORWARDED.contains(&sig) {
+            // Not what husk itself sent to the command's group, when
+            // husk is in that group too.
+            if FORWARDED.contains(&sig) && info.pid as Pid != process::getpid() {
                 self.forward(sig);
             }
         }
         true
     }
 
-    /// Passes a signal sent to husk on to the eldest (or, once it is
-    /// gone, to every remaining tracee).
+    /// Passes a signal sent to husk on to the command's process group:
+    /// every sandboxed process in the eldest's group (or, once it is
+    /// gone, every remaining one). Never to the group itself, which may
+    /// hold husk and processes outside the sandbox (the rest of a
+    /// pipeline).
     fn forward(&self, sig: i32) {
+        let group = match self.status {
+            None => process::getpgid(self.eldest).ok(),
+            Some(_) => None,
+        };
         if self.status.is_none() {
             let _ = process::kill(self.eldest, sig);
-        } else {
-            for tid in self.tasks.tids() {
+        }
+        for tid in self.tasks.tids() {
+            let ours = match group {
+                Some(g) => tid != self.eldest && process::getpgid(tid) == Ok(g),
+                None => self.status.is_some(),
+            };
+            if ours {
+                // A thread's id names its whole process here.
                 let _ = process::kill(tid, sig);
             }
         }
@@ -205,7 +220,12 @@ impl Tracer {
     fn handle(&mut self, pid: Pid, status: WaitStatus) {
         match status {
             WaitStatus::Exited(code) => self.ended(pid, code),
-            WaitStatus::Signaled(sig, _) => self.ended(pid, 128 + sig),
+            WaitStatus::Signaled(sig, _) => {
+                if pid == self.eldest && self.status.is_none() {
+                    super::DIED_OF.store(sig, core::sync::atomic::Ordering::SeqCst);
+                }
+                self.ended(pid, 128 + sig)
+            }
             WaitStatus::Stopped(sig, event) => self.stopped(pid, sig, event),
             WaitStatus::Continued => {}
         }

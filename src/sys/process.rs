@@ -46,6 +46,30 @@ pub fn kill(pid: Pid, sig: i32) -> Result<()> {
     check(unsafe { raw::syscall2(nr::KILL, pid as isize as usize, sig as usize) }).map(drop)
 }
 
+/// The process group of process `pid`.
+pub fn getpgid(pid: Pid) -> Result<Pid> {
+    // SAFETY: no memory is passed.
+    check(unsafe { raw::syscall1(nr::GETPGID, pid as usize) }).map(|g| g as Pid)
+}
+
+/// Sets the calling process's core file size limit to zero: it dumps
+/// no core.
+pub fn no_core_dumps() -> Result<()> {
+    let none = [0u64; 2];
+    // SAFETY: the kernel reads one struct rlimit64 (two u64) from
+    // `none` and writes nothing (no old limit asked for).
+    check(unsafe {
+        raw::syscall4(
+            nr::PRLIMIT64,
+            0,
+            libc::RLIMIT_CORE as usize,
+            none.as_ptr() as usize,
+            0,
+        )
+    })
+    .map(drop)
+}
+
 /// Sends `sig` to thread `tid` of thread group `tgid`.
 pub fn tgkill(tgid: Pid, tid: Pid, sig: i32) -> Result<()> {
     // SAFETY: no memory is passed.

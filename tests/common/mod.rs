@@ -29,6 +29,8 @@ pub struct Outcome {
     pub code: Option<i32>,
     /// Terminating signal, if killed.
     pub signal: Option<i32>,
+    /// Whether it dumped core as it died.
+    pub core: bool,
     pub stdout: String,
     pub stderr: String,
     pub elapsed: Duration,
@@ -76,6 +78,7 @@ pub fn run(cmd: &mut Command, limit: Duration) -> Outcome {
     Outcome {
         code: status.code(),
         signal: status.signal(),
+        core: status.core_dumped(),
         stdout: out_t.join().unwrap(),
         stderr: err_t.join().unwrap(),
         elapsed: start.elapsed(),
