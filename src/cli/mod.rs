@@ -36,11 +36,7 @@ pub fn main() -> i32 {
             0
         }
         Mode::Version => {
-            outln!(
-                "husk {} ({})",
-                env!("CARGO_PKG_VERSION"),
-                crate::sys::arch::NAME
-            );
+            version_line();
             0
         }
         Mode::Capabilities => {
@@ -64,6 +60,19 @@ pub fn main() -> i32 {
         }
         Mode::Run(index) => run::run(&opts, index),
     }
+}
+
+/// `husk VERSION (ARCH) commit COMMIT`, the first line of `-V` and
+/// `-C`. The commit (`build.rs`: 12 hex digits, `-dirty` if the tree
+/// had changes, `unknown` outside a git checkout) tells a bug report
+/// which source it is about, which the version alone cannot.
+pub(crate) fn version_line() {
+    outln!(
+        "husk {} ({}) commit {}",
+        env!("CARGO_PKG_VERSION"),
+        crate::sys::arch::NAME,
+        env!("HUSK_COMMIT")
+    );
 }
 
 fn usage() {
@@ -91,7 +100,7 @@ file, an address or a program by policy, and lets all others run freely.
                (profile:list lists them) and exit
   -C           print what this kernel supports and husk's capacities
   -V, --version
-               print the version
+               print the version and the commit husk was built from
   -h, --help   print this help
 
 Policy commands: sandbox/CATS:on|off, default/CATS:ACTION,
