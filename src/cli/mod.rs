@@ -118,6 +118,8 @@ worker threads (default: CPUs, 2-8).
 
 Exit status: COMMAND's own; 128+N if it was killed by signal N;
 125 if husk could not start it as asked, 126 if it could not be
-executed, 127 if it was not found."
+executed, 127 if it was not found.
+
+Manual: husk(1), and husk(5) for the rule language."
     );
 }
