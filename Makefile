@@ -4,12 +4,16 @@
 #   make test          run every test (unit, integration, self-tests)
 #   make check         cargo fmt --check + clippy -D warnings + tests
 #   make bench         run the benchmarks under bench/
-#   make install PREFIX=/usr/local
+#   make install       build, then install husk into $(BINDIR) and the
+#                      man pages husk(1), husk(5) into $(MANDIR)/man1,
+#                      man5 (PREFIX=/usr/local, MANDIR=$(PREFIX)/share/man;
+#                      DESTDIR=/some/root to stage a package)
 #   make clean
 
 CARGO  ?= cargo
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 
 .PHONY: all build test check fmt clippy bench install clean
 
@@ -37,6 +41,9 @@ bench: build
 install: build
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 target/release/husk $(DESTDIR)$(BINDIR)/husk
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 docs/husk.1 $(DESTDIR)$(MANDIR)/man1/husk.1
+	install -m 0644 docs/husk.5 $(DESTDIR)$(MANDIR)/man5/husk.5
 
 clean:
 	$(CARGO) clean

@@ -10,9 +10,14 @@
 //! (`cc`, the default), and `rust-lld`/`ld.lld` called directly, which
 //! is how husk is cross-built for other architectures without a cross
 //! C toolchain (`make cross ARCH=aarch64`).
+//!
+//! It also names the git commit being built (`HUSK_COMMIT`, printed by
+//! `husk -V`), so a binary found on some machine can be traced back to
+//! its source.
 
 use std::env;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 fn main() {
     let manifest =
@@ -21,6 +26,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={}", script.display());
     println!("cargo:rerun-if-env-changed=RUSTC_LINKER");
+    println!("cargo:rustc-env=HUSK_COMMIT={}", commit(&manifest));
 
     // The `libc` crate asks for -lc, -lm, -lrt, -lpthread, -lutil and
     // -ldl. Empty archives of those names, searched before the system
@@ -98,4 +104,72 @@ fn main() {
             i += 1;
         }
     }
+}
+
+/// `git -C DIR ARGS...`'s trimmed output, or `None` if git is absent or
+/// fails.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    out.status.success().then(|| text.trim().to_string())
+}
+
+/// The commit of the checkout at `manifest`: 12 hex digits, with
+/// `-dirty` if the tree differs from it (untracked files count), or
+/// `unknown` outside a git checkout (a source tarball) or without git.
+///
+/// The build script runs again when HEAD moves (a commit, a checkout),
+/// when the index changes, and when anything under `src/` does, so the
+/// answer stays true for the code compiled. `--no-optional-locks` keeps
+/// `git status` from rewriting the index, which would make every build
+/// a rebuild.
+fn commit(manifest: &Path) -> String {
+    // Only this tree's own repository: a tarball unpacked inside some
+    // other checkout must not take that checkout's commit.
+    let top = git(manifest, &["rev-parse", "--show-toplevel"]).map(PathBuf::from);
+    let same = |top: &Path| match (top.canonicalize(), manifest.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let Some(hash) = top
+        .filter(|t| same(t))
+        .and_then(|_| git(manifest, &["rev-parse", "--short=12", "HEAD"]))
+    else {
+        return "unknown".to_string();
+    };
+    // In a linked worktree `.git` is a file: HEAD and the index are in
+    // the worktree's own git directory, branches and packed-refs in the
+    // common one. Paths come back relative to `manifest` or absolute.
+    let git_dir = git(manifest, &["rev-parse", "--git-dir"]).map(|d| manifest.join(d));
+    let common = git(manifest, &["rev-parse", "--git-common-dir"]).map(|d| manifest.join(d));
+    let mut watch = vec![manifest.join("src")];
+    if let (Some(git_dir), Some(common)) = (git_dir, common) {
+        let head = git_dir.join("HEAD");
+        if let Some(name) = std::fs::read_to_string(&head)
+            .ok()
+            .and_then(|h| h.strip_prefix("ref:").map(|r| r.trim().to_string()))
+        {
+            // The branch: a loose ref, or a line of packed-refs.
+            watch.push(common.join(&name));
+            watch.push(common.join("packed-refs"));
+        }
+        // HEAD's reflog also catches a commit on a branch that was
+        // packed (its loose ref is a new file, which nothing watched).
+        watch.push(git_dir.join("logs").join("HEAD"));
+        watch.push(head);
+        watch.push(git_dir.join("index"));
+    }
+    // A path that does not exist would make cargo run this script (and
+    // rebuild husk) every time.
+    for path in watch.iter().filter(|p| p.exists()) {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    let dirty = git(manifest, &["--no-optional-locks", "status", "--porcelain"])
+        .is_some_and(|changes| !changes.is_empty());
+    if dirty { format!("{hash}-dirty") } else { hash }
 }

@@ -18,9 +18,10 @@ fn version() {
     assert_eq!(
         o.stdout.trim(),
         format!(
-            "husk {} ({})",
+            "husk {} ({}) commit {}",
             env!("CARGO_PKG_VERSION"),
-            std::env::consts::ARCH
+            std::env::consts::ARCH,
+            env!("HUSK_COMMIT")
         )
     );
 }

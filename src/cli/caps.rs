@@ -16,11 +16,7 @@ pub fn report(choice: crate::policy::rules::TransportChoice) {
     let at_least = |a: u32, b: u32| (major, minor) >= (a, b);
     let yes_no = |v: bool| if v { "yes" } else { "no" };
 
-    outln!(
-        "husk {} ({})",
-        env!("CARGO_PKG_VERSION"),
-        crate::sys::arch::NAME
-    );
+    super::version_line();
     outln!(
         "kernel: {} {} ({})",
         Bytes(uname.sysname()),

@@ -36,11 +36,7 @@ pub fn main() -> i32 {
             0
         }
         Mode::Version => {
-            outln!(
-                "husk {} ({})",
-                env!("CARGO_PKG_VERSION"),
-                crate::sys::arch::NAME
-            );
+            version_line();
             0
         }
         Mode::Capabilities => {
@@ -64,6 +60,19 @@ pub fn main() -> i32 {
         }
         Mode::Run(index) => run::run(&opts, index),
     }
+}
+
+/// `husk VERSION (ARCH) commit COMMIT`, the first line of `-V` and
+/// `-C`. The commit (`build.rs`: 12 hex digits, `-dirty` if the tree
+/// had changes, `unknown` outside a git checkout) tells a bug report
+/// which source it is about, which the version alone cannot.
+pub(crate) fn version_line() {
+    outln!(
+        "husk {} ({}) commit {}",
+        env!("CARGO_PKG_VERSION"),
+        crate::sys::arch::NAME,
+        env!("HUSK_COMMIT")
+    );
 }
 
 fn usage() {
@@ -90,20 +99,27 @@ file, an address or a program by policy, and lets all others run freely.
                print a built-in profile as plain commands
                (profile:list lists them) and exit
   -C           print what this kernel supports and husk's capacities
-  -V           print the version
-  -h           print this help
+  -V, --version
+               print the version and the commit husk was built from
+  -h, --help   print this help
 
 Policy commands: sandbox/CATS:on|off, default/CATS:ACTION,
 ACTION/CATS+PATTERN (-PATTERN removes the latest equal rule, ^PATTERN
 all of them), include PATH and include_profile NAME (in files),
-trace/exit_wait_all:1. Actions: allow warn filter deny kill exit.
+trace/exit_wait_all:1, trace/transport:auto|notify|ptrace.
+Actions: allow warn filter deny kill exit.
 Everything is denied until allowed (chdir is off by default).
+A file that looks missing may be hidden: a path whose stat is denied
+answers ENOENT to every call, and its log line says \"cap\":\"stat\".
 
 Environment: HUSK_LOG_FD=N sends log lines to descriptor N (default
-stderr; N > 2 is not passed to COMMAND); HUSK_WORKERS=N sets the worker threads (default: CPUs, 2-8).
+stderr; N > 2 is not passed to COMMAND); HUSK_WORKERS=N sets the
+worker threads (default: CPUs, 2-8).
 
 Exit status: COMMAND's own; 128+N if it was killed by signal N;
 125 if husk could not start it as asked, 126 if it could not be
-executed, 127 if it was not found."
+executed, 127 if it was not found.
+
+Manual: husk(1), and husk(5) for the rule language."
     );
 }

@@ -4,6 +4,8 @@
 //! argument may be attached (`-mallow/read+/usr/***`) or the next
 //! word, parsing stops at `--` or at the first non-option word (the
 //! command), so the command's own options are never read as husk's.
+//! The only long options are `--help` and `--version`, the spellings
+//! every user tries first; any other `--word` is an error.
 //! Policy sources keep their command-line order: it decides which rule
 //! wins. Everything is borrowed from the process arguments; nothing is
 //! copied.
@@ -83,6 +85,8 @@ pub struct Options {
 pub enum Error {
     /// `-q`
     UnknownOption(u8),
+    /// `--verbose`: a long option other than `--help` and `--version`.
+    UnknownLongOption(&'static [u8]),
     /// `-m` at the end.
     MissingArgument(u8),
     /// `-E json`
@@ -99,6 +103,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Error::UnknownOption(c) => write!(f, "unknown option -{}", Bytes(&[c])),
+            Error::UnknownLongOption(word) => write!(f, "unknown option {}", Bytes(word)),
             Error::MissingArgument(c) => write!(f, "option -{} needs an argument", c as char),
             Error::BadExportFormat(v) => {
                 write!(f, "-E: unknown format '{}' (use pfc or bpf)", Bytes(v))
@@ -134,6 +139,14 @@ impl Options {
             if word.len() < 2 || word[0] != b'-' {
                 command = Some(i - 1);
                 break;
+            }
+            if word.starts_with(b"--") {
+                match word {
+                    b"--help" => help = true,
+                    b"--version" => version = true,
+                    _ => return Err(Error::UnknownLongOption(word)),
+                }
+                continue;
             }
             let mut j = 1;
             while j < word.len() {
@@ -302,6 +315,25 @@ mod tests {
             Mode::Export(Export::Pfc)
         );
         assert_eq!(parse(&[c"-Ebpf"]).unwrap().mode, Mode::Export(Export::Bpf));
+    }
+
+    #[test]
+    fn long_help_and_version() {
+        assert_eq!(parse(&[c"--help"]).unwrap().mode, Mode::Help);
+        assert_eq!(parse(&[c"--version"]).unwrap().mode, Mode::Version);
+        // Like -h, --help wins wherever it appears among the options.
+        assert_eq!(parse(&[c"-x", c"--help", c"-V"]).unwrap().mode, Mode::Help);
+        // After `--` or the command, they belong to the command.
+        assert_eq!(parse(&[c"--", c"--help"]).unwrap().mode, Mode::Run(2));
+        assert_eq!(parse(&[c"echo", c"--version"]).unwrap().mode, Mode::Run(1));
+        assert_eq!(
+            parse(&[c"--verbose", c"true"]).unwrap_err(),
+            Error::UnknownLongOption(b"--verbose")
+        );
+        assert_eq!(
+            parse(&[c"--help=x"]).unwrap_err(),
+            Error::UnknownLongOption(b"--help=x")
+        );
     }
 
     #[test]
