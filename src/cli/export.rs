@@ -1,8 +1,9 @@
 //! `husk -E pfc|bpf`: the seccomp programs husk would install.
 //!
-//! `pfc` prints all three as readable pseudo-code: the sandbox filter
-//! (installed in the command) and the tracer's and workers' own filters
-//! (husk's self-confinement). `bpf` writes the sandbox filter alone as
+//! `pfc` prints every filter as readable pseudo-code: the sandbox filter
+//! (installed in the command) and husk's own (the tracer's, the
+//! workers', and in notify mode the notify workers': its
+//! self-confinement). `bpf` writes the sandbox filter alone as
 //! raw `struct sock_filter` records, the form `seccomp(2)` takes, like
 //! `syd -Ebpf` does.
 

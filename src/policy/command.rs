@@ -7,6 +7,8 @@
 //! ACTION/CATS+PATTERN          ACTION/CATS-PATTERN      ACTION/CATS^PATTERN
 //! include PATH                 include_profile NAME     trace/exit_wait_all:1|0
 //! trace/transport:auto|notify|ptrace
+//! walk+PATH                    (husk's own: stat and readlink of every
+//!                               directory above PATH)
 //! ```
 //!
 //! Everything is checked before anything changes: a command that fails
@@ -43,6 +45,9 @@ pub enum Command<'a> {
     ExitWaitAll(bool),
     /// `trace/transport:auto|notify|ptrace`
     Transport(TransportChoice),
+    /// `walk+PATH` (husk's own): `allow/stat,readlink` of every
+    /// directory above PATH, so programs can find their way to it.
+    Walk(&'a [u8]),
 }
 
 /// What is wrong with a command. Displayed after its source.
@@ -60,6 +65,8 @@ pub enum Error<'a> {
     BadTransport(&'a [u8]),
     /// A path pattern that is not absolute.
     RelativePattern(&'a [u8]),
+    /// `walk+` of a pattern (a glob, or not absolute) rather than a path.
+    NotAPath(&'a [u8]),
     /// A path pattern with a glob error.
     BadGlob(&'a [u8], GlobError),
     /// A network pattern that does not parse.
@@ -106,6 +113,11 @@ impl fmt::Display for Error<'_> {
                 write!(f, "'{}' is not auto, notify or ptrace", Bytes(v))
             }
             Error::RelativePattern(p) => write!(f, "path pattern '{}' is not absolute", Bytes(p)),
+            Error::NotAPath(p) => write!(
+                f,
+                "walk+ takes an absolute path with no glob character, not '{}'",
+                Bytes(p)
+            ),
             Error::BadGlob(p, e) => write!(f, "bad pattern '{}': {e}", Bytes(p)),
             Error::BadAddress(p, e) => write!(f, "bad address pattern '{}': {e}", Bytes(p)),
             Error::MixedCategories => f.write_str(
@@ -203,6 +215,16 @@ pub fn parse(line: &[u8]) -> Result<Command<'_>, Error<'_>> {
     }
     if let Some(name) = line.strip_prefix(b"include_profile ") {
         return Ok(Command::IncludeProfile(trim(name)));
+    }
+    if let Some(path) = line.strip_prefix(b"walk+") {
+        let literal = path.first() == Some(&b'/')
+            && !path.iter().any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'));
+        check_pattern(CatSet::of(&[crate::policy::category::Category::Stat]), path)?;
+        return if literal {
+            Ok(Command::Walk(path))
+        } else {
+            Err(Error::NotAPath(path))
+        };
     }
     let Some(slash) = line.iter().position(|&b| b == b'/') else {
         return Err(Error::UnknownCommand(line));
@@ -314,6 +336,25 @@ pub fn apply<'a>(policy: &mut Policy, command: Command<'a>) -> Result<(), Error<
         }
         Command::ExitWaitAll(on) => policy.exit_wait_all = on,
         Command::Transport(choice) => policy.transport = choice,
+        Command::Walk(path) => {
+            // Every directory strictly above `path`, `/` included.
+            let walk = CatSet::of(&[
+                crate::policy::category::Category::Stat,
+                crate::policy::category::Category::Readlink,
+            ]);
+            let mut end = path.len();
+            while end > 1 && path[end - 1] == b'/' {
+                end -= 1;
+            }
+            while let Some(slash) = path[..end].iter().rposition(|&b| b == b'/') {
+                let above = if slash == 0 { &path[..1] } else { &path[..slash] };
+                policy.add(Action::Allow, walk, above).map_err(Error::Full)?;
+                if slash == 0 {
+                    break;
+                }
+                end = slash;
+            }
+        }
         Command::Include(_) | Command::IncludeProfile(_) => return Err(Error::IncludeOutsideFile),
     }
     Ok(())
@@ -499,6 +540,25 @@ mod tests {
             expand(b"${HOME}", &env, &mut small),
             Err(Error::LineTooLong)
         );
+    }
+
+    #[test]
+    fn walk_allows_the_way_to_a_path() {
+        use Category::*;
+        let mut p = crate::policy::rules::Policy::new();
+        apply(&mut p, parse(b"walk+/tmp/a/b/proj/").unwrap()).unwrap();
+        for above in [&b"/"[..], b"/tmp", b"/tmp/a", b"/tmp/a/b"] {
+            assert!(p.check_path(Stat, above).allows());
+            assert!(p.check_path(Readlink, above).allows());
+            assert!(!p.check_path(Read, above).allows());
+            assert!(!p.check_path(Readdir, above).allows());
+        }
+        for not in [&b"/tmp/a/b/proj"[..], b"/tmp/a/c", b"/tmp/a/b/proj/x", b"/usr"] {
+            assert!(!p.check_path(Stat, not).allows(), "{not:?}");
+        }
+        for bad in [&b"walk+tmp/x"[..], b"walk+/tmp/*", b"walk+/a/**/b"] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
