@@ -267,6 +267,64 @@ pub fn fast(policy: &Policy, nr: u32) -> Option<Verdict> {
     }
 }
 
+/// A path whose last component is not a name: `.`, `..`, or none at
+/// all (the root).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dots {
+    Dot,
+    DotDot,
+    Root,
+}
+
+/// What `raw`'s last component is, if not a name.
+fn dot_name(raw: &[u8]) -> Option<Dots> {
+    let end = raw.iter().rposition(|&b| b != b'/').map_or(0, |i| i + 1);
+    if end == 0 {
+        return (!raw.is_empty()).then_some(Dots::Root);
+    }
+    let start = raw[..end]
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |i| i + 1);
+    match &raw[start..end] {
+        b"." => Some(Dots::Dot),
+        b".." => Some(Dots::DotDot),
+        _ => None,
+    }
+}
+
+/// The errno the kernel gives call `sys` for flags it does not know (or
+/// combines wrongly), checked before anything else, as it checks them.
+fn bad_flags(sys: &str, info: &SyscallInfo) -> Option<Errno> {
+    let flags = |i: usize| arg(info, i) as u32 as i32;
+    let at = |i: usize, known: i32| flags(i) & !known != 0;
+    let nofollow_empty = libc::AT_SYMLINK_NOFOLLOW | libc::AT_EMPTY_PATH;
+    let stat_flags = nofollow_empty | libc::AT_NO_AUTOMOUNT | libc::AT_STATX_SYNC_TYPE;
+    let bad = match sys {
+        "unlinkat" => at(2, libc::AT_REMOVEDIR),
+        "linkat" => at(4, libc::AT_SYMLINK_FOLLOW | libc::AT_EMPTY_PATH),
+        "newfstatat" => at(3, stat_flags),
+        "statx" => {
+            at(2, stat_flags)
+                || flags(2) & libc::AT_STATX_SYNC_TYPE == libc::AT_STATX_SYNC_TYPE
+                || arg(info, 3) as u32 & libc::STATX__RESERVED as u32 != 0
+        }
+        "faccessat2" => at(3, libc::AT_EACCESS | nofollow_empty) || flags(2) & !0o7 != 0,
+        "fchmodat2" => at(3, nofollow_empty),
+        "fchownat" | "utimensat" => at(4 - usize::from(sys == "utimensat"), nofollow_empty),
+        "setxattrat" | "getxattrat" | "listxattrat" | "removexattrat" => at(2, nofollow_empty),
+        "file_getattr" | "file_setattr" => at(4, nofollow_empty),
+        "renameat2" => {
+            let known =
+                (libc::RENAME_NOREPLACE | libc::RENAME_EXCHANGE | libc::RENAME_WHITEOUT) as i32;
+            let both = (libc::RENAME_NOREPLACE | libc::RENAME_EXCHANGE) as i32;
+            at(4, known) || flags(4) & both == both
+        }
+        _ => false,
+    };
+    bad.then_some(Errno::EINVAL)
+}
+
 /// Bytes of directory entries husk reads per filtered listing call.
 const LISTING: usize = 4096;
 
@@ -523,13 +581,22 @@ impl<'p> Checker<'p> {
                 }
             };
         }
-        match resolve::resolve(
+        if how.name_op {
+            if let Some(dots) = dot_name(&self.raw[..raw_len]) {
+                let removing_dir = self.sys == "rmdir"
+                    || (self.sys == "unlinkat" && flag(arg(info, 2), libc::AT_REMOVEDIR));
+                return self.dot_name(how, raw_len, slot, dots, removing_dir);
+            }
+        }
+        let resolved = resolve::resolve(
             &self.caller,
             &self.raw[..raw_len],
             how,
             &mut self.slots[slot],
-        ) {
+        );
+        match resolved {
             Ok(()) => Ok(()),
+            Err(e) if self.slots[slot].blame > 0 => Err(self.unless_hidden(slot, e)),
             Err(Errno::EACCES) => {
                 // A magic link into another process: refused, logged.
                 self.log(first_cat, Action::Deny, Subject::Path(&self.raw[..raw_len]));
@@ -537,6 +604,78 @@ impl<'p> Checker<'p> {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// `e`, the kernel's answer to a lookup that failed on an object
+    /// (a file used as a directory...), unless that object is hidden:
+    /// then ENOENT, as for a path that is not there.
+    fn unless_hidden(&self, slot: usize, e: Errno) -> Errno {
+        let s = &self.slots[slot];
+        let blamed = &s.real.as_bytes()[..s.blame.min(s.real.as_bytes().len())];
+        if self.policy.check_path(Stat, blamed).allows() {
+            e
+        } else {
+            Errno::ENOENT
+        }
+    }
+
+    /// A name operation on a path whose last component is `.` or `..`
+    /// (or the root): the kernel refuses it once the directory holding
+    /// it is found, with an errno of the call's own; the name is never
+    /// acted on.
+    fn dot_name(
+        &mut self,
+        how: How,
+        raw_len: usize,
+        slot: usize,
+        dots: Dots,
+        removing_dir: bool,
+    ) -> Result<()> {
+        let raw = &self.raw[..raw_len];
+        let dir_len = raw.iter().rposition(|&b| b == b'/').map_or(0, |i| i.max(1));
+        let mut lookup = how;
+        lookup.name_op = false;
+        lookup.follow = true;
+        let dir: &[u8] = if dir_len == 0 { b"." } else { &raw[..dir_len] };
+        let mut copy = [0u8; crate::remote::path::PATH_MAX];
+        let dir_len = dir.len().min(copy.len());
+        copy[..dir_len].copy_from_slice(&dir[..dir_len]);
+        if dots != Dots::Root {
+            match resolve::resolve(
+                &self.caller,
+                &copy[..dir_len],
+                lookup,
+                &mut self.slots[slot],
+            ) {
+                Err(e) if self.slots[slot].blame > 0 => return Err(self.unless_hidden(slot, e)),
+                Err(e) => return Err(e),
+                Ok(()) => {}
+            }
+            let found = &self.slots[slot];
+            if !found.exists() {
+                return Err(Errno::ENOENT);
+            }
+            let hidden = found
+                .path()
+                .is_some_and(|p| !self.policy.check_path(Stat, p).allows());
+            if hidden {
+                return Err(Errno::ENOENT);
+            }
+            if !found.is_dir() {
+                return Err(Errno::ENOTDIR);
+            }
+        }
+        Err(match self.sys {
+            _ if removing_dir => match dots {
+                Dots::Dot => Errno::EINVAL,
+                Dots::DotDot => Errno::ENOTEMPTY,
+                Dots::Root => Errno::EBUSY,
+            },
+            "unlink" | "unlinkat" => Errno::EISDIR,
+            "rename" | "renameat" | "renameat2" => Errno::EBUSY,
+            // Making a name: mkdir, mknod, symlink, link's new name.
+            _ => Errno::EEXIST,
+        })
     }
 
     /// Resolves and checks one operand with fixed categories.
@@ -577,6 +716,12 @@ impl<'p> Checker<'p> {
     // ---- System calls ----
 
     fn call(&mut self, info: &SyscallInfo) -> Verdict {
+        // Flags the kernel refuses are refused first, as it does: the
+        // notify transport performs calls with flags of its own, which
+        // must never turn a refused call into a performed one.
+        if let Some(e) = bad_flags(self.sys, info) {
+            return Verdict::Deny(e);
+        }
         let cwd = Start::Cwd;
         let path = |i: usize, follow: bool| Operand::Path {
             path: i,
@@ -586,6 +731,14 @@ impl<'p> Checker<'p> {
             let mut how = How::at(dirfd(info, d), follow);
             how.empty_path = empty;
             Operand::Path { path: p, how }
+        };
+        // A name in its directory, acted on as such (see How::name_op).
+        let name = |operand: Operand| match operand {
+            Operand::Path { path, mut how } => {
+                how.name_op = true;
+                Operand::Path { path, how }
+            }
+            other => other,
         };
         let one = |c: Category| CatSet::of(&[c]);
         let nofollow = |flags: u64| !flag(flags, libc::AT_SYMLINK_NOFOLLOW);
@@ -655,54 +808,54 @@ impl<'p> Checker<'p> {
             "mmap" => self.simple(info, Operand::Fd(4), one(Exec)),
             "mprotect" | "pkey_mprotect" => self.mapped(arg(info, 0), arg(info, 1)),
             // Removing.
-            "unlink" => self.simple(info, path(0, false), one(Delete)),
-            "rmdir" => self.simple(info, path(0, false), one(Rmdir)),
+            "unlink" => self.simple(info, name(path(0, false)), one(Delete)),
+            "rmdir" => self.simple(info, name(path(0, false)), one(Rmdir)),
             "unlinkat" => {
                 let c = if flag(arg(info, 2), libc::AT_REMOVEDIR) {
                     Rmdir
                 } else {
                     Delete
                 };
-                self.simple(info, at(0, 1, false, false), one(c))
+                self.simple(info, name(at(0, 1, false, false)), one(c))
             }
             // Renaming and linking.
-            "rename" => self.rename(info, path(0, false), path(1, false), 0, false),
+            "rename" => self.rename(info, name(path(0, false)), name(path(1, false)), 0, false),
             "renameat" => self.rename(
                 info,
-                at(0, 1, false, false),
-                at(2, 3, false, false),
+                name(at(0, 1, false, false)),
+                name(at(2, 3, false, false)),
                 0,
                 false,
             ),
             "renameat2" => self.rename(
                 info,
-                at(0, 1, false, false),
-                at(2, 3, false, false),
+                name(at(0, 1, false, false)),
+                name(at(2, 3, false, false)),
                 arg(info, 4),
                 false,
             ),
-            "link" => self.rename(info, path(0, false), path(1, false), 0, true),
+            "link" => self.rename(info, path(0, false), name(path(1, false)), 0, true),
             "linkat" => {
                 let f = arg(info, 4);
                 let follow = flag(f, libc::AT_SYMLINK_FOLLOW);
                 self.rename(
                     info,
                     at(0, 1, follow, empty(f)),
-                    at(2, 3, false, false),
+                    name(at(2, 3, false, false)),
                     0,
                     true,
                 )
             }
-            "symlink" => self.simple(info, path(1, false), one(Symlink)),
-            "symlinkat" => self.simple(info, at(1, 2, false, false), one(Symlink)),
+            "symlink" => self.simple(info, name(path(1, false)), one(Symlink)),
+            "symlinkat" => self.simple(info, name(at(1, 2, false, false)), one(Symlink)),
             "readlink" => self.simple(info, path(0, false), one(Readlink)),
             // An empty path is the descriptor itself (no flag needed).
             "readlinkat" => self.simple(info, at(0, 1, false, true), one(Readlink)),
             // Changing.
             "truncate" => self.simple(info, path(0, true), one(Truncate)),
             "ftruncate" | "fallocate" => self.simple(info, Operand::Fd(0), one(Truncate)),
-            "mkdir" => self.simple(info, path(0, false), one(Mkdir)),
-            "mkdirat" => self.simple(info, at(0, 1, false, false), one(Mkdir)),
+            "mkdir" => self.simple(info, name(path(0, false)), one(Mkdir)),
+            "mkdirat" => self.simple(info, name(at(0, 1, false, false)), one(Mkdir)),
             "chown" => self.simple(info, path(0, true), owner_cats(arg(info, 1), arg(info, 2))),
             "lchown" => self.simple(info, path(0, false), owner_cats(arg(info, 1), arg(info, 2))),
             "fchown" => self.simple(info, Operand::Fd(0), owner_cats(arg(info, 1), arg(info, 2))),
@@ -728,11 +881,26 @@ impl<'p> Checker<'p> {
             }
             "utimensat" => {
                 let f = arg(info, 3);
-                let how = How::at(dirfd(info, 0), nofollow(f));
+                let start = dirfd(info, 0);
+                if arg(info, 1) == 0 {
+                    // No path: the descriptor itself (futimens), which
+                    // takes no flags; with AT_FDCWD, a bad address.
+                    if matches!(start, Start::Cwd) {
+                        return Verdict::Deny(Errno::EFAULT);
+                    }
+                    if f != 0 {
+                        return Verdict::Deny(Errno::EINVAL);
+                    }
+                }
+                let mut how = How::at(start, nofollow(f));
+                how.empty_path = empty(f);
                 self.simple(info, Operand::PathOrFd { path: 1, how }, one(Utime))
             }
-            "mknod" => self.simple(info, path(0, false), one(node_cat(arg(info, 1)))),
-            "mknodat" => self.simple(info, at(0, 1, false, false), one(node_cat(arg(info, 2)))),
+            "mknod" => self.simple(info, name(path(0, false)), one(node_cat(arg(info, 1)))),
+            "mknodat" => {
+                let operand = name(at(0, 1, false, false));
+                self.simple(info, operand, one(node_cat(arg(info, 2))))
+            }
             // Directories.
             "chdir" => self.chdir(info, path(0, true)),
             "fchdir" => self.chdir(info, Operand::Fd(0)),
@@ -806,6 +974,10 @@ impl<'p> Checker<'p> {
                 let regular = slot.info.is_some_and(|i| i.kind() == libc::S_IFREG);
                 (slot.exists() || slot.anonymous, regular)
             };
+            if flags & libc::O_CREAT != 0 && !exists && self.record.trailing[0] {
+                // A new name with a trailing slash: no file is made.
+                return Verdict::Deny(Errno::EISDIR);
+            }
             if flags & libc::O_CREAT != 0 && (!exists || flags & libc::O_EXCL != 0) {
                 cats.insert(Create);
             }
@@ -944,7 +1116,14 @@ impl<'p> Checker<'p> {
             return Verdict::Deny(e);
         }
         if let Err(e) = self.resolve(info, to, 1, Create) {
-            return Verdict::Deny(e);
+            // The kernel looks the old name up before the new one's last
+            // component: a missing old name is told first.
+            let missing = !self.slots[0].exists() && !self.slots[0].anonymous;
+            return Verdict::Deny(if e == Errno::ENAMETOOLONG && missing {
+                Errno::ENOENT
+            } else {
+                e
+            });
         }
         let exchange = !link && flags as u32 & libc::RENAME_EXCHANGE != 0;
         self.check_path(0, CatSet::of(&[Rename]));
@@ -1170,6 +1349,15 @@ impl<'p> Checker<'p> {
             Ok(d) => d,
             Err(e) => return Verdict::Deny(e),
         };
+        // A UNIX address longer than struct sockaddr_un: EINVAL.
+        let sun = core::mem::size_of::<libc::sockaddr_un>() as u64;
+        let unix = matches!(
+            decoded,
+            Decoded::UnixPath(_) | Decoded::Abstract(_) | Decoded::Unnamed
+        );
+        if unix && len > sun {
+            return Verdict::Deny(Errno::EINVAL);
+        }
 
         self.check_decoded(&decoded, category, how);
         // `read` accepted `len`: at most SOCKADDR_MAX bytes, all read.
@@ -1200,12 +1388,35 @@ impl<'p> Checker<'p> {
                 raw[..path.len()].copy_from_slice(path);
                 let follow = how != Use::Bind;
                 self.record.follow[0] = follow;
-                match resolve::resolve(
-                    &self.caller,
-                    &raw[..path.len()],
-                    How::at(Start::Cwd, follow),
-                    &mut self.slots[0],
-                ) {
+                self.record.trailing[0] = path.last() == Some(&b'/');
+                let mut lookup = How::at(Start::Cwd, follow);
+                // bind makes a name in its directory (a socket file).
+                lookup.name_op = how == Use::Bind;
+                if lookup.name_op && dot_name(path).is_some() {
+                    // `.`, `..` or `/`: never a new name (EEXIST, which
+                    // bind says as EADDRINUSE), once the directory is
+                    // found.
+                    let n = path.len().min(self.raw.len());
+                    self.raw[..n].copy_from_slice(&path[..n]);
+                    let dots = dot_name(path).unwrap_or(Dots::Root);
+                    let e = match self.dot_name(lookup, n, 0, dots, false) {
+                        Err(Errno::EEXIST) | Ok(()) => Errno::EADDRINUSE,
+                        Err(e) => e,
+                    };
+                    self.errno = e;
+                    self.note(Finding {
+                        action: Action::Deny,
+                        hidden: false,
+                    });
+                    return;
+                }
+                let resolved =
+                    resolve::resolve(&self.caller, &raw[..path.len()], lookup, &mut self.slots[0]);
+                let resolved = match resolved {
+                    Err(e) if self.slots[0].blame > 0 => Err(self.unless_hidden(0, e)),
+                    other => other,
+                };
+                match resolved {
                     Ok(()) if self.slots[0].nowhere => {
                         // A socket in a directory with no path (a removed
                         // working directory): no rule can name it.

@@ -645,7 +645,12 @@ impl Call<'_> {
         flags: u64,
     ) -> Result<Reply> {
         let mut key = [0u8; 256];
-        let n = self.read_cstr(RemoteAddr(name), &mut key[..255])?.len();
+        // A name over 255 bytes: ERANGE, as the kernel says.
+        let n = match self.read_cstr(RemoteAddr(name), &mut key[..255]) {
+            Ok(key) => key.len(),
+            Err(Errno::ENAMETOOLONG) => return Err(Errno::ERANGE),
+            Err(e) => return Err(e),
+        };
         let key = core::ffi::CStr::from_bytes_until_nul(&key[..=n]).map_err(|_| Errno::EINVAL)?;
         let size = size as usize;
         if size > XATTR_MAX {
@@ -757,6 +762,10 @@ impl Call<'_> {
         let o_creat = libc::O_CREAT as u64;
         let o_excl = libc::O_EXCL as u64;
         let found = exists && flags & o_creat != 0 && flags & o_excl == 0;
+        if found && scratch.slots[0].is_dir() {
+            // O_CREAT never opens a directory.
+            return Err(Errno::EISDIR);
+        }
         let mut flags = flags;
         if found {
             flags &= !o_creat;
@@ -938,17 +947,36 @@ impl Call<'_> {
 
     fn bind(&self, scratch: &mut Scratch) -> Result<Reply> {
         let socket = self.their_fd(self.info.args[0] as u32 as i32)?;
-        let mut keep = None;
-        let (addr, len) = self.address(scratch, true, &mut keep)?;
-        if keep.is_none() {
-            file::bind(&socket, &addr[..len])?;
+        let rec = &scratch.record;
+        let named = rec.addr_len > 2
+            && u16::from_ne_bytes([rec.addr[0], rec.addr[1]]) == libc::AF_UNIX as u16
+            && rec.addr[2] != 0;
+        if !named {
+            let len = rec.addr_len.min(rec.addr.len());
+            file::bind(&socket, &rec.addr[..len])?;
             return Ok(Reply::Value(0));
         }
-        // A socket file is made: with the caller's umask (this worker's
-        // own, `CLONE_FS` being unshared; husk's is 0 otherwise).
-        let husks = file::umask(self.umask()?);
+        // A socket file is made in the checked directory, named there:
+        // from this worker's own working directory (`CLONE_FS` being
+        // unshared), so the name is the caller's, whatever the length of
+        // the whole path; with the caller's umask (the worker's own too;
+        // husk's is 0 otherwise).
+        let (dir, mut name) = self.parent(scratch, 0)?;
+        let name = name.as_cstr().to_bytes();
+        let mut addr = [0u8; 2 + 108];
+        if name.len() > 108 {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        addr[..2].copy_from_slice(&(libc::AF_UNIX as u16).to_ne_bytes());
+        addr[2..2 + name.len()].copy_from_slice(name);
+        // The terminating NUL where it fits (a 108-byte name has none).
+        let len = (2 + name.len() + 1).min(addr.len());
+        let umask = self.umask()?;
+        file::fchdir(&dir)?;
+        let husks = file::umask(umask);
         let bound = file::bind(&socket, &addr[..len]);
         file::umask(husks);
+        let _ = file::chdir(c"/");
         bound?;
         Ok(Reply::Value(0))
     }
@@ -1207,7 +1235,12 @@ impl Call<'_> {
             // A descriptor the caller holds, whatever it is now.
             Empty::AnyFd(fd) => {
                 let mut path = ProcPath::fd(self.caller.tid, fd);
-                let st = file::stat_at_raw(Dir::Cwd, path.as_cstr(), true)?.0;
+                let st = match file::stat_at_raw(Dir::Cwd, path.as_cstr(), true) {
+                    Ok(st) => st.0,
+                    // No such descriptor in the caller's table.
+                    Err(Errno::ENOENT) => return Err(Errno::EBADF),
+                    Err(e) => return Err(e),
+                };
                 self.still_valid()?;
                 st
             }

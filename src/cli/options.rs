@@ -106,7 +106,11 @@ impl fmt::Display for Error {
             Error::UnknownLongOption(word) => write!(f, "unknown option {}", Bytes(word)),
             Error::MissingArgument(c) => write!(f, "option -{} needs an argument", c as char),
             Error::BadExportFormat(v) => {
-                write!(f, "-E: unknown format '{}' (use pfc, bpf or profile:NAME)", Bytes(v))
+                write!(
+                    f,
+                    "-E: unknown format '{}' (use pfc, bpf or profile:NAME)",
+                    Bytes(v)
+                )
             }
             Error::BadEnv(v) => write!(f, "-e: '{}' is not VAR or VAR=VALUE", Bytes(v)),
             Error::TooMany(c, cap) => write!(f, "too many -{} options (capacity {cap})", c as char),

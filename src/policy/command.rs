@@ -347,8 +347,14 @@ pub fn apply<'a>(policy: &mut Policy, command: Command<'a>) -> Result<(), Error<
                 end -= 1;
             }
             while let Some(slash) = path[..end].iter().rposition(|&b| b == b'/') {
-                let above = if slash == 0 { &path[..1] } else { &path[..slash] };
-                policy.add(Action::Allow, walk, above).map_err(Error::Full)?;
+                let above = if slash == 0 {
+                    &path[..1]
+                } else {
+                    &path[..slash]
+                };
+                policy
+                    .add(Action::Allow, walk, above)
+                    .map_err(Error::Full)?;
                 if slash == 0 {
                     break;
                 }
@@ -553,7 +559,12 @@ mod tests {
             assert!(!p.check_path(Read, above).allows());
             assert!(!p.check_path(Readdir, above).allows());
         }
-        for not in [&b"/tmp/a/b/proj"[..], b"/tmp/a/c", b"/tmp/a/b/proj/x", b"/usr"] {
+        for not in [
+            &b"/tmp/a/b/proj"[..],
+            b"/tmp/a/c",
+            b"/tmp/a/b/proj/x",
+            b"/usr",
+        ] {
             assert!(!p.check_path(Stat, not).allows(), "{not:?}");
         }
         for bad in [&b"walk+tmp/x"[..], b"walk+/tmp/*", b"walk+/a/**/b"] {

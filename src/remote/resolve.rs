@@ -90,6 +90,11 @@ pub struct How {
     pub beneath: bool,
     /// `RESOLVE_IN_ROOT` (openat2): the start is the root.
     pub in_root: bool,
+    /// The call acts on the name in its directory (unlink, rmdir,
+    /// rename, link's new name, symlink, mkdir, mknod, bind): a trailing
+    /// slash does not follow a final link (the kernel then refuses a
+    /// name that is not a directory itself).
+    pub name_op: bool,
 }
 
 impl How {
@@ -103,6 +108,7 @@ impl How {
             no_magiclinks: false,
             beneath: false,
             in_root: false,
+            name_op: false,
         }
     }
 }
@@ -132,6 +138,12 @@ pub struct Resolved {
     /// magic link (a descriptor, the working directory, `/proc/self/...`),
     /// or of the directory a pathless object's lookup started in.
     pub pinned: Option<OwnedFd>,
+    /// After a failed lookup that the kernel would fail too (a file
+    /// used as a directory, a directory that may not be searched): the
+    /// length of the start of `real` naming the object that made it
+    /// fail, so the checker can answer as for a missing path where that
+    /// object is hidden. 0 otherwise.
+    pub blame: usize,
     /// A pidfd of the last caller, for its descriptors.
     handle: object::Handle,
     rest: [u8; 2 * PATH_MAX],
@@ -155,6 +167,7 @@ impl Resolved {
             anonymous: false,
             nowhere: false,
             pinned: None,
+            blame: 0,
             handle: object::Handle::new(),
             rest: [0; 2 * PATH_MAX],
             link: [0; PATH_MAX],
@@ -235,6 +248,7 @@ impl Resolved {
     }
 
     fn clear(&mut self) {
+        self.blame = 0;
         self.info = None;
         self.anonymous = false;
         self.nowhere = false;
@@ -326,7 +340,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
     } else {
         set_start(caller, how.start, out)?;
         if out.nowhere {
-            return beyond(raw, out);
+            return beyond(caller, raw, how, out);
         }
     }
     let root_len = if how.in_root || how.beneath {
@@ -360,6 +374,17 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
         let comp = &comp[..comp_len];
         let is_last = path::next_component(&out.rest[rest_start..rest_end]).is_none();
 
+        if matches!(comp, b"." | b"..") && !missing {
+            // Only a directory has `.` and `..`.
+            let here = match known {
+                Some(info) => info,
+                None => file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false)?.info(),
+            };
+            if !here.is_dir() {
+                out.blame = out.real.as_bytes().len();
+                return Err(Errno::ENOTDIR);
+            }
+        }
         match comp {
             b"." => continue,
             b".." => {
@@ -393,17 +418,25 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
         if missing {
             continue;
         }
-        let follow = !is_last || how.follow || trailing_slash;
+        let follow = !is_last || how.follow || (trailing_slash && !how.name_op);
         let info = match file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false) {
             Ok(raw) => {
                 out.stat = raw;
                 raw.info()
             }
-            Err(_) => {
+            Err(Errno::ENOENT) => {
                 // From here on nothing exists: the rest is lexical (the
                 // kernel will fail the lookup itself).
                 missing = true;
                 continue;
+            }
+            // A file used as a directory (ENOTDIR), a directory husk may
+            // not search (EACCES): the kernel's own answer (the checker
+            // hides it if that directory is hidden).
+            Err(e) => {
+                out.real.pop();
+                out.blame = out.real.as_bytes().len();
+                return Err(e);
             }
         };
         if info.is_symlink() {
@@ -451,7 +484,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
                         let k = left.len().min(PATH_MAX);
                         copy[..k].copy_from_slice(&left[..k]);
                         nowhere(out, pinned, n);
-                        return beyond(&copy[..k], out);
+                        return beyond(caller, &copy[..k], how, out);
                     }
                 }
             }
@@ -495,7 +528,15 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
         Some(info) => Looked::Found(info),
         None => Looked::No,
     };
-    finish(caller, out, false, looked)
+    finish(caller, out, false, looked)?;
+    // A trailing slash names a directory: a lookup that ends on anything
+    // else fails (a name operation leaves that to the kernel, which acts
+    // on the name itself).
+    if trailing_slash && !how.name_op && out.info.is_some_and(|i| !i.is_dir()) {
+        out.blame = out.real.as_bytes().len();
+        return Err(Errno::ENOTDIR);
+    }
+    Ok(())
 }
 
 /// The quick look of the notify transport's opens: `raw` joined to its
@@ -528,13 +569,18 @@ pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
         return Ok(false);
     }
     let mut rest = raw;
+    let mut first = true;
     while let Some((component, after)) = path::next_component(rest) {
         rest = after;
         match component {
-            b"." => {}
-            b".." => return Ok(false),
+            // The start itself (a directory); elsewhere `.` would need
+            // what precedes it to be a directory, which this does not
+            // look at.
+            b"." if first => {}
+            b"." | b".." => return Ok(false),
             _ => out.real.push(component)?,
         }
+        first = false;
     }
     let real = out.real.as_bytes();
     if real == b"/proc" || real.starts_with(b"/proc/") {
@@ -670,17 +716,43 @@ fn nowhere(out: &mut Resolved, pinned: Pinned, n: usize) {
 }
 
 /// The rest of a lookup that started in (or passed through) a directory
-/// with no path (pinned in `out`): `.` stays there; anything else names
-/// an object husk cannot place either, and which it does not look up
-/// (the kernel finds nothing in a deleted directory).
-fn beyond(rest: &[u8], out: &mut Resolved) -> Result<()> {
+/// with no path (pinned in `out`): `.` stays there; `..` leads to its
+/// parent, as in the kernel (placed by identity: from there on an
+/// ordinary lookup, if it has a path); anything else names an object
+/// husk cannot place either, and which it does not look up (the kernel
+/// finds nothing in a deleted directory).
+fn beyond(caller: &Caller, rest: &[u8], how: How, out: &mut Resolved) -> Result<()> {
     let mut left = rest;
     while let Some((component, after)) = path::next_component(left) {
         left = after;
-        if component != b"." {
+        if component == b"." {
+            continue;
+        }
+        let Some(dir) = out.pinned.take().filter(|_| component == b"..") else {
             out.info = None;
             out.pinned = None;
             return Ok(());
+        };
+        let here = Pinned {
+            stat: out.stat,
+            fd: dir,
+        };
+        let parent = object::pin_at(&here, c"..")?;
+        match object::place(&parent, &mut out.link)? {
+            Place::Path(n) => {
+                // An absolute path now: the parent's, then what is left.
+                let mut raw = [0u8; PATH_MAX];
+                let total = n + 1 + left.len();
+                if total > PATH_MAX {
+                    return Err(Errno::ENAMETOOLONG);
+                }
+                raw[..n].copy_from_slice(&out.link[..n]);
+                raw[n] = b'/';
+                raw[n + 1..total].copy_from_slice(left);
+                return resolve(caller, &raw[..total], how, out);
+            }
+            Place::Nowhere(n) => nowhere(out, parent, n),
+            Place::Anonymous(_) => return Err(Errno::ENOTDIR),
         }
     }
     if out.info.is_some_and(|i| !i.is_dir()) && rest.last() == Some(&b'/') {
