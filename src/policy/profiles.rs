@@ -27,8 +27,8 @@ pub const PROFILES: &[(&str, &str, &str)] = &[
     ),
     (
         "cwd",
-        "allow everything under the working directory",
-        "allow/all+${HUSK_CWD}/***\n",
+        "allow everything under the working directory, and the way to it",
+        "allow/all+${HUSK_CWD}/***\nwalk+${HUSK_CWD}\n",
     ),
     ("noipv4", "no IPv4 networking", "deny/net+any4\n"),
     ("noipv6", "no IPv6 networking", "deny/net+any6\n"),
@@ -90,6 +90,11 @@ allow/stat,readdir,readlink,read+/etc/alternatives/***
 allow/stat,readdir,readlink,read+/etc/ssl/***
 allow/stat,readdir,readlink,read+/etc/ca-certificates/***
 allow/stat,readdir,readlink,read+/etc/terminfo/***
+# System-wide settings of common tools and language runtimes.
+allow/stat,readdir,readlink,read+/etc/python3*/***
+allow/stat,readdir,readlink,read+/etc/perl/***
+allow/stat,read+/etc/gitconfig
+allow/stat,read+/etc/mime.types
 
 # Devices every program may use.
 allow/stat,read,write+/dev/null
@@ -133,6 +138,7 @@ const USER: &str = "\
 # home directory and the temporary directories.
 include_profile linux
 allow/stat,readdir+/home
+walk+${HOME}
 allow/stat,read,write,create,delete,rename,symlink,readlink,truncate,readdir,mkdir,rmdir,chmod,chattr,utime,mktemp,mkfifo+${HOME}/***
 allow/stat,read,write,create,delete,rename,symlink,readlink,truncate,readdir,mkdir,rmdir,chmod,chattr,utime,mktemp,mkfifo+/tmp/***
 allow/stat,read,write,create,delete,rename,symlink,readlink,truncate,readdir,mkdir,rmdir,chmod,chattr,utime,mktemp,mkfifo+/var/tmp/***
