@@ -57,8 +57,23 @@ pub const LINE_BYTES: usize = crate::policy::command::LINE_MAX;
 /// Bytes in one path pattern.
 pub const PATTERN_MAX: usize = crate::policy::glob::MAX_PATTERN;
 
+/// Paths (and addresses) learning mode (`-o`) remembers.
+pub const LEARN_PATHS: usize = crate::check::learn::PATHS;
+/// Bytes of those paths.
+pub const LEARN_BYTES: usize = crate::check::learn::BYTES;
+
 /// `(name, value, what it bounds)` for `-C`.
 pub const ALL: &[(&str, usize, &str)] = &[
+    (
+        "learn-paths",
+        LEARN_PATHS,
+        "paths and addresses learning mode (-o) remembers",
+    ),
+    (
+        "learn-bytes",
+        LEARN_BYTES,
+        "bytes of the paths learning mode remembers",
+    ),
     (
         "request-queue",
         REQUEST_QUEUE,

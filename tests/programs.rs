@@ -16,9 +16,9 @@ const LIMIT: Duration = Duration::from_secs(120);
 
 /// A project directory four levels below a fresh directory in /tmp,
 /// with a C program and its Makefile, owned by `user`; and a home.
-fn project(who: Who) -> (PathBuf, PathBuf) {
+fn project(who: Who, tag: &str) -> (PathBuf, PathBuf) {
     let top = PathBuf::from(format!(
-        "/tmp/husk-programs-{}-{}-{:?}",
+        "/tmp/husk-{tag}-{}-{}-{:?}",
         std::process::id(),
         who.transport,
         who.user
@@ -126,7 +126,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
 #[test]
 fn real_programs_run_under_the_profiles() {
     for who in common::everyone() {
-        let (dir, home) = project(who);
+        let (dir, home) = project(who, "programs");
         for (program, script, want) in MATRIX {
             if !have(program) {
                 println!("note: {program} is not installed: skipped");
@@ -144,5 +144,55 @@ fn real_programs_run_under_the_profiles() {
             );
         }
         let _ = std::fs::remove_dir_all(dir.ancestors().nth(4).unwrap());
+    }
+}
+
+/// Learning mode: `husk -o FILE -p linux -- COMMAND` runs the command
+/// allowing what the profile does not, and writes a policy with which
+/// `husk -p linux -P FILE -- COMMAND` runs it again, in a fresh copy of
+/// the project, with no denial.
+#[test]
+fn a_learned_policy_runs_the_programs_again() {
+    for who in common::everyone() {
+        for (program, script, want) in MATRIX {
+            if !have(program) {
+                continue;
+            }
+            let (dir, home) = project(who, "learned");
+            let policy = home.join("learned.conf");
+            let learn = |extra: &[&str]| {
+                let mut cmd = common::husk_as(who);
+                cmd.env_clear()
+                    .env("PATH", PATH)
+                    .env("HOME", &home)
+                    .env("LANG", "C")
+                    .current_dir(&dir);
+                cmd.args(extra).args(["-p", "linux"]);
+                cmd.args(["--", "bash", "-c", script]);
+                run(&mut cmd, LIMIT)
+            };
+            let o = learn(&["-o", policy.to_str().unwrap()]);
+            assert!(
+                o.success() && o.stdout.trim() == *want,
+                "{who:?} {program}: learning: {o:?}"
+            );
+            let text = std::fs::read_to_string(&policy).unwrap();
+            // A fresh project at the same place, and the policy kept.
+            let keep = std::fs::read(&policy).unwrap();
+            let (dir2, _) = project(who, "learned");
+            assert_eq!(dir, dir2);
+            std::fs::write(&policy, keep).unwrap();
+            let o = learn(&["-P", policy.to_str().unwrap()]);
+            let denials: Vec<&str> = o
+                .stderr
+                .lines()
+                .filter(|l| l.contains("\"ctx\":\"access\""))
+                .collect();
+            assert!(
+                o.success() && o.stdout.trim() == *want && denials.is_empty(),
+                "{who:?} {program}: with the learned policy:\n{text}\n{o:?}"
+            );
+            let _ = std::fs::remove_dir_all(dir.ancestors().nth(4).unwrap());
+        }
     }
 }

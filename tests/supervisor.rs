@@ -301,6 +301,29 @@ fn a_missing_command_is_127_with_a_message() {
     assert_eq!(o.code, Some(126), "{o:?}");
 }
 
+/// A program the policy does not let run is not reported as missing:
+/// the message says the policy refused it, and names the rule.
+#[test]
+fn a_denied_command_says_denied_by_policy() {
+    for who in common::everyone() {
+        let mut cmd = common::husk_as(who);
+        cmd.args(["--", "true"]);
+        let o = run(&mut cmd, LIMIT);
+        assert_eq!(o.code, Some(126), "{who:?}: {o:?}");
+        assert!(
+            o.stderr.contains("cannot run true: denied by policy")
+                && o.stderr.contains("allow/stat,exec+/"),
+            "{who:?}: {o:?}"
+        );
+        // A missing one is still missing.
+        let mut cmd = common::husk_as(who);
+        cmd.args(["--", "husk-no-such-command"]);
+        let o = run(&mut cmd, LIMIT);
+        assert_eq!(o.code, Some(127), "{who:?}: {o:?}");
+        assert!(!o.stderr.contains("denied by policy"), "{who:?}: {o:?}");
+    }
+}
+
 #[test]
 fn argv0_and_environment_options() {
     let mut cmd = Command::new(common::husk());

@@ -440,6 +440,12 @@ impl<'p> Checker<'p> {
     }
 
     fn log(&self, cap: Category, act: Action, subject: Subject<'_>) {
+        self.log_lacking(cap, CatSet::EMPTY, act, subject);
+    }
+
+    /// [`Checker::log`] for a call that lacked every category of `lacks`
+    /// (`cap` the most severely decided one).
+    fn log_lacking(&self, cap: Category, lacks: CatSet, act: Action, subject: Subject<'_>) {
         if !act.logs() {
             return;
         }
@@ -447,9 +453,13 @@ impl<'p> Checker<'p> {
             self.unsure.set(true);
             return;
         }
+        if act == Action::Warn {
+            // Learning mode: what a policy must allow.
+            super::learn::record(cap, subject);
+        }
         self.pending
             .borrow_mut()
-            .add(cap, act, self.sys, subject, self.caller.tid);
+            .add(cap, lacks, act, self.sys, subject, self.caller.tid);
     }
 
     /// Checks `cats` on the path in slot `slot`.
@@ -465,8 +475,17 @@ impl<'p> Checker<'p> {
         // answer takes must not tell a hidden path from a missing one.
         let stat = core::hint::black_box(self.verdict_of(slot, Stat));
         let slot_ref = &self.slots[slot];
-        if !slot_ref.exists() && !slot_ref.anonymous && !CREATING.iter().any(|&c| cats.contains(c))
+        let creating = CREATING.iter().any(|&c| cats.contains(c));
+        if stat == Action::Warn
+            && !self.lexical
+            && (slot_ref.exists() || creating)
+            && super::learn::on()
         {
+            // Learning: the path must not be hidden next time, or every
+            // call on it would find nothing.
+            super::learn::record(Stat, self.subject(slot));
+        }
+        if !slot_ref.exists() && !slot_ref.anonymous && !creating {
             self.note(Finding {
                 action: Action::Filter,
                 hidden: true,
@@ -479,8 +498,15 @@ impl<'p> Checker<'p> {
         // answer (EEXIST, an open that works, a directory not empty...)
         // can tell.
         if !stat.allows() {
-            // Logged as what refused it: `stat`.
-            self.log(Stat, stat, self.subject(slot));
+            // Logged as what refused it, `stat`; the tip names every
+            // other category the call lacks too.
+            let mut lacks = CatSet::of(&[Stat]);
+            for c in cats.iter() {
+                if !self.verdict_of(slot, c).allows() {
+                    lacks.insert(c);
+                }
+            }
+            self.log_lacking(Stat, lacks, stat, self.subject(slot));
             self.note(Finding {
                 action: stat,
                 hidden: true,
@@ -488,10 +514,14 @@ impl<'p> Checker<'p> {
             return;
         }
         let mut worst: Option<(Category, Action)> = None;
+        let mut lacks = CatSet::EMPTY;
         for c in cats.iter() {
             let action = self.verdict_of(slot, c);
             if action == Action::Warn && !self.quiet_warn {
                 self.log(c, action, self.subject(slot));
+            }
+            if !action.allows() {
+                lacks.insert(c);
             }
             if worst.is_none_or(|(_, w)| action.severity() > w.severity()) {
                 worst = Some((c, action));
@@ -499,7 +529,8 @@ impl<'p> Checker<'p> {
         }
         if let Some((c, action)) = worst {
             if !action.allows() {
-                self.log(c, action, self.subject(slot));
+                // One line, whose tip names every category lacked.
+                self.log_lacking(c, lacks, action, self.subject(slot));
             }
             self.note(Finding {
                 action,

@@ -14,7 +14,7 @@ use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicI32, Ordering};
 
 use crate::policy::action::Action;
-use crate::policy::category::Category;
+use crate::policy::category::{CatSet, Category};
 use crate::rt::io::Writer;
 use crate::sys::BorrowedFd;
 use crate::sys::process::Pid;
@@ -71,8 +71,11 @@ pub enum Subject<'a> {
 
 /// One access decision worth a line.
 pub struct Entry<'a> {
-    /// The category.
+    /// The category (the most severely decided one).
     pub cap: Category,
+    /// Every category the call lacked (the tip names them all, so one
+    /// rule is enough); empty for just `cap`.
+    pub lacks: CatSet,
     /// The verdict.
     pub act: Action,
     /// The system call's name.
@@ -123,9 +126,9 @@ impl Default for Pending {
 }
 
 /// A held record: category, action, subject kind, pid, the lengths of
-/// the call's name, the caller's name and the subject (`HEAD` bytes),
-/// then those three.
-const HEAD: usize = 2 + 1 + 4 + 1 + 1 + 2;
+/// the call's name, the caller's name and the subject, the categories
+/// lacked (`HEAD` bytes), then those three.
+const HEAD: usize = 2 + 1 + 4 + 1 + 1 + 2 + 4;
 
 impl Pending {
     /// Nothing held.
@@ -156,7 +159,15 @@ impl Pending {
 
     /// Holds a line (never for `filter` or `allow`) about `subject`,
     /// decided in call `sys` of thread `pid`.
-    pub fn add(&mut self, cap: Category, act: Action, sys: &str, subject: Subject<'_>, pid: Pid) {
+    pub fn add(
+        &mut self,
+        cap: Category,
+        lacks: CatSet,
+        act: Action,
+        sys: &str,
+        subject: Subject<'_>,
+        pid: Pid,
+    ) {
         if !act.logs() {
             return;
         }
@@ -184,6 +195,7 @@ impl Pending {
         head[7] = sys.len() as u8;
         head[8] = cmd.len() as u8;
         head[9..11].copy_from_slice(&(what.len() as u16).to_ne_bytes());
+        head[11..15].copy_from_slice(&lacks.bits().to_ne_bytes());
         // A record larger than the whole buffer (a very long path) is
         // cut: a log line is never worth a lost verdict.
         for part in [&head[..], sys, cmd, what] {
@@ -219,8 +231,11 @@ impl Pending {
                 _ => Subject::Nowhere(what),
             };
             let pid = Pid::from_ne_bytes([head[3], head[4], head[5], head[6]]);
+            let lacks =
+                CatSet::from_bits(u32::from_ne_bytes([head[11], head[12], head[13], head[14]]));
             let entry = Entry {
                 cap,
+                lacks,
                 act,
                 sys: core::str::from_utf8(sys).unwrap_or("?"),
                 subject,
@@ -263,12 +278,18 @@ pub fn format(out: &mut impl Write, e: &Entry<'_>) -> fmt::Result {
             out,
             "\"tip\":\"no path: deleted, or outside husk's mount namespace\"}}"
         ),
-        _ => writeln!(
-            out,
-            "\"tip\":\"configure `allow/{}+{}'\"}}",
-            e.cap.name(),
-            Json(value)
-        ),
+        _ => {
+            write!(out, "\"tip\":\"configure `allow/")?;
+            let mut first = true;
+            for c in e.lacks.union(CatSet::of(&[e.cap])).iter() {
+                if !first {
+                    out.write_str(",")?;
+                }
+                out.write_str(c.name())?;
+                first = false;
+            }
+            writeln!(out, "+{}'\"}}", Json(value))
+        }
     }
 }
 
@@ -288,6 +309,7 @@ mod tests {
     fn syd_fields_and_escapes() {
         let e = Entry {
             cap: Category::Read,
+            lacks: CatSet::EMPTY,
             act: Action::Deny,
             sys: "openat",
             subject: Subject::Path(b"/etc/shadow"),

@@ -9,6 +9,7 @@
 pub mod decide;
 pub mod emulate;
 pub mod filter;
+pub mod learn;
 pub mod log;
 pub mod net;
 pub mod table;

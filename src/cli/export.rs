@@ -46,7 +46,7 @@ pub fn export(format: Export, transport: supervisor::Transport) -> i32 {
     if let Export::Profile(name) = format {
         return profile(name);
     }
-    let setup = match supervisor::setup(2) {
+    let setup = match supervisor::setup(2, -1) {
         Ok(setup) => setup,
         Err(e) => {
             crate::errln!("husk: cannot set up: {e}");

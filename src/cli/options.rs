@@ -78,6 +78,9 @@ pub struct Options {
     pub env: Vec<EnvOp, { limits::CLI_ENV }>,
     /// `-a ARGV0`.
     pub argv0: Option<&'static CStr>,
+    /// `-o FILE`: learning mode (implies `-x`), the policy learned goes
+    /// to FILE.
+    pub output: Option<&'static CStr>,
 }
 
 /// A command-line error. Displayed without the `husk: ` prefix.
@@ -129,6 +132,7 @@ impl Options {
             sources: Vec::new(),
             env: Vec::new(),
             argv0: None,
+            output: None,
         };
         let (mut help, mut version, mut caps, mut export) = (false, false, false, None);
         let mut command = None;
@@ -161,7 +165,7 @@ impl Options {
                     b'V' => version = true,
                     b'C' => caps = true,
                     b'x' => opts.trace = true,
-                    b'm' | b'p' | b'P' | b'a' | b'e' | b'E' => {
+                    b'm' | b'p' | b'P' | b'a' | b'e' | b'E' | b'o' => {
                         // The rest of this word, or the next word.
                         let value = if j < word.len() {
                             // The tail of this word, up to its NUL.
@@ -217,6 +221,10 @@ impl Options {
         }
         match c {
             b'a' => self.argv0 = Some(value),
+            b'o' => {
+                self.output = Some(value);
+                self.trace = true;
+            }
             b'e' => {
                 let bytes = value.to_bytes();
                 let op = match bytes.iter().position(|&b| b == b'=') {

@@ -16,6 +16,7 @@ use crate::rt::exec::EnvChange;
 use crate::rt::io::Bytes;
 use crate::supervisor::child::Command;
 use crate::supervisor::{self, Config, Transport, workers};
+use crate::sys::fd::AsFd;
 
 /// Policy files are read into this arena (declared capacity).
 static CONFIG: spin::Mutex<[u8; limits::CONFIG_BYTES]> =
@@ -83,6 +84,24 @@ pub fn run(opts: &Options, index: usize) -> i32 {
     if load_policy(opts).is_err() {
         return super::EXIT_CONFIG;
     }
+    // -o FILE: made (or emptied) before the command runs, so a path
+    // that cannot be written stops husk now, not after the work.
+    let learned = match opts.output {
+        None => None,
+        Some(path) => {
+            let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC;
+            match crate::sys::file::openat(crate::sys::file::Dir::Cwd, path, flags, 0o644) {
+                Ok(fd) => {
+                    check::learn::start();
+                    Some(fd)
+                }
+                Err(e) => {
+                    errln!("husk: -o {}: cannot write: {e}", Bytes(path.to_bytes()));
+                    return super::EXIT_CONFIG;
+                }
+            }
+        }
+    };
     let mut env: Vec<EnvChange<'static>, { limits::CLI_ENV + 1 }> = Vec::new();
     // The log descriptor is husk's alone (it is not passed on either).
     let _ = env.push(EnvChange::Unset(b"HUSK_LOG_FD"));
@@ -116,11 +135,63 @@ pub fn run(opts: &Options, index: usize) -> i32 {
         answered: check::answered,
         fast: check::fast,
         log_fd: check::log::fd(),
+        learn_fd: learned.as_ref().map_or(-1, |fd| fd.as_fd().raw()),
     };
+    // Read now: once the command runs, husk's own calls are few.
+    let system = System::new();
     let status = supervisor::run(&command, &config);
     check::flush_logs();
+    if let Some(fd) = &learned {
+        if let Err(why) = write_learned(fd, &system, opts, index) {
+            let path = opts.output.map_or(&b""[..], |p| p.to_bytes());
+            match why {
+                check::learn::Full::Table => errln!(
+                    "husk: -o {}: more than {} paths or {} bytes of them: the policy is incomplete (marked so in the file)",
+                    Bytes(path),
+                    check::learn::PATHS,
+                    check::learn::BYTES
+                ),
+                check::learn::Full::Write => {
+                    errln!("husk: -o {}: the policy could not be written", Bytes(path))
+                }
+            }
+            return super::EXIT_CONFIG;
+        }
+    }
     supervisor::die_as_the_command();
     status
+}
+
+/// Writes the policy learned (`-o`) for the command at argv `index`.
+fn write_learned(
+    fd: &crate::sys::fd::OwnedFd,
+    system: &System,
+    opts: &Options,
+    index: usize,
+) -> Result<(), check::learn::Full> {
+    use crate::policy::load::Host;
+    let mut command: Vec<&[u8], 16> = Vec::new();
+    let mut i = index;
+    while let Some(arg) = crate::rt::args::arg(i) {
+        if command.push(arg.to_bytes()).is_err() {
+            break;
+        }
+        i += 1;
+    }
+    let mut profiles: Vec<&[u8], { limits::CLI_SOURCES }> = Vec::new();
+    for source in &opts.sources {
+        if let Source::Profile(name) = source {
+            let _ = profiles.push(name.to_bytes());
+        }
+    }
+    let run = check::learn::Run {
+        cwd: system.var(b"HUSK_CWD").unwrap_or(b"/"),
+        home: crate::rt::args::var(b"HOME"),
+        tmpdir: crate::rt::args::var(b"TMPDIR"),
+        command: &command,
+        profiles: &profiles,
+    };
+    check::learn::write(fd.as_fd(), &run)
 }
 
 /// The transport the policy asks for, if this kernel has it.

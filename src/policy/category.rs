@@ -160,6 +160,16 @@ impl CatSet {
     /// The empty set.
     pub const EMPTY: CatSet = CatSet(0);
 
+    /// The set as bits (one per category), to store it.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// A set stored with [`CatSet::bits`] (unknown bits dropped).
+    pub fn from_bits(bits: u32) -> CatSet {
+        CatSet(bits & CatSet::all().0)
+    }
+
     /// Every category.
     pub fn all() -> CatSet {
         CatSet((1 << COUNT) - 1)

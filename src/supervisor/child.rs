@@ -77,6 +77,47 @@ fn scope_signals() -> Result<()> {
     }
 }
 
+/// The program at argv `index` as the kernel would find it (a path, or
+/// the first executable regular file of that name in husk's `PATH`),
+/// into `buf`: its length, or `None` if there is none.
+fn locate(index: usize, buf: &mut [u8; 4097]) -> Option<usize> {
+    use crate::sys::file::{self, Dir};
+    let program = crate::rt::args::arg(index)?.to_bytes();
+    let runnable = |buf: &[u8]| {
+        let path = CStr::from_bytes_with_nul(buf).ok()?;
+        let st = file::stat_at_raw(Dir::Cwd, path, true).ok()?;
+        let mode = st.0.st_mode;
+        (mode & libc::S_IFMT == libc::S_IFREG && mode & 0o111 != 0).then_some(())
+    };
+    if program.contains(&b'/') {
+        let n = program.len();
+        if n >= buf.len() {
+            return None;
+        }
+        buf[..n].copy_from_slice(program);
+        buf[n] = 0;
+        return runnable(&buf[..=n]).map(|()| n);
+    }
+    let path = crate::rt::args::var(b"PATH").unwrap_or(b"/usr/local/bin:/usr/bin:/bin");
+    for dir in path
+        .split(|&b| b == b':')
+        .filter(|d| d.first() == Some(&b'/'))
+    {
+        let n = dir.len() + 1 + program.len();
+        if n >= buf.len() {
+            continue;
+        }
+        buf[..dir.len()].copy_from_slice(dir);
+        buf[dir.len()] = b'/';
+        buf[dir.len() + 1..n].copy_from_slice(program);
+        buf[n] = 0;
+        if runnable(&buf[..=n]).is_some() {
+            return Some(n);
+        }
+    }
+    None
+}
+
 /// The child's side, up to execve.
 fn run_child(husk: Pid, command: &Command<'_>, confine: Confine<'_>) -> i32 {
     // Die with husk; and if husk is already gone, do not go on alone.
@@ -90,6 +131,10 @@ fn run_child(husk: Pid, command: &Command<'_>, confine: Confine<'_>) -> i32 {
     if signal::set_mask(How::Set, SigSet::EMPTY).is_err() {
         return super::EXIT_CONFIG;
     }
+    // Where the program is, looked up before the filter applies: if it
+    // then cannot be run, the policy is why, and the message says so.
+    let mut found = [0u8; 4097];
+    let found_len = locate(command.argv_index, &mut found);
     if let Err(e) = process::set_no_new_privs()
         .and_then(|()| scope_signals())
         .and_then(|()| confine())
@@ -99,6 +144,16 @@ fn run_child(husk: Pid, command: &Command<'_>, confine: Confine<'_>) -> i32 {
     }
     let errno = exec::exec_command(command.argv_index, command.argv0, command.env);
     let name = crate::rt::args::arg(command.argv_index).map_or(&b""[..], |c| c.to_bytes());
+    if let (Some(n), Errno::ENOENT | Errno::EACCES) = (found_len, errno) {
+        let path = &found[..n];
+        errln!(
+            "husk: cannot run {}: denied by policy ({} is there; allow it with `allow/stat,exec+{}', and see the log line above)",
+            Bytes(name),
+            Bytes(path),
+            Bytes(path)
+        );
+        return 126;
+    }
     errln!("husk: cannot run {}: {errno}", Bytes(name));
     match errno {
         Errno::ENOENT | Errno::ENOTDIR => 127,

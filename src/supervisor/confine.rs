@@ -59,6 +59,9 @@ pub struct Fds {
     pub wake: i32,
     /// Where log lines go (stderr unless `HUSK_LOG_FD` says otherwise).
     pub log: i32,
+    /// The learned policy's file (`-o`), written by the tracer at the
+    /// end; -1 if none.
+    pub learn: i32,
 }
 
 /// How one allowed call is narrowed.
@@ -381,7 +384,7 @@ fn emit_check<const N: usize, const L: usize>(
         Check::Fds(i, set) => {
             let fds: &[i32] = match set {
                 FdSet::TracerReads => &[fds.signals, fds.wake],
-                FdSet::Log => &[fds.log, 2],
+                FdSet::Log => &[fds.log, 2, fds.learn],
                 FdSet::LogAndWake => &[fds.log, 2, fds.wake],
             };
             for &fd in fds {
@@ -410,6 +413,7 @@ mod tests {
     use crate::bpf::interp;
 
     const FDS: Fds = Fds {
+        learn: -1,
         signals: 5,
         wake: 6,
         log: 2,

@@ -103,6 +103,9 @@ pub struct Config {
     pub fast: tracer::Fast,
     /// Where the checker writes log lines (the worker filter allows it).
     pub log_fd: i32,
+    /// A file the tracer writes once supervision is over (the learned
+    /// policy), or -1.
+    pub learn_fd: i32,
 }
 
 /// Every seccomp program husk installs.
@@ -196,7 +199,7 @@ pub struct Setup {
 
 /// Blocks the signals husk reads, and creates its signalfd and wake-up
 /// eventfd.
-pub fn setup(log_fd: i32) -> crate::sys::Result<Setup> {
+pub fn setup(log_fd: i32, learn_fd: i32) -> crate::sys::Result<Setup> {
     // Signals husk reacts to are blocked (in every thread, which
     // inherit the mask) and read from a signalfd; no handler is ever
     // installed. SIGCHLD must not be ignored, or exits are not reported.
@@ -218,6 +221,7 @@ pub fn setup(log_fd: i32) -> crate::sys::Result<Setup> {
         signals: signals.as_fd().raw(),
         wake: wake.as_fd().raw(),
         log: log_fd,
+        learn: learn_fd,
     };
     channels().set_wake_fd(wake);
     Ok(Setup { signals, fds })
@@ -272,7 +276,7 @@ pub fn run(command: &Command<'_>, config: &Config) -> i32 {
 }
 
 fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> {
-    let setup = setup(config.log_fd)?;
+    let setup = setup(config.log_fd, config.learn_fd)?;
     channels().requests.set_limit(config.request_limit);
     let sandbox = (config.sandbox)(config.transport).map_err(|_| Errno::ENOMEM)?;
     build_filters(&setup.fds, sandbox).map_err(|_| Errno::ENOMEM)?;

@@ -148,6 +148,7 @@ fn sandbox_filter() -> Result<(), &'static str> {
 fn worker_filter() -> Result<(), &'static str> {
     let status = husk::rt::process::fork_run(|| {
         let fds = Fds {
+            learn: -1,
             signals: 100,
             wake: 101,
             log: 2,

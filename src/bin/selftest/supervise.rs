@@ -67,6 +67,7 @@ pub fn main() -> i32 {
         answered: |_| {},
         fast: |_| None,
         log_fd: 2,
+        learn_fd: -1,
     };
     let mut i = 2;
     while let Some(arg) = rt::args::arg(i) {
