@@ -81,6 +81,7 @@ for f in "$NFLOOR" "$NFLOOR -e" "$PFLOOR"; do
         exit 1
     fi
 done
+echo "the floors pass exit statuses through (exit 7; a command killed on purpose with SIGKILL: 137): ok"
 
 # --- what to measure -----------------------------------------------
 # husk_with TRANSPORT: sets HCMD to the husk command line (up to `--`)

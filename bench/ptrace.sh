@@ -72,6 +72,7 @@ if [ "$s1" -ne 7 ] || [ "$s2" -ne 137 ]; then
     echo "floor-ptrace does not pass exit statuses through ($s1, $s2)" >&2
     exit 1
 fi
+echo "floor-ptrace passes exit statuses through (exit 7; a command killed on purpose with SIGKILL: 137): ok"
 
 # --- what to measure -----------------------------------------------
 # shellcheck disable=SC2086 # HUSK_OPTS is a list of words
