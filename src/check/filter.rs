@@ -144,6 +144,8 @@ impl Leaves {
             Leaf::Rule(ArgRule::Mmap) => "mmap",
             Leaf::Rule(ArgRule::Socket) => "socket",
             Leaf::Rule(ArgRule::Mprotect) => "mprotect",
+            Leaf::Rule(ArgRule::StatAt) => "newfstatat",
+            Leaf::Rule(ArgRule::Statx) => "statx",
         });
         // Far fewer than MAX_LEAVES exist (the_filter_is_compact).
         let _ = self.labels.push((leaf, label));
@@ -290,6 +292,20 @@ fn arg_rule<const N: usize, const L: usize>(
             b.emit(Insn::ld_abs(data::arg_hi(4)));
             b.jeq_k(0, allow, trace);
         }
+        ArgRule::StatAt | ArgRule::Statx => {
+            // (int dirfd, const char *path, ..., int flags at 3 or 2):
+            // a descriptor, a NULL path and AT_EMPTY_PATH is an fstat.
+            let (name, flags) = empty_stat_rule(rule);
+            let routed = leaves.get(b, routed(name, route));
+            b.emit(Insn::ld_abs(data::arg_lo(0)));
+            b.jset_k(0x8000_0000, routed, NEXT);
+            b.emit(Insn::ld_abs(data::arg_lo(1)));
+            b.jeq_k(0, NEXT, routed);
+            b.emit(Insn::ld_abs(data::arg_hi(1)));
+            b.jeq_k(0, NEXT, routed);
+            b.emit(Insn::ld_abs(data::arg_lo(flags)));
+            b.jset_k(libc::AT_EMPTY_PATH as u32, allow, routed);
+        }
         ArgRule::Clone => {
             // clone(unsigned long flags, ...), flags first on x86_64,
             // aarch64 and riscv64: the kernel reads their low half only.
@@ -352,6 +368,14 @@ fn arg_rule<const N: usize, const L: usize>(
 }
 
 /// The call an open rule is for, and its flags argument.
+/// The call an fstat-by-NULL rule is for, and its flags argument.
+fn empty_stat_rule(rule: ArgRule) -> (&'static str, usize) {
+    match rule {
+        ArgRule::Statx => ("statx", 2),
+        _ => ("newfstatat", 3),
+    }
+}
+
 fn open_rule(rule: ArgRule) -> (&'static str, usize) {
     if rule == ArgRule::Open {
         ("open", 1)
@@ -425,6 +449,17 @@ pub fn expected_routed(nr: u32, args: &[u64; 6], route: Route) -> u32 {
                 action::ALLOW
             } else {
                 action_of(routed("sendto", route))
+            }
+        }
+        Leaf::Rule(rule @ (ArgRule::StatAt | ArgRule::Statx)) => {
+            let (name, flags) = empty_stat_rule(rule);
+            let fstat = lo(0) & 0x8000_0000 == 0
+                && args[1] == 0
+                && lo(flags) & libc::AT_EMPTY_PATH as u32 != 0;
+            if fstat {
+                action::ALLOW
+            } else {
+                action_of(routed(name, route))
             }
         }
         Leaf::Rule(rule @ (ArgRule::Open | ArgRule::Openat)) => {
@@ -679,6 +714,48 @@ mod tests {
                 nr("sendto"),
                 [3, 0, 0, 0, 0x7fff_0000, 16]
             ),
+            action::TRACE
+        );
+    }
+
+    #[test]
+    fn an_fstat_by_null_path_is_allowed_in_the_filter() {
+        let nr = |name: &str| table::by_name(name).and_then(|s| s.nr).unwrap();
+        let empty = libc::AT_EMPTY_PATH as u64;
+        let cwd = libc::AT_FDCWD as i64 as u64;
+        let prog = sandbox_routed(all_traced).unwrap();
+        let at = |name: &str, args: [u64; 6]| {
+            let v = verdict(&prog, arch::AUDIT_ARCH, nr(name), args);
+            assert_eq!(
+                v,
+                expected_routed(nr(name), &args, all_traced),
+                "{name} {args:?}"
+            );
+            v
+        };
+        // newfstatat(fd, path, buf, flags), statx(fd, path, flags, ...)
+        assert_eq!(at("newfstatat", [3, 0, 0x1000, empty, 0, 0]), action::ALLOW);
+        assert_eq!(at("statx", [3, 0, empty, 0x7ff, 0x1000, 0]), action::ALLOW);
+        // A path (even ""), no AT_EMPTY_PATH, or AT_FDCWD: a lookup.
+        assert_eq!(
+            at("newfstatat", [3, 0x5000, 0x1000, empty, 0, 0]),
+            action::TRACE
+        );
+        assert_eq!(
+            at("newfstatat", [3, 1 << 32, 0x1000, empty, 0, 0]),
+            action::TRACE
+        );
+        assert_eq!(at("newfstatat", [3, 0, 0x1000, 0, 0, 0]), action::TRACE);
+        assert_eq!(
+            at("newfstatat", [cwd, 0, 0x1000, empty, 0, 0]),
+            action::TRACE
+        );
+        assert_eq!(
+            at("statx", [cwd, 0, empty, 0x7ff, 0x1000, 0]),
+            action::TRACE
+        );
+        assert_eq!(
+            at("statx", [3, 0x5000, empty, 0x7ff, 0x1000, 0]),
             action::TRACE
         );
     }

@@ -55,6 +55,14 @@ pub enum ArgRule {
     Open,
     /// See [`ArgRule::Open`].
     Openat,
+    /// `newfstatat(fd, NULL, buf, AT_EMPTY_PATH)` with a descriptor
+    /// (not `AT_FDCWD`) is `fstat(fd)` (Linux 6.11; `EFAULT` before):
+    /// allowed in the filter, like `fstat` itself, since it names no
+    /// path. Every other form is trapped as the route says.
+    StatAt,
+    /// The same for `statx(fd, NULL, AT_EMPTY_PATH, ...)` (flags:
+    /// argument 2).
+    Statx,
     /// `socket`: where a net category is checked, raw and packet
     /// sockets (whose destinations are in their data, out of any
     /// check's sight) are refused with EPERM, as for a process without
@@ -386,7 +394,7 @@ table! {
     mknodat                  259   33   33 => Trap;
     fchownat                 260   54   54 => Trap;
     futimesat                261    -    - => Trap;
-    newfstatat               262   79   79 => Trap;
+    newfstatat               262   79   79 => Args(ArgRule::StatAt);
     unlinkat                 263   35   35 => Trap;
     renameat                 264   38    - => Trap;
     linkat                   265   37   37 => Trap;
@@ -465,7 +473,7 @@ table! {
     pkey_mprotect            329  288  288 => Args(ArgRule::Mprotect);
     pkey_alloc               330  289  289 => Allow;
     pkey_free                331  290  290 => Allow;
-    statx                    332  291  291 => Trap;
+    statx                    332  291  291 => Args(ArgRule::Statx);
     io_pgetevents            333  292  292 => Allow;
     rseq                     334  293  293 => Allow;
     // x86_64 uprobe trampolines' own calls (Linux 6.11/6.16). The
@@ -612,8 +620,6 @@ mod tests {
         for name in [
             "stat",
             "lstat",
-            "newfstatat",
-            "statx",
             "access",
             "faccessat",
             "faccessat2",
@@ -681,6 +687,8 @@ mod tests {
             ("mmap", ArgRule::Mmap),
             ("mprotect", ArgRule::Mprotect),
             ("pkey_mprotect", ArgRule::Mprotect),
+            ("newfstatat", ArgRule::StatAt),
+            ("statx", ArgRule::Statx),
         ] {
             assert_eq!(by_name(name).unwrap().class, Class::Args(rule), "{name}");
         }

@@ -112,7 +112,7 @@ impl<'h, H: Host> Loader<'h, H> {
         name: &[u8],
         depth: usize,
     ) -> Result<(), LoadError> {
-        if depth > MAX_DEPTH {
+        if depth >= MAX_DEPTH {
             return Err(error(format_args!(
                 "profile {}: includes nested deeper than {MAX_DEPTH}",
                 Bytes(name)
