@@ -236,6 +236,10 @@ fn serve(
         let others = RECEIVING.fetch_sub(1, Ordering::SeqCst) - 1;
         match got {
             Ok(()) => {}
+            // Every sandboxed process is gone: nothing will ever come
+            // (receiving would fail at once, for ever: a busy loop that
+            // took the CPU husk's exit needs). Idle until husk exits.
+            Err(Errno::ENOENT) if hung_up(listener) => idle_for_good(),
             // Interrupted, or the caller died before we read it.
             Err(Errno::EINTR | Errno::ENOENT) => continue,
             Err(e) => panic!("husk: receiving from the seccomp listener failed: {e}"),
@@ -256,10 +260,27 @@ fn serve(
     }
 }
 
-/// Whether notifications wait that no worker has received yet.
+/// Whether notifications wait that no worker has received yet (not a
+/// hang-up: the listener of a filter no process uses is "ready" too).
 fn pending(listener: &OwnedFd) -> bool {
     let mut fds = [PollFd::readable(listener.as_fd())];
     matches!(poll::poll(&mut fds, Some(&Timespec::from_millis(0))), Ok(n) if n > 0)
+        && fds[0].has_input()
+}
+
+/// Whether no sandboxed process uses the listener's filter any more.
+fn hung_up(listener: &OwnedFd) -> bool {
+    let mut fds = [PollFd::readable(listener.as_fd())];
+    matches!(poll::poll(&mut fds, Some(&Timespec::from_millis(0))), Ok(n) if n > 0)
+        && fds[0].hung_up()
+}
+
+/// Waits for good: the sandbox is gone, and husk about to exit.
+fn idle_for_good() -> ! {
+    loop {
+        let key = IDLE.prepare();
+        IDLE.wait_timeout(key, None);
+    }
 }
 
 /// Waits until this worker should receive: when called in, or when the

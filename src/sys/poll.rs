@@ -36,6 +36,17 @@ impl PollFd {
     pub fn ready(&self) -> bool {
         self.revents != 0
     }
+
+    /// Whether the last poll found data to read.
+    pub fn has_input(&self) -> bool {
+        self.revents & libc::POLLIN != 0
+    }
+
+    /// Whether the last poll found the other end gone (`POLLHUP`): a
+    /// seccomp listener whose filter no process uses any more.
+    pub fn hung_up(&self) -> bool {
+        self.revents & (libc::POLLHUP | libc::POLLERR) != 0
+    }
 }
 
 /// Waits until one of `fds` is ready or `timeout` passes (`None`:
