@@ -9,6 +9,16 @@
 #                      man5 (PREFIX=/usr/local, MANDIR=$(PREFIX)/share/man;
 #                      DESTDIR=/some/root to stage a package)
 #   make clean
+#   make initramfs ARCH=x86_64
+#                      build husk, then the boot-test initramfs
+#                      target/boot/x86_64/initrd.cpio.gz (static busybox,
+#                      husk, tests/boot/bt.c, tests/boot/smoke.sh, /init)
+#   make boot-test ARCH=x86_64 KERNEL=6.1
+#                      boot it in qemu-system-x86_64 (software emulation)
+#                      on Debian 12's 6.1 kernel (apt-get download into
+#                      target/boot/), run the smoke suite in the guest,
+#                      print "N passed, M failed"; exits non-zero on a
+#                      failure, a panic or the time-out (tests/boot/)
 
 CARGO  ?= cargo
 PREFIX ?= /usr/local
@@ -67,3 +77,25 @@ cross-test: cross
 		qemu-$(ARCH) target/$(TRIPLE)/release/husk-selftest $$t || exit 1; done
 	! qemu-$(ARCH) target/$(TRIPLE)/release/husk-selftest lockdown-fault
 	qemu-$(ARCH) target/$(TRIPLE)/release/husk -V
+
+# Boot tests: husk on a real kernel other than the host's, in a qemu guest
+# (software emulation; see tests/boot/). Not part of `make test`.
+# Needs qemu-system-x86, busybox-static, cpio (apt-get) and cc with a
+# static libc.
+KERNEL   ?= 6.1
+BOOT_DIR  = target/boot
+BOOT_OUT  = $(BOOT_DIR)/$(ARCH)
+
+.PHONY: initramfs boot-kernel boot-test boot-arch
+boot-arch:
+	@test "$(ARCH)" = x86_64 || { echo "boot tests: only ARCH=x86_64 so far (got ARCH=$(ARCH))" >&2; exit 1; }
+
+initramfs: boot-arch build
+	mkdir -p $(BOOT_OUT)
+	tests/boot/mkinitramfs $(BOOT_OUT)/initrd.cpio.gz target/release/husk
+
+boot-kernel: boot-arch
+	tests/boot/fetch-kernel $(KERNEL) $(BOOT_DIR)/kernel-$(KERNEL)-amd64
+
+boot-test: initramfs boot-kernel
+	tests/boot/boot $(BOOT_DIR)/kernel-$(KERNEL)-amd64/vmlinuz $(BOOT_OUT)/initrd.cpio.gz $(BOOT_OUT)/console.log
