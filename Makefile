@@ -9,12 +9,12 @@
 #                      man5 (PREFIX=/usr/local, MANDIR=$(PREFIX)/share/man;
 #                      DESTDIR=/some/root to stage a package)
 #   make clean
-#   make initramfs ARCH=x86_64
+#   make initramfs ARCH=x86_64     (or ARCH=aarch64)
 #                      build husk, then the boot-test initramfs
-#                      target/boot/x86_64/initrd.cpio.gz (static busybox,
+#                      target/boot/ARCH/initrd.cpio.gz (static busybox,
 #                      husk, tests/boot/bt.c, tests/boot/smoke.sh, /init)
-#   make boot-test ARCH=x86_64 KERNEL=6.1
-#                      boot it in qemu-system-x86_64 (software emulation)
+#   make boot-test ARCH=x86_64 KERNEL=6.1     (or ARCH=aarch64)
+#                      boot it in qemu-system-ARCH (software emulation)
 #                      on Debian 12's 6.1 kernel (apt-get download into
 #                      target/boot/), run the smoke suite in the guest,
 #                      print "N passed, M failed"; exits non-zero on a
@@ -80,22 +80,42 @@ cross-test: cross
 
 # Boot tests: husk on a real kernel other than the host's, in a qemu guest
 # (software emulation; see tests/boot/). Not part of `make test`.
-# Needs qemu-system-x86, busybox-static, cpio (apt-get) and cc with a
-# static libc.
+# ARCH=x86_64 needs qemu-system-x86, busybox-static, cpio (apt-get) and cc
+# with a static libc. ARCH=aarch64 needs qemu-system-arm,
+# gcc-aarch64-linux-gnu and libc6-dev-arm64-cross (apt-get), and apt to
+# know arm64 (dpkg --add-architecture arm64 && apt-get update) for the
+# arm64 kernel and busybox-static:arm64 (apt-get download, into
+# target/boot/); husk is the `make cross` build, without outline-atomics
+# (its runtime detection needs getauxval from a libc).
 KERNEL   ?= 6.1
 BOOT_DIR  = target/boot
 BOOT_OUT  = $(BOOT_DIR)/$(ARCH)
+DEBARCH   = $(if $(filter aarch64,$(ARCH)),arm64,amd64)
 
-.PHONY: initramfs boot-kernel boot-test boot-arch
+.PHONY: initramfs boot-kernel boot-test boot-arch boot-husk
 boot-arch:
-	@test "$(ARCH)" = x86_64 || { echo "boot tests: only ARCH=x86_64 so far (got ARCH=$(ARCH))" >&2; exit 1; }
+	@case "$(ARCH)" in x86_64|aarch64) ;; *) echo "boot tests: only ARCH=x86_64 or ARCH=aarch64 (got ARCH=$(ARCH))" >&2; exit 1;; esac
 
-initramfs: boot-arch build
+ifeq ($(ARCH),aarch64)
+BOOT_HUSK = target/$(TRIPLE)/release/husk
+boot-husk: boot-arch
+	rustup target add $(TRIPLE)
+	$(CROSS_ENV) CARGO_TARGET_$(shell echo $(TRIPLE) | tr 'a-z-' 'A-Z_')_RUSTFLAGS="-C target-feature=-outline-atomics" \
+		$(CARGO) build --release --locked --target $(TRIPLE) --bin husk
+	tests/boot/fetch-busybox $(DEBARCH) $(BOOT_DIR)/busybox-$(DEBARCH)
+BOOT_ENV = BUSYBOX=$(BOOT_DIR)/busybox-$(DEBARCH)/busybox BUSYBOX_LIST=/bin/busybox CC=aarch64-linux-gnu-gcc
+else
+BOOT_HUSK = target/release/husk
+boot-husk: boot-arch build
+BOOT_ENV =
+endif
+
+initramfs: boot-husk
 	mkdir -p $(BOOT_OUT)
-	tests/boot/mkinitramfs $(BOOT_OUT)/initrd.cpio.gz target/release/husk
+	$(BOOT_ENV) tests/boot/mkinitramfs $(BOOT_OUT)/initrd.cpio.gz $(BOOT_HUSK)
 
 boot-kernel: boot-arch
-	tests/boot/fetch-kernel $(KERNEL) $(BOOT_DIR)/kernel-$(KERNEL)-amd64
+	tests/boot/fetch-kernel $(KERNEL) $(BOOT_DIR)/kernel-$(KERNEL)-$(DEBARCH) $(DEBARCH)
 
 boot-test: initramfs boot-kernel
-	tests/boot/boot $(BOOT_DIR)/kernel-$(KERNEL)-amd64/vmlinuz $(BOOT_OUT)/initrd.cpio.gz $(BOOT_OUT)/console.log
+	tests/boot/boot $(BOOT_DIR)/kernel-$(KERNEL)-$(DEBARCH)/vmlinuz $(BOOT_OUT)/initrd.cpio.gz $(BOOT_OUT)/console.log $(ARCH)
