@@ -297,15 +297,9 @@ fn perform(slot: &Slot, job: Job) {
                         file::sendto(fd, &buf[..n], flags | libc::MSG_DONTWAIT, addr)
                     })
                 });
-                match sent {
-                    Ok(n) => {
-                        let _ = notify::reply_value(listener, job.id, n as i64);
-                        return;
-                    }
-                    Err(e) => {
-                        broken_pipe(job.tid, *flags, e);
-                        Err(e)
-                    }
+                match sent_or_broken(listener, &job, *flags, sent) {
+                    Some(failed) => failed,
+                    None => return,
                 }
             }
             Op::SendMsg {
@@ -332,15 +326,9 @@ fn perform(slot: &Slot, job: Job) {
                         file::sendmsg(fd, addr, &buf[..n], control, flags | libc::MSG_DONTWAIT)
                     })
                 });
-                match sent {
-                    Ok(n) => {
-                        let _ = notify::reply_value(listener, job.id, n as i64);
-                        return;
-                    }
-                    Err(e) => {
-                        broken_pipe(job.tid, *flags, e);
-                        Err(e)
-                    }
+                match sent_or_broken(listener, &job, *flags, sent) {
+                    Some(failed) => failed,
+                    None => return,
                 }
             }
             Op::Open { flags, .. } => {
@@ -373,6 +361,26 @@ fn perform(slot: &Slot, job: Job) {
             Err(e) => notify::reply_error(listener, job.id, e),
         };
         return;
+    }
+}
+
+/// The end of a performed send: answered with the count (`None`), or
+/// its error, with the SIGPIPE a closed connection earns the caller.
+fn sent_or_broken(
+    listener: BorrowedFd<'_>,
+    job: &Job,
+    flags: i32,
+    sent: Result<usize>,
+) -> Option<Result<Option<OwnedFd>>> {
+    match sent {
+        Ok(n) => {
+            let _ = notify::reply_value(listener, job.id, n as i64);
+            None
+        }
+        Err(e) => {
+            broken_pipe(job.tid, flags, e);
+            Some(Err(e))
+        }
     }
 }
 
