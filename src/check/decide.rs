@@ -485,7 +485,9 @@ impl<'p> Checker<'p> {
             // call on it would find nothing.
             super::learn::record(Stat, self.subject(slot));
         }
-        if !slot_ref.exists() && !slot_ref.anonymous && !creating {
+        // A missing directory on the way: ENOENT even for a creation.
+        let absent = !slot_ref.exists() && !slot_ref.anonymous;
+        if absent && (!creating || slot_ref.parent_missing) {
             self.note(Finding {
                 action: Action::Filter,
                 hidden: true,
@@ -513,6 +515,17 @@ impl<'p> Checker<'p> {
             });
             return;
         }
+        // What the kernel answers before any permission check (and
+        // Landlock's, which come after the lookup): a new name that is
+        // taken, a directory opened for writing.
+        if let Some(errno) = self.lookup_errno(slot, cats) {
+            self.errno = errno;
+            self.note(Finding {
+                action: Action::Filter,
+                hidden: false,
+            });
+            return;
+        }
         let mut worst: Option<(Category, Action)> = None;
         let mut lacks = CatSet::EMPTY;
         for c in cats.iter() {
@@ -537,6 +550,27 @@ impl<'p> Checker<'p> {
                 hidden: false,
             });
         }
+    }
+
+    /// The errno the kernel's lookup gives call `self.sys` needing
+    /// `cats` on the (visible) object in `slot` before it checks any
+    /// permission: EEXIST for a new name that exists (mkdir, symlink,
+    /// mknod, link, a rename that must not replace, `O_CREAT|O_EXCL`:
+    /// the only creations that leave `create` without `delete` on an
+    /// existing object), EISDIR for a directory opened for writing.
+    fn lookup_errno(&self, slot: usize, cats: CatSet) -> Option<Errno> {
+        const MAKING: [Category; 5] = [Mkdir, Symlink, Mkfifo, Mkbdev, Mkcdev];
+        let found = &self.slots[slot];
+        if !found.exists() || found.anonymous {
+            return None;
+        }
+        let taken = MAKING.iter().any(|&c| cats.contains(c))
+            || (cats.contains(Create) && !cats.contains(Delete));
+        if taken {
+            return Some(Errno::EEXIST);
+        }
+        let opening = matches!(self.sys, "open" | "openat" | "openat2" | "creat");
+        (opening && cats.contains(Write) && found.is_dir()).then_some(Errno::EISDIR)
     }
 
     /// The policy's verdict of `cat` on the object in `slot`: by its

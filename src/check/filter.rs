@@ -53,6 +53,67 @@ pub enum Leaf {
 /// watches those that change credentials). Argument rules stay.
 pub type Route = fn(u32) -> Option<Leaf>;
 
+/// What an `open`/`openat` asks for, as its flags show it (the filter
+/// reads them; `openat2` keeps its flags in memory).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenKind {
+    /// Read only, no `O_CREAT`, `O_TRUNC` or `O_TMPFILE`.
+    Read,
+    /// Write or read-write, no `O_CREAT`, `O_TRUNC` or `O_TMPFILE`.
+    Write,
+    /// `O_CREAT`, no `O_TRUNC` or `O_TMPFILE`.
+    Create,
+    /// `O_TRUNC` with write access, no `O_TMPFILE`.
+    Truncate,
+    /// `O_TRUNC` with read-only access, no `O_TMPFILE`.
+    TruncateReadOnly,
+    /// `O_TMPFILE`.
+    Tmpfile,
+}
+
+/// Every open kind.
+pub const OPEN_KINDS: [OpenKind; 6] = [
+    OpenKind::Read,
+    OpenKind::Write,
+    OpenKind::Create,
+    OpenKind::Truncate,
+    OpenKind::TruncateReadOnly,
+    OpenKind::Tmpfile,
+];
+
+/// The kind of an open with `flags` (not `O_PATH`).
+pub fn open_kind(flags: u32) -> OpenKind {
+    let read_only = flags & libc::O_ACCMODE as u32 == libc::O_RDONLY as u32;
+    if flags & TMPFILE != 0 {
+        OpenKind::Tmpfile
+    } else if flags & libc::O_TRUNC as u32 != 0 {
+        if read_only {
+            OpenKind::TruncateReadOnly
+        } else {
+            OpenKind::Truncate
+        }
+    } else if flags & libc::O_CREAT as u32 != 0 {
+        OpenKind::Create
+    } else if read_only {
+        OpenKind::Read
+    } else {
+        OpenKind::Write
+    }
+}
+
+/// `O_TMPFILE`'s own bit (`O_TMPFILE` includes `O_DIRECTORY`).
+const TMPFILE: u32 = (libc::O_TMPFILE & !libc::O_DIRECTORY) as u32;
+
+/// Where an open of a kind goes instead of where its call goes, if
+/// anywhere else (the open's call is routed; a kind may be let through
+/// where the kernel decides all it needs).
+pub type Split = fn(u32, OpenKind) -> Option<Leaf>;
+
+/// No open split by its flags.
+pub fn no_split(_nr: u32, _kind: OpenKind) -> Option<Leaf> {
+    None
+}
+
 /// No call routed elsewhere: every trapped call to the tracer (the
 /// default, and the tests' oracle).
 pub fn all_traced(_nr: u32) -> Option<Leaf> {
@@ -190,6 +251,11 @@ pub fn sandbox() -> Result<Program, BuildError> {
 /// Builds the sandbox filter, sending each trapped call where `route`
 /// says.
 pub fn sandbox_routed(route: Route) -> Result<Program, BuildError> {
+    sandbox_split(route, no_split)
+}
+
+/// As [`sandbox_routed`], and each open where `split` says by its kind.
+pub fn sandbox_split(route: Route, split: Split) -> Result<Program, BuildError> {
     let mut b: Builder<{ crate::limits::BPF_INSNS }, LABELS> = Builder::new();
     let mut leaves = Leaves { labels: Vec::new() };
     let kill = b.label("kill");
@@ -223,7 +289,7 @@ pub fn sandbox_routed(route: Route) -> Result<Program, BuildError> {
     for (leaf, label) in rules {
         b.bind(label);
         if let Leaf::Rule(rule) = leaf {
-            arg_rule(&mut b, &mut leaves, rule, route);
+            arg_rule(&mut b, &mut leaves, rule, route, split);
         }
     }
     let plain: Vec<(Leaf, Label), MAX_LEAVES> = leaves
@@ -252,6 +318,7 @@ fn arg_rule<const N: usize, const L: usize>(
     leaves: &mut Leaves,
     rule: ArgRule,
     route: Route,
+    split: Split,
 ) {
     let allow = leaves.get(b, Leaf::Allow);
     let eperm = leaves.get(b, Leaf::Errno(Errno::EPERM.0 as u16));
@@ -324,8 +391,25 @@ fn arg_rule<const N: usize, const L: usize>(
             } else {
                 leaves.get(b, Leaf::Trace)
             };
+            let kind = |k: OpenKind| split_leaf(name, route, split, k);
             b.emit(Insn::ld_abs(data::arg_lo(flags)));
-            b.jset_k(libc::O_PATH as u32, trace, routed);
+            if OPEN_KINDS.iter().all(|&k| kind(k) == leaf) {
+                b.jset_k(libc::O_PATH as u32, trace, routed);
+            } else {
+                // O_PATH first, then the kinds in open_kind's order.
+                let [read, write, create, trunc, trunc_ro, tmp] =
+                    OPEN_KINDS.map(|k| leaves.get(b, kind(k)));
+                let truncating = b.label("open-trunc");
+                b.jset_k(libc::O_PATH as u32, trace, NEXT);
+                b.jset_k(TMPFILE, tmp, NEXT);
+                b.jset_k(libc::O_TRUNC as u32, truncating, NEXT);
+                b.jset_k(libc::O_CREAT as u32, create, NEXT);
+                b.emit(Insn::and_k(libc::O_ACCMODE as u32));
+                b.jeq_k(libc::O_RDONLY as u32, read, write);
+                b.bind(truncating);
+                b.emit(Insn::and_k(libc::O_ACCMODE as u32));
+                b.jeq_k(libc::O_RDONLY as u32, trunc_ro, trunc);
+            }
         }
         ArgRule::Socket => {
             // socket(int domain, int type, int protocol): AF_PACKET, and
@@ -367,7 +451,18 @@ fn arg_rule<const N: usize, const L: usize>(
     }
 }
 
-/// The call an open rule is for, and its flags argument.
+/// Where an open of `kind` of call `name` goes.
+fn split_leaf(name: &str, route: Route, split: Split, kind: OpenKind) -> Leaf {
+    let leaf = routed(name, route);
+    if leaf == Leaf::Allow {
+        return leaf;
+    }
+    table::by_name(name)
+        .and_then(|s| s.nr)
+        .and_then(|nr| split(nr, kind))
+        .unwrap_or(leaf)
+}
+
 /// The call an fstat-by-NULL rule is for, and its flags argument.
 fn empty_stat_rule(rule: ArgRule) -> (&'static str, usize) {
     match rule {
@@ -376,6 +471,7 @@ fn empty_stat_rule(rule: ArgRule) -> (&'static str, usize) {
     }
 }
 
+/// The call an open rule is for, and its flags argument.
 fn open_rule(rule: ArgRule) -> (&'static str, usize) {
     if rule == ArgRule::Open {
         ("open", 1)
@@ -410,6 +506,11 @@ fn action_of(leaf: Leaf) -> u32 {
 
 /// [`expected`] for a filter built by [`sandbox_routed`] with `route`.
 pub fn expected_routed(nr: u32, args: &[u64; 6], route: Route) -> u32 {
+    expected_split(nr, args, route, no_split)
+}
+
+/// [`expected`] for a filter built by [`sandbox_split`].
+pub fn expected_split(nr: u32, args: &[u64; 6], route: Route, split: Split) -> u32 {
     if arch::HAS_X32 && nr & arch::X32_SYSCALL_BIT != 0 {
         return action::KILL_PROCESS;
     }
@@ -468,7 +569,7 @@ pub fn expected_routed(nr: u32, args: &[u64; 6], route: Route) -> u32 {
             if leaf != Leaf::Allow && lo(flags) & libc::O_PATH as u32 != 0 {
                 action::TRACE
             } else {
-                action_of(leaf)
+                action_of(split_leaf(name, route, split, open_kind(lo(flags))))
             }
         }
         Leaf::Rule(ArgRule::Socket) => {

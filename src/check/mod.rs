@@ -9,6 +9,7 @@
 pub mod decide;
 pub mod emulate;
 pub mod filter;
+pub mod kernel;
 pub mod learn;
 pub mod log;
 pub mod net;
@@ -105,11 +106,18 @@ fn route_ptrace(nr: u32) -> Option<filter::Leaf> {
 
 /// As [`route_ptrace`], but the emulated calls go to the listener, and
 /// so do the calls that change credentials (the emulator then acts as
-/// the caller: see `remote::creds`).
+/// the caller: see `remote::creds`). A call Landlock checks runs without
+/// a stop where every category it may need is decided in the kernel.
 fn route_notify(nr: u32) -> Option<filter::Leaf> {
     let name = table::name(nr)?;
     if crate::remote::creds::CHANGING.contains(&name) {
         return Some(filter::Leaf::Notify);
+    }
+    if kernel::KERNEL_CALLS.contains(&name) {
+        let needs = kernel_needs(name);
+        if kernel::with(|plan| plan.any() && plan.free(needs)) {
+            return Some(filter::Leaf::Allow);
+        }
     }
     match route_ptrace(nr) {
         None if emulate::emulated(nr) => Some(filter::Leaf::Notify),
@@ -117,12 +125,41 @@ fn route_notify(nr: u32) -> Option<filter::Leaf> {
     }
 }
 
-/// The sandbox filter for the policy and transport.
+/// The categories a call of [`kernel::KERNEL_CALLS`] may need.
+fn kernel_needs(name: &str) -> crate::policy::category::CatSet {
+    use crate::policy::category::{CatSet, Category::*};
+    match name {
+        "creat" => CatSet::of(&[Read, Readdir, Write, Create, Truncate]),
+        "mkdir" | "mkdirat" => CatSet::of(&[Mkdir]),
+        "symlink" | "symlinkat" => CatSet::of(&[Symlink]),
+        _ => CatSet::of(&[Truncate]),
+    }
+}
+
+/// Opens of a kind whose every category is decided in the kernel run
+/// without a stop (notify transport; read-only truncation and
+/// `O_TMPFILE` stay with husk: Landlock asks other rights for them).
+fn split_notify(_nr: u32, kind: filter::OpenKind) -> Option<filter::Leaf> {
+    use crate::policy::category::{CatSet, Category::*};
+    use filter::OpenKind;
+    let needs = match kind {
+        OpenKind::Read => CatSet::of(&[Read, Readdir]),
+        OpenKind::Write => CatSet::of(&[Read, Readdir, Write]),
+        OpenKind::Create => CatSet::of(&[Read, Readdir, Write, Create]),
+        OpenKind::Truncate => CatSet::of(&[Read, Readdir, Write, Create, Truncate]),
+        OpenKind::TruncateReadOnly | OpenKind::Tmpfile => return None,
+    };
+    kernel::with(|plan| plan.any() && plan.free(needs)).then_some(filter::Leaf::Allow)
+}
+
+/// The sandbox filter for the policy and transport (and the Landlock
+/// plan it relies on: `kernel::compile`).
 pub fn sandbox(
     transport: crate::supervisor::Transport,
 ) -> Result<crate::bpf::program::Program, crate::bpf::builder::BuildError> {
-    filter::sandbox_routed(match transport {
-        crate::supervisor::Transport::Ptrace => route_ptrace,
-        crate::supervisor::Transport::Notify => route_notify,
-    })
+    configure(|p| kernel::compile(p, transport));
+    match transport {
+        crate::supervisor::Transport::Ptrace => filter::sandbox_routed(route_ptrace),
+        crate::supervisor::Transport::Notify => filter::sandbox_split(route_notify, split_notify),
+    }
 }

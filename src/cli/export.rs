@@ -1,4 +1,5 @@
-//! `husk -E pfc|bpf`: the seccomp programs husk would install.
+//! `husk -E pfc|bpf|landlock`: the seccomp programs husk would install,
+//! and where each category is decided.
 //!
 //! `pfc` prints every filter as readable pseudo-code: the sandbox filter
 //! (installed in the command) and husk's own (the tracer's, the
@@ -45,6 +46,12 @@ fn profile(name: &[u8]) -> i32 {
 pub fn export(format: Export, transport: supervisor::Transport) -> i32 {
     if let Export::Profile(name) = format {
         return profile(name);
+    }
+    if format == Export::Landlock {
+        crate::check::configure(|p| crate::check::kernel::compile(p, transport));
+        let mut out = io::stdout();
+        let _ = crate::check::kernel::print(&mut out);
+        return 0;
     }
     let setup = match supervisor::setup(2, -1) {
         Ok(setup) => setup,
@@ -102,7 +109,7 @@ pub fn export(format: Export, transport: supervisor::Transport) -> i32 {
             }
         }
         Export::Bpf => raw(&filters.sandbox),
-        Export::Profile(_) => {}
+        Export::Profile(_) | Export::Landlock => {}
     }
     0
 }

@@ -45,6 +45,9 @@ pub enum Export {
     Pfc,
     /// Raw `struct sock_filter` arrays.
     Bpf,
+    /// Where each category is decided (kernel, husk, off) and the
+    /// Landlock ruleset.
+    Landlock,
     /// `profile:NAME`: a built-in profile as plain commands
     /// (`profile:list` lists them).
     Profile(&'static [u8]),
@@ -111,7 +114,7 @@ impl fmt::Display for Error {
             Error::BadExportFormat(v) => {
                 write!(
                     f,
-                    "-E: unknown format '{}' (use pfc, bpf or profile:NAME)",
+                    "-E: unknown format '{}' (use pfc, bpf, landlock or profile:NAME)",
                     Bytes(v)
                 )
             }
@@ -241,6 +244,7 @@ impl Options {
                 *export = Some(match value.to_bytes() {
                     b"pfc" => Export::Pfc,
                     b"bpf" => Export::Bpf,
+                    b"landlock" => Export::Landlock,
                     other => match other.strip_prefix(b"profile:") {
                         Some(name) => Export::Profile(name),
                         None => return Err(Error::BadExportFormat(other)),

@@ -6,7 +6,7 @@
 //! sandbox/CATS:on|off          default/CATS:ACTION
 //! ACTION/CATS+PATTERN          ACTION/CATS-PATTERN      ACTION/CATS^PATTERN
 //! include PATH                 include_profile NAME     trace/exit_wait_all:1|0
-//! trace/transport:auto|notify|ptrace
+//! trace/transport:auto|notify|ptrace    trace/kernel:on|off
 //! walk+PATH                    (husk's own: stat and readlink of every
 //!                               directory above PATH)
 //! ```
@@ -45,6 +45,8 @@ pub enum Command<'a> {
     ExitWaitAll(bool),
     /// `trace/transport:auto|notify|ptrace`
     Transport(TransportChoice),
+    /// `trace/kernel:on|off`
+    Kernel(bool),
     /// `walk+PATH` (husk's own): `allow/stat,readlink` of every
     /// directory above PATH, so programs can find their way to it.
     Walk(&'a [u8]),
@@ -241,6 +243,9 @@ pub fn parse(line: &[u8]) -> Result<Command<'_>, Error<'_>> {
                 b"trace" if what == b"exit_wait_all" => Ok(Command::ExitWaitAll(
                     switch(value).ok_or(Error::BadSwitch(value))?,
                 )),
+                b"trace" if what == b"kernel" => Ok(Command::Kernel(
+                    switch(value).ok_or(Error::BadSwitch(value))?,
+                )),
                 b"trace" if what == b"transport" => Ok(Command::Transport(
                     TransportChoice::parse(value).ok_or(Error::BadTransport(value))?,
                 )),
@@ -336,6 +341,7 @@ pub fn apply<'a>(policy: &mut Policy, command: Command<'a>) -> Result<(), Error<
         }
         Command::ExitWaitAll(on) => policy.exit_wait_all = on,
         Command::Transport(choice) => policy.transport = choice,
+        Command::Kernel(on) => policy.no_kernel = !on,
         Command::Walk(path) => {
             // Every directory strictly above `path`, `/` included.
             let walk = CatSet::of(&[

@@ -89,6 +89,9 @@ pub struct Policy {
     pub exit_wait_all: bool,
     /// `trace/transport`.
     pub transport: TransportChoice,
+    /// `trace/kernel:off`: husk decides every checked category, none is
+    /// left to Landlock (`check::kernel`).
+    pub no_kernel: bool,
     rules: Vec<Rule, MAX_RULES>,
     arena: Vec<u8, PATTERN_BYTES>,
 }
@@ -110,6 +113,7 @@ impl Policy {
             trace: false,
             exit_wait_all: false,
             transport: TransportChoice::Auto,
+            no_kernel: false,
             rules: Vec::new(),
             arena: Vec::new(),
         }

@@ -144,6 +144,10 @@ pub struct Resolved {
     /// fail, so the checker can answer as for a missing path where that
     /// object is hidden. 0 otherwise.
     pub blame: usize,
+    /// Whether a directory on the way to the final component is missing
+    /// (the kernel's lookup fails with ENOENT before anything else, even
+    /// for a call that would create the final component).
+    pub parent_missing: bool,
     /// A pidfd of the last caller, for its descriptors.
     handle: object::Handle,
     rest: [u8; 2 * PATH_MAX],
@@ -168,6 +172,7 @@ impl Resolved {
             nowhere: false,
             pinned: None,
             blame: 0,
+            parent_missing: false,
             handle: object::Handle::new(),
             rest: [0; 2 * PATH_MAX],
             link: [0; PATH_MAX],
@@ -249,6 +254,7 @@ impl Resolved {
 
     fn clear(&mut self) {
         self.blame = 0;
+        self.parent_missing = false;
         self.info = None;
         self.anonymous = false;
         self.nowhere = false;
@@ -428,6 +434,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
                 // From here on nothing exists: the rest is lexical (the
                 // kernel will fail the lookup itself).
                 missing = true;
+                out.parent_missing = !is_last;
                 continue;
             }
             // A file used as a directory (ENOTDIR), a directory husk may

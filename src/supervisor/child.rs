@@ -2,8 +2,8 @@
 //!
 //! 1. Fork. The child asks for SIGKILL when husk dies and stops itself.
 //! 2. husk seizes it with every tracing option and lets it go on.
-//! 3. The child restores the signal mask, sets no-new-privs, installs
-//!    the sandbox filter and calls execve, which the filter traps: the
+//! 3. The child restores the signal mask, sets no-new-privs, enters its
+//!    Landlock domain, installs the sandbox filter and calls execve, which the filter traps: the
 //!    supervisor checks the initial command like any other, so a
 //!    denied command never runs.
 //!
@@ -66,17 +66,6 @@ pub fn start(command: &Command<'_>, confine: Confine<'_>) -> Result<Pid> {
     Ok(pid)
 }
 
-/// Signals from the sandbox reach only the sandbox: never husk, nor any
-/// other process outside (Landlock's signal scope, ABI 6, Linux 6.12;
-/// kill, tkill, tgkill, the sigqueue calls, pidfd_send_signal and
-/// `F_SETOWN` I/O signals alike). Older kernels lack it (README).
-fn scope_signals() -> Result<()> {
-    match crate::sys::landlock::abi_version() {
-        Ok(abi) if abi >= 6 => crate::sys::landlock::scope_signals(),
-        _ => Ok(()),
-    }
-}
-
 /// The program at argv `index` as the kernel would find it (a path, or
 /// the first executable regular file of that name in husk's `PATH`),
 /// into `buf`: its length, or `None` if there is none.
@@ -135,10 +124,7 @@ fn run_child(husk: Pid, command: &Command<'_>, confine: Confine<'_>) -> i32 {
     // then cannot be run, the policy is why, and the message says so.
     let mut found = [0u8; 4097];
     let found_len = locate(command.argv_index, &mut found);
-    if let Err(e) = process::set_no_new_privs()
-        .and_then(|()| scope_signals())
-        .and_then(|()| confine())
-    {
+    if let Err(e) = process::set_no_new_privs().and_then(|()| confine()) {
         errln!("husk: cannot confine the command: {e}");
         return super::EXIT_CONFIG;
     }

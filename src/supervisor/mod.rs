@@ -92,6 +92,9 @@ pub struct Config {
     pub access: Option<Access>,
     /// The sandbox filter (from `check::filter`) for a transport.
     pub sandbox: fn(Transport) -> Result<Program, BuildError>,
+    /// Run in the child just before its filter: its Landlock domain
+    /// (`check::kernel::restrict`; [`scope_signals`] at least).
+    pub restrict: fn() -> crate::sys::Result<()>,
     /// The checker.
     pub decide: Decide,
     /// Called by a worker once its verdict is on its way (the checker
@@ -263,6 +266,17 @@ fn kill_sandbox() {
     }
 }
 
+/// Signals from the sandbox reach only the sandbox: never husk, nor any
+/// other process outside (Landlock's signal scope, ABI 6, Linux 6.12;
+/// kill, tkill, tgkill, the sigqueue calls, pidfd_send_signal and
+/// `F_SETOWN` I/O signals alike). Older kernels lack it (README).
+pub fn scope_signals() -> crate::sys::Result<()> {
+    match crate::sys::landlock::abi_version() {
+        Ok(abi) if abi >= 6 => crate::sys::landlock::scope_signals(),
+        _ => Ok(()),
+    }
+}
+
 /// Runs `command` under supervision; returns husk's exit status.
 pub fn run(command: &Command<'_>, config: &Config) -> i32 {
     match supervise(command, config) {
@@ -288,13 +302,16 @@ fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> 
         Transport::Ptrace => None,
         Transport::Notify => Some(notify::handover()?),
     };
-    let confine = || match &handover {
-        None => install_filter(&filters.sandbox),
-        Some(h) => {
-            let listener = install_listener(&filters.sandbox)?;
-            // husk copies it before this returns; the child's own copy
-            // then closes.
-            notify::report(h, &listener)
+    let confine = || {
+        (config.restrict)()?;
+        match &handover {
+            None => install_filter(&filters.sandbox),
+            Some(h) => {
+                let listener = install_listener(&filters.sandbox)?;
+                // husk copies it before this returns; the child's own
+                // copy then closes.
+                notify::report(h, &listener)
+            }
         }
     };
     let eldest = child::start(command, &confine)?;

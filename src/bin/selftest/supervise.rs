@@ -62,6 +62,7 @@ pub fn main() -> i32 {
         request_limit: husk::limits::REQUEST_QUEUE,
         access: None,
         sandbox: |_| husk::check::filter::sandbox(),
+        restrict: husk::supervisor::scope_signals,
         decide,
         decided: |_| {},
         answered: |_| {},
