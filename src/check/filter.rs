@@ -932,6 +932,58 @@ mod tests {
     }
 
     #[test]
+    fn opens_are_split_by_their_flags_where_asked() {
+        let nr = |name: &str| table::by_name(name).and_then(|s| s.nr).unwrap();
+        // Read-only and write-only-without-creation opens run free, the
+        // other kinds go to the listener.
+        fn split(_nr: u32, kind: OpenKind) -> Option<Leaf> {
+            matches!(kind, OpenKind::Read | OpenKind::Write).then_some(Leaf::Allow)
+        }
+        let prog = sandbox_split(test_route, split).unwrap();
+        let o = |f: i32| f as u64;
+        let cases = [
+            (o(libc::O_RDONLY), action::ALLOW),
+            (
+                o(libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC),
+                action::ALLOW,
+            ),
+            (o(libc::O_WRONLY), action::ALLOW),
+            (o(libc::O_RDWR | libc::O_APPEND), action::ALLOW),
+            (o(libc::O_WRONLY | libc::O_CREAT), action::USER_NOTIF),
+            (o(libc::O_RDONLY | libc::O_CREAT), action::USER_NOTIF),
+            (o(libc::O_WRONLY | libc::O_TRUNC), action::USER_NOTIF),
+            (o(libc::O_RDONLY | libc::O_TRUNC), action::USER_NOTIF),
+            (o(libc::O_TMPFILE | libc::O_RDWR), action::USER_NOTIF),
+            (o(libc::O_PATH), action::TRACE),
+            // Upper halves are ignored, as the kernel does.
+            (0xdead_beef_0000_0000 | o(libc::O_RDONLY), action::ALLOW),
+            (o(libc::O_CREAT) << 32, action::ALLOW),
+        ];
+        for (flags, want) in cases {
+            let args = [0, 0, flags, 0o644, 0, 0];
+            let got = verdict(&prog, arch::AUDIT_ARCH, nr("openat"), args);
+            assert_eq!(got, want, "openat flags {flags:#x}");
+            assert_eq!(
+                got,
+                expected_split(nr("openat"), &args, test_route, split),
+                "oracle, flags {flags:#x}"
+            );
+        }
+        // Every flag bit alone and in pairs: the filter and its oracle
+        // agree.
+        for a in 0..32 {
+            for b in a..32 {
+                let args = [0, 0, (1u64 << a) | (1u64 << b), 0, 0, 0];
+                assert_eq!(
+                    verdict(&prog, arch::AUDIT_ARCH, nr("openat"), args),
+                    expected_split(nr("openat"), &args, test_route, split),
+                    "bits {a} {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn untraced_clones_are_refused_on_the_low_half() {
         let prog = sandbox().unwrap();
         let clone = |flags: u64| {

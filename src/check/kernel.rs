@@ -19,8 +19,9 @@
 //!   a hidden path, Landlock `EACCES`;
 //! - its default is `deny` or `filter` (or it allows everything), its
 //!   rules are `allow`, `deny` or `filter`, each a literal path or a
-//!   literal `PATH/***` tree, none under `/proc/self` or
-//!   `/proc/thread-self` (they name the caller's own process);
+//!   literal `PATH/***` tree, none reaching a process's `/proc/PID`
+//!   (husk names the caller's own `/proc/self`, and refuses another
+//!   process's memory and magic links whatever the rules say);
 //! - no denying rule takes back part of an earlier allowed region unless
 //!   a later allowing rule gives all of it back (Landlock only adds);
 //! - every allowed anchor exists (Landlock rules attach to objects), is
@@ -78,7 +79,7 @@ pub enum Why {
     Action(u16, Action),
     /// Rule N is not a literal or a literal `/***` tree.
     Pattern(u16),
-    /// Rule N names the caller's own process.
+    /// Rule N reaches a process's own `/proc` directory.
     PerProcess(u16),
     /// Rule N denies part of what an earlier rule allows.
     DenyInside(u16),
@@ -248,11 +249,22 @@ impl Region<'_> {
     }
 }
 
-/// Whether `path` names the caller's own process.
-fn per_process(path: &[u8]) -> bool {
-    [&b"/proc/self"[..], b"/proc/thread-self"]
-        .iter()
-        .any(|p| within(p, path))
+/// Whether a rule on `path` (a tree if `tree`) reaches a process's own
+/// `/proc` directory: the caller's (`/proc/self`, `/proc/thread-self`,
+/// which husk names for the caller and Landlock for whoever opens), or
+/// another's (`/proc/N`: husk refuses another process's memory and
+/// magic links whatever the rules say; Landlock would follow them).
+fn per_process(path: &[u8], tree: bool) -> bool {
+    if tree && (path == b"/" || path == b"/proc") {
+        return true;
+    }
+    let Some(rest) = path.strip_prefix(b"/proc/") else {
+        return false;
+    };
+    let first = rest.split(|&b| b == b'/').next().unwrap_or(b"");
+    first == b"self"
+        || first == b"thread-self"
+        || (!first.is_empty() && first.iter().all(u8::is_ascii_digit))
 }
 
 /// The rules of `cat`, oldest first, with their number in that list.
@@ -283,10 +295,10 @@ fn regions(policy: &Policy, cat: Category) -> core::result::Result<bool, Why> {
         if !matches!(action, Action::Allow | Action::Deny | Action::Filter) {
             return Err(Why::Action(i, action));
         }
-        let Some((path, _)) = anchor_of(pattern) else {
+        let Some((path, tree)) = anchor_of(pattern) else {
             return Err(Why::Pattern(i));
         };
-        if per_process(path) {
+        if per_process(path, tree) {
             return Err(Why::PerProcess(i));
         }
     }
@@ -580,7 +592,11 @@ impl fmt::Display for Why {
             Why::Default(a) => write!(f, "default {} (Landlock only denies silently)", a.name()),
             Why::Action(i, a) => write!(f, "rule {} is {}", i + 1, a.name()),
             Why::Pattern(i) => write!(f, "rule {} is not a literal path or PATH/*** tree", i + 1),
-            Why::PerProcess(i) => write!(f, "rule {} names the caller's own /proc entry", i + 1),
+            Why::PerProcess(i) => write!(
+                f,
+                "rule {} reaches a process's /proc/PID (husk names the caller's own, refuses others')",
+                i + 1
+            ),
             Why::DenyInside(i) => {
                 write!(f, "rule {} denies inside an earlier allowed tree", i + 1)
             }
@@ -688,6 +704,8 @@ impl fmt::Display for Rights {
 #[cfg(test)]
 mod tests {
     use super::*;
+    extern crate std;
+    use std::boxed::Box;
 
     #[test]
     fn anchors_are_literals_or_literal_trees_in_normal_form() {
@@ -724,14 +742,33 @@ mod tests {
         assert!(!t(b"/usr/lib").covers(t(b"/usr")));
         assert!(!l(b"/usr").covers(t(b"/usr")));
         assert!(l(b"/a").covers(l(b"/a")));
-        assert!(per_process(b"/proc/self/status"));
-        assert!(!per_process(b"/proc/selfish"));
+        assert!(per_process(b"/proc/self/status", false));
+        assert!(per_process(b"/proc/12/mem", false));
+        assert!(per_process(b"/proc", true));
+        assert!(per_process(b"/", true));
+        assert!(!per_process(b"/proc/selfish", false));
+        assert!(!per_process(b"/proc/filesystems", false));
+        assert!(!per_process(b"/proc/sys", true));
     }
 
-    fn policy(commands: &[&str]) -> Policy {
-        let mut p = Policy::new();
-        let system = crate::cli::host::System::new();
-        let mut loader = crate::policy::load::Loader::new(&system);
+    /// No environment and no files: the commands below need neither.
+    struct Bare;
+
+    impl crate::policy::load::Host for Bare {
+        fn var(&self, _name: &[u8]) -> Option<&[u8]> {
+            None
+        }
+        fn read<'b>(&self, _path: &[u8], _buf: &'b mut [u8]) -> Result<&'b [u8]> {
+            Err(Errno::ENOENT)
+        }
+        fn identity(&self, _path: &[u8]) -> Option<(u64, u64)> {
+            None
+        }
+    }
+
+    fn policy(commands: &[&str]) -> Box<Policy> {
+        let mut p = Box::new(Policy::new());
+        let mut loader = crate::policy::load::Loader::new(&Bare);
         for c in commands {
             loader
                 .command(&mut p, c.as_bytes())
@@ -796,6 +833,7 @@ mod tests {
             "sandbox/all:off",
             "sandbox/read,exec:on",
             "allow/read+/usr/***",
+            "allow/exec+/tmp/***",
         ]);
         assert_eq!(status_of(&p, Read), Status::Husk(Why::ExecNotRead));
         let p = policy(&[

@@ -79,7 +79,7 @@ fn usage() {
     outln!(
         "\
 usage: husk [-h] [-V] [-C] [-x] [-p NAME]... [-P FILE]... [-m COMMAND]...
-            [-o FILE] [-a ARGV0] [-e VAR=VAL | -e VAR]... [-E pfc|bpf|profile:NAME] [--] COMMAND [ARG]...
+            [-o FILE] [-a ARGV0] [-e VAR=VAL | -e VAR]... [-E pfc|bpf|landlock|profile:NAME] [--] COMMAND [ARG]...
 
 Run COMMAND under a supervisor that decides every system call naming a
 file, an address or a program by policy, and lets all others run freely.
@@ -95,6 +95,8 @@ file, an address or a program by policy, and lets all others run freely.
   -e VAR       remove VAR from the command's environment
   -E pfc|bpf   print the seccomp programs husk would install
                (pfc: readable pseudo-code, bpf: raw) and exit
+  -E landlock  print where each category is decided (the kernel, by
+               Landlock, or husk, and why) and the ruleset, and exit
   -E profile:NAME
                print a built-in profile as plain commands
                (profile:list lists them) and exit
@@ -106,7 +108,8 @@ file, an address or a program by policy, and lets all others run freely.
 Policy commands: sandbox/CATS:on|off, default/CATS:ACTION,
 ACTION/CATS+PATTERN (-PATTERN removes the latest equal rule, ^PATTERN
 all of them), include PATH and include_profile NAME (in files),
-trace/exit_wait_all:1, trace/transport:auto|notify|ptrace.
+trace/exit_wait_all:1, trace/transport:auto|notify|ptrace,
+trace/kernel:on|off.
 Actions: allow warn filter deny kill exit.
 Everything is denied until allowed (chdir is off by default).
 A file that looks missing may be hidden: a path whose stat is denied
