@@ -62,8 +62,17 @@ pub const LEARN_PATHS: usize = crate::check::learn::PATHS;
 /// Bytes of those paths.
 pub const LEARN_BYTES: usize = crate::check::learn::BYTES;
 
+/// Landlock rules (objects) the kernel-decided categories may use; a
+/// policy needing more stays with husk.
+pub const KERNEL_RULES: usize = crate::check::kernel::ANCHORS;
+
 /// `(name, value, what it bounds)` for `-C`.
 pub const ALL: &[(&str, usize, &str)] = &[
+    (
+        "kernel-rules",
+        KERNEL_RULES,
+        "Landlock rules for kernel-decided categories (beyond: husk decides them)",
+    ),
     (
         "learn-paths",
         LEARN_PATHS,

@@ -32,7 +32,7 @@ fn help_matches_the_policy_synopsis() {
     assert!(o.success(), "{o:?}");
     for needle in [
         "[-h] [-V] [-C] [-x] [-p NAME]... [-P FILE]... [-m COMMAND]...",
-        "[-o FILE] [-a ARGV0] [-e VAR=VAL | -e VAR]... [-E pfc|bpf|profile:NAME] [--] COMMAND [ARG]...",
+        "[-o FILE] [-a ARGV0] [-e VAR=VAL | -e VAR]... [-E pfc|bpf|landlock|profile:NAME] [--] COMMAND [ARG]...",
         "-x           trace mode",
     ] {
         assert!(

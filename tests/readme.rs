@@ -20,7 +20,18 @@ fn examples() -> Vec<String> {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let mut inside = false;
     let mut lines = Vec::new();
+    // A line ending in `\` goes on on the next one.
+    let mut joined: Vec<String> = Vec::new();
+    let mut pending = String::new();
     for line in text.lines() {
+        if let Some(head) = line.strip_suffix('\\') {
+            pending.push_str(head);
+            continue;
+        }
+        pending.push_str(line);
+        joined.push(std::mem::take(&mut pending));
+    }
+    for line in &joined {
         if line.starts_with("```") {
             inside = line == "```sh";
             continue;
@@ -67,6 +78,7 @@ fn expected(line: &str) -> Option<(i32, &'static str, &'static str)> {
         ("husk -E profile:linux > my.conf", (0, "", "")),
         ("husk -C", (0, "transport", "")),
         ("trace/transport:ptrace -p linux -- ls /", (0, "usr", "")),
+        ("-- find /usr/share/common-licenses", (0, "GPL", "")),
     ];
     table
         .iter()

@@ -148,10 +148,13 @@ impl Plan {
         self.handled != 0
     }
 
-    /// Whether no checked category among `cats` needs husk.
-    pub fn free(&self, cats: CatSet) -> bool {
-        cats.iter()
-            .all(|c| !matches!(self.status(c), Status::Husk(_)))
+    /// Whether the kernel decides every category of `cats`. (Not "or is
+    /// off": a call husk traps for another category is still resolved
+    /// by husk, which refuses another process's memory and magic links
+    /// whatever the categories say; letting it through because the
+    /// categories it needs are off would lose that.)
+    pub fn decides(&self, cats: CatSet) -> bool {
+        self.any() && cats.iter().all(|c| self.status(c) == Status::Kernel)
     }
 }
 

@@ -115,7 +115,7 @@ fn route_notify(nr: u32) -> Option<filter::Leaf> {
     }
     if kernel::KERNEL_CALLS.contains(&name) {
         let needs = kernel_needs(name);
-        if kernel::with(|plan| plan.any() && plan.free(needs)) {
+        if kernel::with(|plan| plan.decides(needs)) {
             return Some(filter::Leaf::Allow);
         }
     }
@@ -139,6 +139,8 @@ fn kernel_needs(name: &str) -> crate::policy::category::CatSet {
 /// Opens of a kind whose every category is decided in the kernel run
 /// without a stop (notify transport; read-only truncation and
 /// `O_TMPFILE` stay with husk: Landlock asks other rights for them).
+/// The categories of a kind are all it may need: `O_RDONLY` reads a
+/// file or lists a directory, `O_RDWR` does both and writes.
 fn split_notify(_nr: u32, kind: filter::OpenKind) -> Option<filter::Leaf> {
     use crate::policy::category::{CatSet, Category::*};
     use filter::OpenKind;
@@ -149,7 +151,7 @@ fn split_notify(_nr: u32, kind: filter::OpenKind) -> Option<filter::Leaf> {
         OpenKind::Truncate => CatSet::of(&[Read, Readdir, Write, Create, Truncate]),
         OpenKind::TruncateReadOnly | OpenKind::Tmpfile => return None,
     };
-    kernel::with(|plan| plan.any() && plan.free(needs)).then_some(filter::Leaf::Allow)
+    kernel::with(|plan| plan.decides(needs)).then_some(filter::Leaf::Allow)
 }
 
 /// The sandbox filter for the policy and transport (and the Landlock
