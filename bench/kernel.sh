@@ -11,7 +11,9 @@
 # The policy (issue 13's example, plus what the programs read at start):
 #   -p off -m sandbox/read,readdir,exec,write,create,delete:on
 #   -m allow/read,readdir,exec+/usr/*** -m allow/all+CWD/***
-#   -m allow/read+/etc/ld.so.cache ... (see POLICY below)
+#   -m allow/read+/etc/ld.so.cache ... (see POLICY below: tar looks up
+#   every file's owner and group, and a denied /etc/passwd is read again
+#   for each file)
 # `husk -E landlock` is printed first: it shows which categories the
 # kernel decides. Every run must exit 0 and give bare's output.
 #
@@ -29,7 +31,9 @@ CWD=$(pwd)
 POLICY="-p off -m sandbox/read,readdir,exec,write,create,delete:on
  -m allow/read,readdir,exec+/usr/*** -m allow/all+$CWD/***
  -m allow/read+/etc/ld.so.cache -m allow/read+/etc/locale.alias
- -m allow/read+/proc/filesystems -m allow/read,write+/dev/null"
+ -m allow/read+/proc/filesystems -m allow/read,write+/dev/null
+ -m allow/read+/etc/nsswitch.conf -m allow/read+/etc/passwd
+ -m allow/read+/etc/group"
 
 if ! command -v taskset >/dev/null 2>&1 || ! taskset -c 0 /bin/true 2>/dev/null; then
     echo "bench/kernel.sh: taskset -c 0 is needed (util-linux)" >&2

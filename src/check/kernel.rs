@@ -153,8 +153,16 @@ impl Plan {
     /// by husk, which refuses another process's memory and magic links
     /// whatever the categories say; letting it through because the
     /// categories it needs are off would lose that.)
+    /// `truncate` may be off: it grants no access to an object, and an
+    /// open the kernel lets through is still checked by it for its
+    /// access (write).
     pub fn decides(&self, cats: CatSet) -> bool {
-        self.any() && cats.iter().all(|c| self.status(c) == Status::Kernel)
+        self.any()
+            && cats.iter().all(|c| match self.status(c) {
+                Status::Kernel => true,
+                Status::Off => c == Truncate,
+                Status::Husk(_) => false,
+            })
     }
 }
 
