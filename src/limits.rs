@@ -65,6 +65,9 @@ pub const LEARN_BYTES: usize = crate::check::learn::BYTES;
 /// Landlock rules (objects) the kernel-decided categories may use; a
 /// policy needing more stays with husk.
 pub const KERNEL_RULES: usize = crate::check::kernel::ANCHORS;
+/// Objects (ruled ones and the directories above them) the sandbox may
+/// not move while the kernel decides; beyond, husk decides everything.
+pub const KERNEL_PINNED: usize = crate::check::kernel::PINNED;
 
 /// `(name, value, what it bounds)` for `-C`.
 pub const ALL: &[(&str, usize, &str)] = &[
@@ -72,6 +75,11 @@ pub const ALL: &[(&str, usize, &str)] = &[
         "kernel-rules",
         KERNEL_RULES,
         "Landlock rules for kernel-decided categories (beyond: husk decides them)",
+    ),
+    (
+        "kernel-pinned",
+        KERNEL_PINNED,
+        "ruled objects and directories above them kept in place (beyond: husk decides)",
     ),
     (
         "learn-paths",

@@ -199,3 +199,83 @@ fn kernel_decisions_answer_as_husk_does() {
         "a bare run as the suite's user is denied something: {bare:?}"
     );
 }
+
+/// A Landlock rule stays with its object, a policy rule with its path:
+/// while the kernel decides, moving a ruled directory would carry its
+/// rights to another path (and leave the old path with none). husk
+/// refuses to move, remove or replace a ruled object or a directory
+/// above one; with husk deciding (`trace/kernel:off`) the same calls
+/// are allowed, as the policy says.
+#[test]
+fn ruled_objects_stay_where_the_rules_name_them() {
+    if !common::notify_available("ruled objects") || landlock_abi() == 0 {
+        return;
+    }
+    for user in common::users() {
+        let who = Who {
+            user,
+            transport: "notify",
+        };
+        for kernel in ["on", "off"] {
+            let base = scratch(&format!("kernel-move-{user:?}-{kernel}"));
+            let dir = base.join("d");
+            for sub in ["a/x", "b", "c"] {
+                std::fs::create_dir_all(dir.join(sub)).unwrap();
+            }
+            common::hand_over(&base, user);
+            let d = dir.display();
+            let rules = vec![
+                "sandbox/read,readdir,write,create,mkdir,exec,rename,delete,rmdir:on".to_string(),
+                "allow/read,readdir,exec+/usr/***".into(),
+                format!("allow/read,readdir,write,create,mkdir+{d}/a/***"),
+                format!("allow/read,write,create,mkdir+{d}/b/***"),
+                format!("allow/read,write,create,mkdir+{d}/c/***"),
+                format!("allow/rename,delete,rmdir+{d}/***"),
+            ];
+            let o = run(
+                husk_with(who, &rules, kernel).args(["-E", "landlock"]),
+                LIMIT,
+            );
+            assert!(
+                kernel == "off"
+                    || o.stdout
+                        .lines()
+                        .any(|l| l.starts_with("readdir") && l.ends_with("kernel")),
+                "{user:?}: readdir is not the kernel's: {}",
+                o.stdout
+            );
+            let mut cmd = husk_with(who, &rules, kernel);
+            cmd.arg("--").arg("/bin/sh").arg("-c").arg(format!(
+                "cd {d} && rmdir a/x; echo inner=$?; mv a b/moved; echo mv=$?; rmdir c; echo rmdir=$?"
+            ));
+            let o = run(&mut cmd, LIMIT);
+            let moved = o.stdout.contains("mv=0");
+            let removed = o.stdout.contains("rmdir=0");
+            // Not ruled, not above a ruled object: removed either way.
+            assert!(
+                o.stdout.contains("inner=0"),
+                "{user:?} kernel:{kernel}: {o:?}"
+            );
+            if kernel == "on" {
+                assert!(
+                    !moved && dir.join("a").is_dir(),
+                    "{user:?}: a ruled directory was moved: {o:?}"
+                );
+                assert!(
+                    !removed && dir.join("c").is_dir(),
+                    "{user:?}: a ruled directory was removed: {o:?}"
+                );
+                assert!(
+                    o.stderr.contains("\"cap\":\"rename\"")
+                        && o.stderr.contains("\"cap\":\"rmdir\""),
+                    "{user:?}: the refusals are logged: {o:?}"
+                );
+            } else {
+                assert!(
+                    moved && removed,
+                    "{user:?}, husk deciding: the policy allows both: {o:?}"
+                );
+            }
+        }
+    }
+}

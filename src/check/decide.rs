@@ -518,6 +518,23 @@ impl<'p> Checker<'p> {
         // What the kernel answers before any permission check (and
         // Landlock's, which come after the lookup): a new name that is
         // taken, a directory opened for writing.
+        // Landlock's rules stay with their objects, husk's with their
+        // paths: while the kernel decides, an object it rules (or a
+        // directory above one) must not be removed, moved or replaced.
+        const UNNAMING: [Category; 3] = [Delete, Rmdir, Rename];
+        if let Some(c) = UNNAMING.iter().copied().find(|&c| cats.contains(c)) {
+            let pinned = self.slots[slot]
+                .info
+                .is_some_and(|i| super::kernel::pins(i.dev, i.ino));
+            if pinned && !self.slots[slot].anonymous {
+                self.log(c, Action::Deny, self.subject(slot));
+                self.note(Finding {
+                    action: Action::Deny,
+                    hidden: false,
+                });
+                return;
+            }
+        }
         if let Some(errno) = self.lookup_errno(slot, cats) {
             self.errno = errno;
             self.note(Finding {

@@ -126,7 +126,16 @@ pub struct Plan {
     handled: u64,
     /// The kernel's Landlock ABI (0: none).
     abi: u32,
+    /// Device and inode of every ruled object and every directory
+    /// above one: husk refuses to remove, rename or replace them while
+    /// the kernel decides (a Landlock rule stays with its object, a
+    /// policy rule with its path: moved, they would part).
+    pinned: Vec<(u64, u64), PINNED>,
 }
+
+/// Objects [`Plan::pinned`] holds at most; a policy needing more stays
+/// with husk.
+pub const PINNED: usize = 1024;
 
 impl Plan {
     const fn new() -> Plan {
@@ -135,7 +144,13 @@ impl Plan {
             anchors: Vec::new(),
             handled: 0,
             abi: 0,
+            pinned: Vec::new(),
         }
+    }
+
+    /// Whether the object `(dev, ino)` is ruled, or above one ruled.
+    pub fn pins(&self, dev: u64, ino: u64) -> bool {
+        self.any() && self.pinned.contains(&(dev, ino))
     }
 
     /// Where `cat` is decided.
@@ -548,6 +563,57 @@ pub fn compile(policy: &Policy, transport: Transport) {
     for a in plan.anchors.iter_mut() {
         a.access &= handled;
     }
+    if pin(&mut plan).is_err() {
+        // Fail closed: husk decides everything.
+        for cat in category::ALL {
+            if plan.status(cat) == Status::Kernel {
+                plan.status[cat as usize] = Status::Husk(Why::Capacity);
+            }
+        }
+        plan.handled = 0;
+    }
+}
+
+/// Fills [`Plan::pinned`]: each ruled object and the directories above
+/// it, up to the root (its path has no link: see [`open_anchor`]).
+fn pin(plan: &mut Plan) -> core::result::Result<(), ()> {
+    let Plan {
+        anchors, pinned, ..
+    } = plan;
+    for a in anchors.iter().filter(|a| a.access != 0) {
+        let mut name = [0u8; crate::remote::path::PATH_MAX];
+        let path = anchor_name(a, &mut name);
+        if path.first() != Some(&b'/') {
+            return Err(());
+        }
+        let mut buf = [0u8; crate::remote::path::PATH_MAX + 1];
+        // "/", then every prefix ending before a '/', then the whole.
+        let cuts = core::iter::once(1)
+            .chain(
+                path.iter()
+                    .enumerate()
+                    .skip(1)
+                    .filter(|&(_, &b)| b == b'/')
+                    .map(|(i, _)| i),
+            )
+            .chain(core::iter::once(path.len()));
+        for cut in cuts {
+            buf[..cut].copy_from_slice(&path[..cut]);
+            buf[cut] = 0;
+            let c = core::ffi::CStr::from_bytes_with_nul(&buf[..=cut]).map_err(|_| ())?;
+            let info = file::stat_at(Dir::Cwd, c, false).map_err(|_| ())?;
+            if !pinned.contains(&(info.dev, info.ino)) {
+                pinned.push((info.dev, info.ino)).map_err(|_| ())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the kernel decides by a rule on (or below) object
+/// `(dev, ino)`, which therefore must stay where it is.
+pub fn pins(dev: u64, ino: u64) -> bool {
+    with(|plan| plan.pins(dev, ino))
 }
 
 /// The plan, for routing and printing.
