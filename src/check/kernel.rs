@@ -101,15 +101,17 @@ pub enum Why {
     Capacity,
 }
 
-/// Where a category is decided.
+/// Where a category is decided. (`Off` is all zero bytes, so the plan
+/// starts in .bss, not in the file.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Status {
     /// Not checked (or allowed everywhere): nothing to decide.
-    Off,
+    Off = 0,
     /// Landlock decides it; its calls need no stop.
-    Kernel,
+    Kernel = 1,
     /// husk decides it.
-    Husk(Why),
+    Husk(Why) = 2,
 }
 
 /// One Landlock rule: an object (held `O_PATH`) and its rights.
