@@ -59,10 +59,12 @@ clean:
 	$(CARGO) clean
 
 # Cross builds without a cross C toolchain: rust-lld links directly.
-# `make cross ARCH=aarch64` (or riscv64); `make cross-test ARCH=...`
+# `make cross ARCH=aarch64` (or riscv64, armv7); `make cross-test ARCH=...`
 # runs the runtime self-tests under qemu-user (apt-get install qemu-user).
 ARCH   ?= aarch64
-TRIPLE  = $(if $(filter riscv64,$(ARCH)),riscv64gc,$(ARCH))-unknown-linux-gnu
+TRIPLE  = $(if $(filter riscv64,$(ARCH)),riscv64gc-unknown-linux-gnu,$(if $(filter armv7,$(ARCH)),armv7-unknown-linux-gnueabihf,$(ARCH)-unknown-linux-gnu))
+# qemu-user's name for the architecture.
+QEMU_USER = qemu-$(if $(filter armv7,$(ARCH)),arm,$(ARCH))
 LLD     = $(shell rustc --print sysroot)/lib/rustlib/$(shell rustc -vV | sed -n 's/^host: //p')/bin/rust-lld
 CROSS_ENV = CARGO_TARGET_$(shell echo $(TRIPLE) | tr 'a-z-' 'A-Z_')_LINKER=$(LLD)
 
@@ -74,9 +76,9 @@ cross:
 
 cross-test: cross
 	for t in threads thread-churn futex-pingpong queue-stress queue-full-closed lockdown; do \
-		qemu-$(ARCH) target/$(TRIPLE)/release/husk-selftest $$t || exit 1; done
-	! qemu-$(ARCH) target/$(TRIPLE)/release/husk-selftest lockdown-fault
-	qemu-$(ARCH) target/$(TRIPLE)/release/husk -V
+		$(QEMU_USER) target/$(TRIPLE)/release/husk-selftest $$t || exit 1; done
+	! $(QEMU_USER) target/$(TRIPLE)/release/husk-selftest lockdown-fault
+	$(QEMU_USER) target/$(TRIPLE)/release/husk -V
 
 # Boot tests: husk on a real kernel other than the host's, in a qemu guest
 # (software emulation; see tests/boot/). Not part of `make test`.

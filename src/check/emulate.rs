@@ -71,7 +71,9 @@ pub const TRACED: &[&str] = &["chdir", "fchdir", "socketpair"];
 /// checker traps but [`TRACED`]. (Each has an arm in [`emulate`]; one
 /// without would be refused, ENOSYS, never let through.)
 pub fn emulated(nr: u32) -> bool {
-    table::name(nr).is_some_and(|name| decide::trapped(name) && !TRACED.contains(&name))
+    table::name(nr)
+        .map(table::checked_as)
+        .is_some_and(|name| decide::trapped(name) && !TRACED.contains(&name))
 }
 
 /// What husk's own resolution of a checked path may not meet.
@@ -121,7 +123,7 @@ pub fn emulate(
 ) -> Reply {
     let info = info_of(notif);
     let tid = notif.pid as i32;
-    let name = table::name(info.nr as u32).unwrap_or("?");
+    let name = table::checked_as(table::name(info.nr as u32).unwrap_or("?"));
     if creds::CHANGING.contains(&name) {
         // Not checked: only watched. From now on every call performed
         // for the sandbox is performed with its caller's credentials.
@@ -622,9 +624,11 @@ impl Call<'_> {
             self.read_exact(RemoteAddr(times), &mut raw[..len])?;
             let word =
                 |i: usize| i64::from_ne_bytes(raw[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+            // `as _`: libc's widths (32 bits on 32-bit ARM, where this
+            // transport is refused: see `supervisor::notify`).
             let pair = |sec: i64, frac: i64| libc::timespec {
-                tv_sec: sec,
-                tv_nsec: frac * unit,
+                tv_sec: sec as _,
+                tv_nsec: (frac * unit) as _,
             };
             Some(match kind {
                 Times::Utimbuf => [pair(word(0), 0), pair(word(1), 0)],

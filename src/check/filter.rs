@@ -110,11 +110,14 @@ pub fn ranges(route: Route) -> Vec<(u32, Leaf), MAX_RANGES> {
     for nr in 0..table::NATIVE_LIMIT as u32 {
         push(nr, Leaf::of(table::class_of(nr), nr, route), &mut out);
     }
-    push(
-        table::NATIVE_LIMIT as u32,
-        Leaf::Errno(Errno::ENOSYS.0 as u16),
-        &mut out,
-    );
+    let enosys = Leaf::Errno(Errno::ENOSYS.0 as u16);
+    push(table::NATIVE_LIMIT as u32, enosys, &mut out);
+    // Architecture-private calls (32-bit ARM's), then ENOSYS up to the
+    // top: old-ABI numbers (0x900000 up) included.
+    for nr in table::private_range() {
+        push(nr, Leaf::of(table::class_of(nr), nr, route), &mut out);
+    }
+    push(table::PRIVATE_LIMIT, enosys, &mut out);
     out
 }
 

@@ -107,7 +107,7 @@ fn route_ptrace(nr: u32) -> Option<filter::Leaf> {
 /// so do the calls that change credentials (the emulator then acts as
 /// the caller: see `remote::creds`).
 fn route_notify(nr: u32) -> Option<filter::Leaf> {
-    let name = table::name(nr)?;
+    let name = table::checked_as(table::name(nr)?);
     if crate::remote::creds::CHANGING.contains(&name) {
         return Some(filter::Leaf::Notify);
     }

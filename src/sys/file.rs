@@ -84,12 +84,13 @@ pub fn write_all(fd: impl AsFd, mut buf: &[u8]) -> Result<()> {
 }
 
 /// Directory entries of `fd` into `buf` (`getdents64`, or with
-/// `legacy` the old `getdents` layout, which only x86_64 has): the bytes
-/// written, 0 at the end.
+/// `legacy` the old `getdents` layout, which only x86_64 and 32-bit ARM
+/// have, with `unsigned long` inode and offset): the bytes written, 0 at
+/// the end.
 pub fn getdents(fd: impl AsFd, buf: &mut [u8], legacy: bool) -> Result<usize> {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(target_arch = "x86_64", target_arch = "arm"))]
     let number = if legacy { nr::GETDENTS } else { nr::GETDENTS64 };
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "arm")))]
     let number = if legacy {
         return Err(super::Errno::ENOSYS);
     } else {
@@ -211,9 +212,20 @@ pub fn stat_at(dir: Dir<'_>, path: &CStr, follow: bool) -> Result<FileInfo> {
     stat_at_raw(dir, path, follow).map(|raw| raw.info())
 }
 
+/// The `struct stat` of the stat call husk issues (`nr::NEWFSTATAT`):
+/// `struct stat`, or on 32-bit ARM (`fstatat64`) `struct stat64`, whose
+/// inode, size and device are 64 bits wide.
+#[cfg(not(target_arch = "arm"))]
+pub type KernelStat = libc::stat;
+/// The `struct stat` of the stat call husk issues (`nr::NEWFSTATAT`):
+/// `struct stat`, or on 32-bit ARM (`fstatat64`) `struct stat64`, whose
+/// inode, size and device are 64 bits wide.
+#[cfg(target_arch = "arm")]
+pub type KernelStat = libc::stat64;
+
 /// A whole `struct stat`, as the kernel filled it.
 #[derive(Clone, Copy)]
-pub struct RawStat(pub libc::stat);
+pub struct RawStat(pub KernelStat);
 
 impl RawStat {
     /// All zero.
@@ -247,7 +259,7 @@ pub fn stat_at_raw(dir: Dir<'_>, path: &CStr, follow: bool) -> Result<RawStat> {
             nr::NEWFSTATAT,
             dir.raw(),
             path.as_ptr() as usize,
-            &mut st.0 as *mut libc::stat as usize,
+            &mut st.0 as *mut KernelStat as usize,
             flags as usize,
         )
     })?;
@@ -396,16 +408,16 @@ pub fn openat2(dir: Dir<'_>, path: &CStr, flags: u64, mode: u64, resolve: u64) -
 }
 
 /// `fstatat(fd, "", AT_EMPTY_PATH)` into a raw `struct stat`.
-pub fn fstat_raw(fd: impl AsFd) -> Result<libc::stat> {
+pub fn fstat_raw(fd: impl AsFd) -> Result<KernelStat> {
     // SAFETY: struct stat is plain old data; all-zero is valid.
-    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    let mut st: KernelStat = unsafe { core::mem::zeroed() };
     // SAFETY: "" is NUL-terminated; the kernel writes one struct stat.
     check(unsafe {
         raw::syscall4(
             nr::NEWFSTATAT,
             fd.as_fd().raw() as usize,
             c"".as_ptr() as usize,
-            &mut st as *mut libc::stat as usize,
+            &mut st as *mut KernelStat as usize,
             libc::AT_EMPTY_PATH as usize,
         )
     })?;

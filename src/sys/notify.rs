@@ -199,6 +199,10 @@ pub unsafe trait Plain: Copy {}
 unsafe impl Plain for libc::stat {}
 // SAFETY: as above.
 unsafe impl Plain for libc::statfs {}
+// SAFETY: as above (32-bit ARM's `file::KernelStat`; its padding is
+// zeroed with the rest).
+#[cfg(target_arch = "arm")]
+unsafe impl Plain for libc::stat64 {}
 
 /// Writes `value` into process `pid` at `remote` (see [`vm_write`]).
 pub fn vm_write_value<T: Plain>(pid: i32, remote: u64, value: &T) -> Result<()> {
