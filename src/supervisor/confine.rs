@@ -118,6 +118,8 @@ const PTRACE_REQUESTS: &[u32] = &[
     libc::PTRACE_SETREGSET,
     crate::sys::ptrace::GET_SYSCALL_INFO,
     crate::sys::ptrace::SET_SYSCALL_INFO,
+    #[cfg(target_arch = "arm")]
+    crate::sys::ptrace::SET_SYSCALL,
 ];
 
 /// The tracer's calls, hottest first (the list is scanned in order).

@@ -9,6 +9,10 @@ use super::{Result, check, nr, raw};
 pub const GET_SYSCALL_INFO: u32 = 0x420e;
 /// `PTRACE_SET_SYSCALL_INFO` (Linux 6.16).
 pub const SET_SYSCALL_INFO: u32 = 0x4212;
+/// `PTRACE_SET_SYSCALL`: 32-bit ARM's way to change the system call
+/// number of a stopped tracee (the number is not in its registers).
+#[cfg(target_arch = "arm")]
+pub const SET_SYSCALL: u32 = 23;
 
 /// `ptrace_syscall_info.op` values.
 pub mod op {
@@ -232,8 +236,7 @@ pub fn set_syscall_nr(pid: Pid, nr: i64) -> Result<()> {
     {
         // 32-bit ARM keeps the number outside the registers (r7 is only
         // where the caller put it): `PTRACE_SET_SYSCALL` sets it.
-        const PTRACE_SET_SYSCALL: u32 = 23;
-        request(PTRACE_SET_SYSCALL, pid, 0, nr as usize).map(drop)
+        request(SET_SYSCALL, pid, 0, nr as usize).map(drop)
     }
 }
 
