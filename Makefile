@@ -113,9 +113,10 @@ else ifeq ($(ARCH),armv7)
 BOOT_HUSK = target/$(TRIPLE)/release/husk
 boot-husk: boot-arch
 	rustup target add $(TRIPLE)
-	$(CROSS_ENV) $(CARGO) build --release --locked --target $(TRIPLE) --bin husk
+	$(CROSS_ENV) $(CARGO) build --release --locked --target $(TRIPLE) --bin husk --bin husk-selftest
 	tests/boot/fetch-busybox $(DEBARCH) $(BOOT_DIR)/busybox-$(DEBARCH)
-BOOT_ENV = BUSYBOX=$(BOOT_DIR)/busybox-$(DEBARCH)/busybox BUSYBOX_LIST=/bin/busybox CC=arm-linux-gnueabihf-gcc
+BOOT_ENV = BUSYBOX=$(BOOT_DIR)/busybox-$(DEBARCH)/busybox BUSYBOX_LIST=/bin/busybox CC=arm-linux-gnueabihf-gcc \
+	SELFTEST=target/$(TRIPLE)/release/husk-selftest
 else
 BOOT_HUSK = target/release/husk
 boot-husk: boot-arch build
