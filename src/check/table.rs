@@ -518,29 +518,29 @@ table! {
     landlock_create_ruleset  444  444  444    444 => Allow;
     landlock_add_rule        445  445  445    445 => Allow;
     landlock_restrict_self   446  446  446    446 => Allow;
-    memfd_secret             447  447  447      - => Allow;
+    memfd_secret             447  447  447    447 => Allow;
     process_mrelease         448  448  448    448 => Allow;
     futex_waitv              449  449  449    449 => Allow;
     set_mempolicy_home_node  450  450  450    450 => Allow;
-    cachestat                451  451  451      - => Allow;
-    fchmodat2                452  452  452      - => Trap;
-    map_shadow_stack         453  453  453      - => Allow;
-    futex_wake               454  454  454      - => Allow;
-    futex_wait               455  455  455      - => Allow;
-    futex_requeue            456  456  456      - => Allow;
-    statmount                457  457  457      - => Allow;
-    listmount                458  458  458      - => Allow;
-    lsm_get_self_attr        459  459  459      - => Allow;
-    lsm_set_self_attr        460  460  460      - => Allow;
-    lsm_list_modules         461  461  461      - => Allow;
-    mseal                    462  462  462      - => Allow;
-    setxattrat               463  463  463      - => Trap;
-    getxattrat               464  464  464      - => Trap;
-    listxattrat              465  465  465      - => Trap;
-    removexattrat            466  466  466      - => Trap;
-    open_tree_attr           467  467  467      - => Deny(Errno::EPERM);
-    file_getattr             468  468  468      - => Trap;
-    file_setattr             469  469  469      - => Trap;
+    cachestat                451  451  451    451 => Allow;
+    fchmodat2                452  452  452    452 => Trap;
+    map_shadow_stack         453  453  453    453 => Allow;
+    futex_wake               454  454  454    454 => Allow;
+    futex_wait               455  455  455    455 => Allow;
+    futex_requeue            456  456  456    456 => Allow;
+    statmount                457  457  457    457 => Allow;
+    listmount                458  458  458    458 => Allow;
+    lsm_get_self_attr        459  459  459    459 => Allow;
+    lsm_set_self_attr        460  460  460    460 => Allow;
+    lsm_list_modules         461  461  461    461 => Allow;
+    mseal                    462  462  462    462 => Allow;
+    setxattrat               463  463  463    463 => Trap;
+    getxattrat               464  464  464    464 => Trap;
+    listxattrat              465  465  465    465 => Trap;
+    removexattrat            466  466  466    466 => Trap;
+    open_tree_attr           467  467  467    467 => Deny(Errno::EPERM);
+    file_getattr             468  468  468    468 => Trap;
+    file_setattr             469  469  469    469 => Trap;
     riscv_flush_icache         -    -  259      - => Allow;
     // 32-bit ARM's own calls (EABI; the old-ABI ones, 0x900000 up, are
     // numbers the table does not have: ENOSYS). Paths, as the
@@ -738,6 +738,18 @@ pub fn checked_as(name: &'static str) -> &'static str {
         .map_or(name, |&(_, call)| call)
 }
 
+/// The native number of the call `name`, or of the call checked as
+/// `name` where the architecture spells it otherwise (`mmap2` for
+/// `mmap` on 32-bit ARM).
+pub fn native_as(name: &str) -> Option<u32> {
+    by_name(name).and_then(|s| s.nr).or_else(|| {
+        TABLE
+            .iter()
+            .find(|s| s.nr.is_some() && checked_as(s.name) == name)
+            .and_then(|s| s.nr)
+    })
+}
+
 /// The name of native system call `nr`, for messages and `-E pfc`.
 pub fn name(nr: u32) -> Option<&'static str> {
     lookup(nr).map(|s| s.name)
@@ -893,6 +905,78 @@ mod tests {
         assert_eq!(by_name("clone").unwrap().class, Class::Args(ArgRule::Clone));
         // ENOSYS, not EPERM: the libc's cue to fall back to clone.
         assert_eq!(by_name("clone3").unwrap().class, Class::Deny(Errno::ENOSYS));
+    }
+
+    #[test]
+    fn aliases_are_checked_as_a_call_of_the_same_kind() {
+        for &(alias, call) in CHECKED_AS {
+            let a = by_name(alias).unwrap_or_else(|| panic!("{alias} missing"));
+            let c = by_name(call).unwrap_or_else(|| panic!("{call} missing"));
+            // A trapped call stands for a trapped (or argument-ruled)
+            // one; an allowed one for an allowed one.
+            let kind = |class: Class| match class {
+                Class::Trap | Class::Args(_) => 1,
+                Class::Allow => 2,
+                Class::Deny(_) => 3,
+            };
+            assert_eq!(kind(a.class), kind(c.class), "{alias} as {call}");
+            assert_eq!(checked_as(a.name), call);
+        }
+        assert_eq!(checked_as(by_name("read").unwrap().name), "read");
+    }
+
+    /// 32-bit ARM's own spellings of the checked calls.
+    #[cfg(target_arch = "arm")]
+    #[test]
+    fn arm_calls_are_covered() {
+        use crate::sys::nr;
+        for name in [
+            "stat64",
+            "lstat64",
+            "statfs64",
+            "truncate64",
+            "ftruncate64",
+            "chown32",
+            "lchown32",
+            "fchown32",
+            "utimensat_time64",
+            // The 16-bit-id originals are checked too.
+            "chown",
+            "lchown",
+            "fchown",
+            "getdents",
+        ] {
+            let row = by_name(name).unwrap_or_else(|| panic!("{name} missing"));
+            assert!(row.nr.is_some(), "{name} has no arm number");
+            assert_eq!(row.class, Class::Trap, "{name}");
+        }
+        assert_eq!(by_name("mmap2").unwrap().class, Class::Args(ArgRule::Mmap));
+        assert_eq!(
+            by_name("fstatat64").unwrap().class,
+            Class::Args(ArgRule::StatAt)
+        );
+        // What husk itself calls under the 64-bit names.
+        assert_eq!(lookup(nr::NEWFSTATAT as u32).unwrap().name, "fstatat64");
+        assert_eq!(lookup(nr::MMAP as u32).unwrap().name, "mmap2");
+        assert_eq!(lookup(nr::SETRESUID as u32).unwrap().name, "setresuid32");
+        assert_eq!(lookup(nr::GETUID as u32).unwrap().name, "getuid32");
+        // libc's thread pointer and JIT cache flushes run.
+        assert_eq!(class_of(nr::ARM_SET_TLS as u32), Class::Allow);
+        assert_eq!(class_of(nr::ARM_CACHEFLUSH as u32), Class::Allow);
+        assert_eq!(
+            class_of(nr::ARM_GET_TLS as u32 + 1),
+            Class::Deny(Errno::ENOSYS)
+        );
+        // EABI has no socketcall (102) or ipc (117): ENOSYS, so a libc
+        // uses the direct calls the filter sees. Old-ABI numbers too.
+        assert_eq!(class_of(102), Class::Deny(Errno::ENOSYS));
+        assert_eq!(class_of(117), Class::Deny(Errno::ENOSYS));
+        assert_eq!(
+            class_of((nr::OABI_BASE + nr::OPENAT) as u32),
+            Class::Deny(Errno::ENOSYS)
+        );
+        assert_eq!(lookup(nr::OPENAT as u32).unwrap().name, "openat");
+        assert_eq!(lookup(nr::STAT64 as u32).unwrap().name, "stat64");
     }
 
     #[test]
