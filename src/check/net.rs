@@ -237,7 +237,9 @@ mod tests {
         push(&mut buf, libc::SCM_CREDENTIALS, &[0; 12]);
         let at = buf.len();
         push(&mut buf, libc::SCM_RIGHTS, &[1, 0, 0, 0, 2, 0, 0, 0]);
-        assert_eq!(rights(&buf).collect::<Vec<_>>(), [at + head..at + head + 8]);
+        let found: Vec<_> = rights(&buf).collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0], at + head..at + head + 8);
         // A length too short for its header ends the walk.
         let mut bad = buf.clone();
         bad[..WORD].copy_from_slice(&(head - 1).to_ne_bytes());
