@@ -217,7 +217,10 @@ mod tests {
         assert_eq!(offset_of!(libc::msghdr, msg_iovlen), 3 * WORD);
         assert_eq!(offset_of!(libc::msghdr, msg_control), 4 * WORD);
         assert_eq!(offset_of!(libc::msghdr, msg_controllen), 5 * WORD);
-        assert_eq!(size_of::<libc::cmsghdr>(), (WORD + 8).next_multiple_of(WORD));
+        assert_eq!(
+            size_of::<libc::cmsghdr>(),
+            (WORD + 8).next_multiple_of(WORD)
+        );
     }
 
     #[test]

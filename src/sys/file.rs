@@ -269,7 +269,8 @@ pub fn stat_at_raw(dir: Dir<'_>, path: &CStr, follow: bool) -> Result<RawStat> {
 /// `pread64`: reads at `offset` without moving the file position.
 pub fn pread(fd: impl AsFd, buf: &mut [u8], offset: u64) -> Result<usize> {
     // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
-    check(unsafe {
+    #[cfg(target_pointer_width = "64")]
+    return check(unsafe {
         raw::syscall4(
             nr::PREAD64,
             fd.as_fd().raw() as usize,
@@ -277,7 +278,22 @@ pub fn pread(fd: impl AsFd, buf: &mut [u8], offset: u64) -> Result<usize> {
             buf.len(),
             offset as usize,
         )
-    })
+    });
+    // 32-bit ARM (EABI) passes a 64-bit argument in an even/odd
+    // register pair, low half first: r4/r5 here, r3 unused.
+    // SAFETY: as above.
+    #[cfg(target_arch = "arm")]
+    return check(unsafe {
+        raw::syscall6(
+            nr::PREAD64,
+            fd.as_fd().raw() as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+            0,
+            offset as u32 as usize,
+            (offset >> 32) as usize,
+        )
+    });
 }
 
 /// The calling process's working directory.
@@ -625,6 +641,28 @@ mod tests {
         assert_eq!(read_full(&r, &mut buf).unwrap(), 5);
         assert_eq!(&buf[..5], b"hello");
         assert!(fd_flags(r.raw()).unwrap() & libc::FD_CLOEXEC != 0);
+    }
+
+    #[test]
+    fn pread_reads_at_a_64_bit_offset() {
+        use std::os::unix::fs::FileExt;
+        // A sparse file with bytes past 4 GiB: a 32-bit offset would
+        // read the hole (or fail).
+        let path = std::env::temp_dir().join(format!("husk-pread-{}", std::process::id()));
+        let at = (1u64 << 32) + 5;
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_at(b"husk", at)
+            .unwrap();
+        let name = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        let flags = libc::O_RDONLY | libc::O_LARGEFILE;
+        let fd = openat(Dir::Cwd, &name, flags, 0).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let mut buf = [0u8; 4];
+        assert_eq!(pread(&fd, &mut buf, at).unwrap(), 4);
+        assert_eq!(&buf, b"husk");
+        assert_eq!(pread(&fd, &mut buf, 1).unwrap(), 4);
+        assert_eq!(buf, [0; 4]);
     }
 
     #[test]
