@@ -62,17 +62,8 @@ impl Transport {
     }
 
     /// Why this build of husk cannot use the notify transport at all, on
-    /// any kernel: on 32-bit ARM its emulation is not ported (it writes
-    /// the 64-bit architectures' `stat`, `statfs` and time layouts into
-    /// the caller, and reads 64-bit offsets from one argument where ARM
-    /// splits them over two). Refused, never run wrong.
-    pub const NOTIFY_UNSUPPORTED: Option<&'static str> = if cfg!(target_arch = "arm") {
-        Some(
-            "not yet supported on 32-bit ARM (its emulation writes 64-bit layouts); use trace/transport:ptrace",
-        )
-    } else {
-        None
-    };
+    /// any kernel (`None`: it can).
+    pub const NOTIFY_UNSUPPORTED: Option<&'static str> = None;
 
     /// The best this kernel offers: notify needs user notification with
     /// `ADDFD_FLAG_SEND` (Linux 5.14) and pidfd_getfd (5.6), and a build

@@ -118,8 +118,20 @@ pub fn set_interrupting(sig: i32) -> Result<()> {
         husk_signal_return as *const () as usize as u64,
         0,
     ];
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "arm")))]
     let act: [u64; 4] = [do_nothing as *const () as usize as u64, 0, 0, 0];
+    // 32-bit ARM: handler and flags, 4 bytes each, share the first
+    // word. Without SA_SIGINFO the kernel would return from the handler
+    // through the old `sigreturn`, which no thread filter of husk allows
+    // (it would die of SIGSYS); with it, through `rt_sigreturn`, as on
+    // every other architecture. The handler ignores the extra arguments.
+    #[cfg(target_arch = "arm")]
+    let act: [u64; 4] = [
+        do_nothing as *const () as usize as u64 | (libc::SA_SIGINFO as u64) << 32,
+        0,
+        0,
+        0,
+    ];
     sigaction(sig, &act)
 }
 
