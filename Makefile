@@ -91,7 +91,7 @@ cross-test: cross
 # (its runtime detection needs getauxval from a libc). ARCH=armv7 is the
 # same with armhf, gcc-arm-linux-gnueabihf and libc6-dev-armhf-cross,
 # Debian's armmp kernel on qemu-system-arm's virt machine (cortex-a15),
-# and husk's ptrace transport only (notify is refused on 32-bit ARM).
+# and husk-selftest in the initramfs (its filter checks run first).
 KERNEL   ?= 6.1
 BOOT_DIR  = target/boot
 BOOT_OUT  = $(BOOT_DIR)/$(ARCH)
