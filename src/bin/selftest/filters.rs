@@ -16,6 +16,12 @@
 //!
 //! `worker-filter`: a child installs the worker role filter and makes an
 //! allowed call, then a forbidden one (`getuid`): it must die of SIGSYS.
+//!
+//! `helper-signal`: a child installs the interrupting handler of the
+//! blocking-call helpers, confines itself as a notify worker (whose
+//! helpers inherit its filter) and sends itself that signal: the
+//! handler's return must be a call the filter allows (32-bit ARM's old
+//! `sigreturn` is not).
 
 use husk::bpf::action;
 use husk::bpf::install;
@@ -29,6 +35,7 @@ use husk::{errln, outln};
 pub const TESTS: &[(&str, super::Test)] = &[
     ("sandbox-filter", sandbox_filter),
     ("worker-filter", worker_filter),
+    ("helper-signal", helper_signal),
 ];
 
 /// `TCGETS`, a harmless terminal query (the libc type varies by target).
@@ -191,5 +198,46 @@ fn worker_filter() -> Result<(), &'static str> {
     match status {
         Ok(WaitStatus::Signaled(libc::SIGSYS, _)) => Ok(()),
         _ => Err("a forbidden call in a worker was not fatal"),
+    }
+}
+
+fn helper_signal() -> Result<(), &'static str> {
+    let status = husk::rt::process::fork_run(|| {
+        use husk::supervisor::blocking::SIGNAL;
+        use husk::sys::{process, signal};
+        if signal::set_interrupting(SIGNAL).is_err() {
+            return 89;
+        }
+        let fds = Fds {
+            learn: -1,
+            signals: 100,
+            wake: 101,
+            log: 2,
+        };
+        let Ok(program) = confine::filter(Role::Notifier, &fds) else {
+            return 90;
+        };
+        let Ok(verified) = program.verify() else {
+            return 91;
+        };
+        if install::install(&verified, 0).is_err() {
+            return 92;
+        }
+        if process::tgkill(process::getpid(), process::gettid(), SIGNAL).is_err() {
+            return 93;
+        }
+        // Still here: the handler ran and returned.
+        let _ = husk::sys::file::write(
+            husk::sys::BorrowedFd::STDERR,
+            b"helper-signal: handled, returned\n",
+        );
+        0
+    });
+    match status {
+        Ok(WaitStatus::Exited(0)) => Ok(()),
+        Ok(WaitStatus::Signaled(libc::SIGSYS, _)) => {
+            Err("returning from the helpers' signal handler was fatal")
+        }
+        _ => Err("the helper-signal child failed"),
     }
 }
