@@ -203,6 +203,7 @@ const WORKER: &[(usize, Check)] = &[
 
 /// The listener's requests (the ioctl numbers are those of seccomp's
 /// own `'!'` type: on another descriptor they mean nothing).
+#[allow(clippy::unnecessary_cast)] // a c_ulong on 64-bit targets
 const NOTIF_IOCTLS: &[u32] = &[
     libc::SECCOMP_IOCTL_NOTIF_RECV as u32,
     libc::SECCOMP_IOCTL_NOTIF_SEND as u32,
