@@ -209,10 +209,6 @@ pub fn transport_quiet(choice: TransportChoice) -> Option<Transport> {
 /// As [`transport_quiet`], saying why there is none.
 fn transport(choice: TransportChoice) -> Result<Transport, ()> {
     transport_quiet(choice).ok_or_else(|| {
-        if let Some(why) = Transport::NOTIFY_UNSUPPORTED {
-            errln!("husk: trace/transport:notify: {why}");
-            return;
-        }
         errln!(
             "husk: trace/transport:notify: this kernel lacks seccomp user notification with ADDFD_FLAG_SEND (Linux 5.14)"
         );

@@ -61,16 +61,10 @@ impl Transport {
         }
     }
 
-    /// Why this build of husk cannot use the notify transport at all, on
-    /// any kernel (`None`: it can).
-    pub const NOTIFY_UNSUPPORTED: Option<&'static str> = None;
-
     /// The best this kernel offers: notify needs user notification with
-    /// `ADDFD_FLAG_SEND` (Linux 5.14) and pidfd_getfd (5.6), and a build
-    /// that supports it ([`Transport::NOTIFY_UNSUPPORTED`]).
+    /// `ADDFD_FLAG_SEND` (Linux 5.14) and pidfd_getfd (5.6).
     pub fn best() -> Transport {
-        let usable = Self::NOTIFY_UNSUPPORTED.is_none()
-            && crate::sys::seccomp::action_available(crate::bpf::action::USER_NOTIF).is_ok()
+        let usable = crate::sys::seccomp::action_available(crate::bpf::action::USER_NOTIF).is_ok()
             && process::uname().version() >= (5, 14);
         if usable {
             Transport::Notify
