@@ -26,6 +26,13 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={}", script.display());
     println!("cargo:rerun-if-env-changed=RUSTC_LINKER");
+    // Cargo sets RUSTC_LINKER itself, from the target's linker setting:
+    // watching it alone misses a change of that setting (a plain build
+    // for a target, then one with `make cross`'s rust-lld).
+    if let Ok(target) = env::var("TARGET") {
+        let key = target.to_uppercase().replace('-', "_");
+        println!("cargo:rerun-if-env-changed=CARGO_TARGET_{key}_LINKER");
+    }
     println!("cargo:rustc-env=HUSK_COMMIT={}", commit(&manifest));
 
     // The `libc` crate asks for -lc, -lm, -lrt, -lpthread, -lutil and

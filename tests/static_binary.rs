@@ -212,7 +212,10 @@ fn depends_only_on_the_design_card_crates() {
     for line in manifest.lines() {
         let line = line.trim();
         if line.starts_with('[') {
-            in_deps = line == "[dependencies]";
+            // Run-time dependencies, for every target or some (`sc` is
+            // not used on 32-bit ARM).
+            in_deps = line == "[dependencies]"
+                || (line.starts_with("[target.") && line.ends_with(".dependencies]"));
             continue;
         }
         if in_deps && !line.is_empty() && !line.starts_with('#') {

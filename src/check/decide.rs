@@ -191,7 +191,7 @@ pub fn decide_open_quickly(
 ) -> bool {
     scratch.record.reset();
     let mut checker = Checker::new(policy, tid, info.nr as u32, scratch);
-    if !matches!(checker.sys, "open" | "openat" | "creat" | "openat2") {
+    if !matches!(checker.call, "open" | "openat" | "creat" | "openat2") {
         return false;
     }
     checker.lexical = true;
@@ -254,7 +254,7 @@ pub fn trapped(sys: &str) -> bool {
 /// The tracer's fast path: a call none of whose categories is checked
 /// is allowed from its number alone, without a round trip to a worker.
 pub fn fast(policy: &Policy, nr: u32) -> Option<Verdict> {
-    let name = table::name(nr)?;
+    let name = table::checked_as(table::name(nr)?);
     let cats = possible(name)?;
     if matches!(name, "getdents" | "getdents64") && !policy.hides_anything() {
         // Nothing to take out of a listing.
@@ -339,7 +339,11 @@ struct Finding {
 struct Checker<'p> {
     policy: &'p Policy,
     caller: Caller,
+    /// The call's own name, for the log.
     sys: &'static str,
+    /// The call it is checked as ([`table::checked_as`]): `stat` for
+    /// 32-bit ARM's `stat64`.
+    call: &'static str,
     worst: Option<Finding>,
     /// The errno a denial gets unless the path is hidden.
     errno: Errno,
@@ -401,6 +405,7 @@ impl<'p> Checker<'p> {
             policy,
             caller: Caller::new(tid),
             sys: table::name(nr).unwrap_or("?"),
+            call: table::checked_as(table::name(nr).unwrap_or("?")),
             worst: None,
             errno: Errno::EACCES,
             slots,
@@ -665,8 +670,8 @@ impl<'p> Checker<'p> {
         }
         if how.name_op {
             if let Some(dots) = dot_name(&self.raw[..raw_len]) {
-                let removing_dir = self.sys == "rmdir"
-                    || (self.sys == "unlinkat" && flag(arg(info, 2), libc::AT_REMOVEDIR));
+                let removing_dir = self.call == "rmdir"
+                    || (self.call == "unlinkat" && flag(arg(info, 2), libc::AT_REMOVEDIR));
                 return self.dot_name(how, raw_len, slot, dots, removing_dir);
             }
         }
@@ -747,7 +752,7 @@ impl<'p> Checker<'p> {
                 return Err(Errno::ENOTDIR);
             }
         }
-        Err(match self.sys {
+        Err(match self.call {
             _ if removing_dir => match dots {
                 Dots::Dot => Errno::EINVAL,
                 Dots::DotDot => Errno::ENOTEMPTY,
@@ -801,7 +806,7 @@ impl<'p> Checker<'p> {
         // Flags the kernel refuses are refused first, as it does: the
         // notify transport performs calls with flags of its own, which
         // must never turn a refused call into a performed one.
-        if let Some(e) = bad_flags(self.sys, info) {
+        if let Some(e) = bad_flags(self.call, info) {
             return Verdict::Deny(e);
         }
         let cwd = Start::Cwd;
@@ -825,7 +830,7 @@ impl<'p> Checker<'p> {
         let one = |c: Category| CatSet::of(&[c]);
         let nofollow = |flags: u64| !flag(flags, libc::AT_SYMLINK_NOFOLLOW);
         let empty = |flags: u64| flag(flags, libc::AT_EMPTY_PATH);
-        match self.sys {
+        match self.call {
             // Opening.
             "open" => self.open(info, path(0, true), arg(info, 1), None),
             "openat" => self.open(info, at(0, 1, true, false), arg(info, 2), None),
@@ -1306,14 +1311,20 @@ impl<'p> Checker<'p> {
     /// Takes the entries whose `stat` is denied out of the directory
     /// entries in `buf` (of the directory in slot 0); the bytes left.
     fn unhidden(&self, buf: &mut [u8], legacy: bool) -> usize {
-        // Both layouts: inode, offset (8 bytes each), record length (2);
-        // then the type and the name (getdents64), or the name (and the
-        // type in the record's last byte).
-        let name_at = if legacy { 18 } else { 19 };
+        // Both layouts: inode, offset (8 bytes each in getdents64,
+        // `unsigned long` in the old one: 4 bytes on 32-bit ARM), record
+        // length (2); then the type and the name (getdents64), or the
+        // name (and the type in the record's last byte).
+        let len_at = if legacy {
+            2 * core::mem::size_of::<core::ffi::c_ulong>()
+        } else {
+            16
+        };
+        let name_at = len_at + 2 + usize::from(!legacy);
         let dir = self.slots[0].path();
         let (mut read, mut kept) = (0, 0);
         while read + name_at <= buf.len() {
-            let len = u16::from_ne_bytes([buf[read + 16], buf[read + 17]]) as usize;
+            let len = u16::from_ne_bytes([buf[read + len_at], buf[read + len_at + 1]]) as usize;
             if len <= name_at || read + len > buf.len() {
                 break;
             }
@@ -1351,7 +1362,7 @@ impl<'p> Checker<'p> {
     /// which returned `ret`: the directory entered (chdir), or the
     /// object opened (`O_PATH`, descriptor `ret`), decided again.
     fn post_check(&mut self, ret: i64) -> Verdict {
-        let (start, cat) = match self.sys {
+        let (start, cat) = match self.call {
             "chdir" | "fchdir" => (Start::Cwd, Chdir),
             "open" | "openat" | "openat2" => match i32::try_from(ret) {
                 Ok(fd) => (Start::Fd(fd), Stat),

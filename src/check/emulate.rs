@@ -67,11 +67,43 @@ use crate::sys::{Errno, Result};
 /// is decided from its registers alone.
 pub const TRACED: &[&str] = &["chdir", "fchdir", "socketpair"];
 
+/// The trapped calls the notify transport leaves to the tracer on this
+/// architecture, by their own names: on 32-bit ARM those whose caller
+/// memory or arguments the emulation does not lay out as ARM does (the
+/// old `struct stat`, `struct statfs64`, 32-bit times, 64-bit lengths
+/// split over two registers, 16-bit ids). Traced, the kernel performs
+/// them as the caller made them, once checked.
+#[cfg(target_arch = "arm")]
+pub const TRACED_HERE: &[&str] = &[
+    "stat",
+    "lstat",
+    "statfs64",
+    "truncate",
+    "truncate64",
+    "ftruncate",
+    "ftruncate64",
+    "fallocate",
+    "utimes",
+    "futimesat",
+    "utimensat",
+    "utimensat_time64",
+    "chown",
+    "lchown",
+    "fchown",
+];
+/// See the 32-bit ARM list: none elsewhere.
+#[cfg(not(target_arch = "arm"))]
+pub const TRACED_HERE: &[&str] = &[];
+
 /// Whether the notify transport emulates call `nr`: every call the
-/// checker traps but [`TRACED`]. (Each has an arm in [`emulate`]; one
-/// without would be refused, ENOSYS, never let through.)
+/// checker traps but [`TRACED`] and [`TRACED_HERE`]. (Each has an arm in
+/// [`emulate`]; one without would be refused, ENOSYS, never let
+/// through.)
 pub fn emulated(nr: u32) -> bool {
-    table::name(nr).is_some_and(|name| decide::trapped(name) && !TRACED.contains(&name))
+    table::name(nr).is_some_and(|own| {
+        let name = table::checked_as(own);
+        decide::trapped(name) && !TRACED.contains(&name) && !TRACED_HERE.contains(&own)
+    })
 }
 
 /// What husk's own resolution of a checked path may not meet.
@@ -121,7 +153,7 @@ pub fn emulate(
 ) -> Reply {
     let info = info_of(notif);
     let tid = notif.pid as i32;
-    let name = table::name(info.nr as u32).unwrap_or("?");
+    let name = table::checked_as(table::name(info.nr as u32).unwrap_or("?"));
     if creds::CHANGING.contains(&name) {
         // Not checked: only watched. From now on every call performed
         // for the sandbox is performed with its caller's credentials.
@@ -622,9 +654,11 @@ impl Call<'_> {
             self.read_exact(RemoteAddr(times), &mut raw[..len])?;
             let word =
                 |i: usize| i64::from_ne_bytes(raw[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+            // `as _`: libc's widths (32 bits on 32-bit ARM, where this
+            // transport is refused: see `supervisor::notify`).
             let pair = |sec: i64, frac: i64| libc::timespec {
-                tv_sec: sec,
-                tv_nsec: frac * unit,
+                tv_sec: sec as _,
+                tv_nsec: (frac * unit) as _,
             };
             Some(match kind {
                 Times::Utimbuf => [pair(word(0), 0), pair(word(1), 0)],

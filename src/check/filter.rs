@@ -171,11 +171,14 @@ pub fn ranges(route: Route) -> Vec<(u32, Leaf), MAX_RANGES> {
     for nr in 0..table::NATIVE_LIMIT as u32 {
         push(nr, Leaf::of(table::class_of(nr), nr, route), &mut out);
     }
-    push(
-        table::NATIVE_LIMIT as u32,
-        Leaf::Errno(Errno::ENOSYS.0 as u16),
-        &mut out,
-    );
+    let enosys = Leaf::Errno(Errno::ENOSYS.0 as u16);
+    push(table::NATIVE_LIMIT as u32, enosys, &mut out);
+    // Architecture-private calls (32-bit ARM's), then ENOSYS up to the
+    // top: old-ABI numbers (0x900000 up) included.
+    for nr in table::private_range() {
+        push(nr, Leaf::of(table::class_of(nr), nr, route), &mut out);
+    }
+    push(table::PRIVATE_LIMIT, enosys, &mut out);
     out
 }
 
@@ -489,8 +492,7 @@ pub fn expected(nr: u32, args: &[u64; 6]) -> u32 {
 /// Where a trapped call `name` goes, by `route` (the tracer unless the
 /// route says otherwise).
 fn routed(name: &str, route: Route) -> Leaf {
-    table::by_name(name)
-        .and_then(|s| s.nr)
+    table::native_as(name)
         .and_then(route)
         .unwrap_or(Leaf::Trace)
 }
@@ -677,6 +679,29 @@ mod tests {
                 );
             }
         }
+        // The private calls (32-bit ARM's) and past them, and the
+        // old-ABI range of 32-bit ARM.
+        let private = table::private_range();
+        for nr in (private.start..private.end + 64).chain(0x90_0000..0x90_0000 + max) {
+            assert_eq!(
+                verdict(&prog, arch::AUDIT_ARCH, nr, [0; 6]),
+                expected(nr, &[0; 6]),
+                "nr {nr:#x}"
+            );
+        }
+        if let Some(set_tls) = table::by_name("set_tls").and_then(|s| s.nr) {
+            assert_eq!(
+                verdict(&prog, arch::AUDIT_ARCH, set_tls, [0; 6]),
+                action::ALLOW
+            );
+        }
+        for nr in [0x90_0005u32, 0x9f_0005] {
+            assert_eq!(
+                verdict(&prog, arch::AUDIT_ARCH, nr, [0; 6]),
+                action::errno(Errno::ENOSYS.0 as u16),
+                "nr {nr:#x}"
+            );
+        }
         // Far above the table and the top of the range.
         for nr in [0x3fff_ffffu32, 0x7fff_ffff, 0xffff_ffff] {
             if arch::HAS_X32 && nr & arch::X32_SYSCALL_BIT != 0 {
@@ -697,6 +722,7 @@ mod tests {
             arch::audit::X86_64,
             arch::audit::AARCH64,
             arch::audit::RISCV64,
+            arch::audit::ARM,
             0,
         ] {
             if foreign == arch::AUDIT_ARCH {
@@ -819,9 +845,15 @@ mod tests {
         );
     }
 
+    /// The native number of `name`, or of the call checked as `name`
+    /// (32-bit ARM's `fstatat64` for `newfstatat`, `mmap2` for `mmap`).
+    fn native(name: &str) -> u32 {
+        table::native_as(name).unwrap_or_else(|| panic!("no native {name}"))
+    }
+
     #[test]
     fn an_fstat_by_null_path_is_allowed_in_the_filter() {
-        let nr = |name: &str| table::by_name(name).and_then(|s| s.nr).unwrap();
+        let nr = native;
         let empty = libc::AT_EMPTY_PATH as u64;
         let cwd = libc::AT_FDCWD as i64 as u64;
         let prog = sandbox_routed(all_traced).unwrap();
@@ -863,7 +895,7 @@ mod tests {
 
     #[test]
     fn executable_file_mappings_and_o_path_opens_are_trapped() {
-        let nr = |name: &str| table::by_name(name).and_then(|s| s.nr).unwrap();
+        let nr = native;
         let exec = libc::PROT_EXEC as u64;
         let read = libc::PROT_READ as u64;
         let anon = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64;

@@ -109,7 +109,7 @@ fn route_ptrace(nr: u32) -> Option<filter::Leaf> {
 /// the caller: see `remote::creds`). A call Landlock checks runs without
 /// a stop where every category it may need is decided in the kernel.
 fn route_notify(nr: u32) -> Option<filter::Leaf> {
-    let name = table::name(nr)?;
+    let name = table::checked_as(table::name(nr)?);
     if crate::remote::creds::CHANGING.contains(&name) {
         return Some(filter::Leaf::Notify);
     }

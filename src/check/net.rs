@@ -121,23 +121,34 @@ pub struct Message {
     pub iov_len: u64,
 }
 
-/// `sizeof(struct msghdr)` on 64-bit Linux.
-pub const MSGHDR_SIZE: u64 = 56;
-/// `sizeof(struct mmsghdr)` on 64-bit Linux.
-pub const MMSGHDR_SIZE: u64 = 64;
+/// The caller's word (`size_t`, a pointer): husk's own, since the
+/// sandbox filter kills every caller of another architecture. 8 bytes,
+/// or 4 on 32-bit ARM.
+const WORD: usize = core::mem::size_of::<usize>();
+
+/// `sizeof(struct msghdr)`: name, namelen (padded to a word), iov,
+/// iovlen, control, controllen, flags (padded): seven words (56 bytes
+/// on 64-bit Linux, 28 on 32-bit).
+pub const MSGHDR_SIZE: u64 = 7 * WORD as u64;
+/// `sizeof(struct mmsghdr)`: the msghdr, then `unsigned msg_len` at
+/// [`MSGHDR_SIZE`], padded to a word (64 bytes, or 32).
+pub const MMSGHDR_SIZE: u64 = MSGHDR_SIZE + if WORD > 4 { WORD as u64 } else { 4 };
 
 /// Reads a `struct msghdr`.
 pub fn read_message(pid: Pid, at: RemoteAddr) -> Result<Message> {
     let mut raw = [0u8; MSGHDR_SIZE as usize];
     memory::read_exact(pid, at, &mut raw)?;
-    let word = |i: usize| u64::from_ne_bytes(raw[i..i + 8].try_into().unwrap_or([0; 8]));
+    let word = |i: usize| {
+        let at = i * WORD;
+        usize::from_ne_bytes(raw[at..at + WORD].try_into().unwrap_or([0; WORD])) as u64
+    };
     Ok(Message {
         name: word(0),
-        name_len: u32::from_ne_bytes(raw[8..12].try_into().unwrap_or([0; 4])) as u64,
-        control: word(32),
-        control_len: word(40),
-        iov: word(16),
-        iov_len: word(24),
+        name_len: u32::from_ne_bytes(raw[WORD..WORD + 4].try_into().unwrap_or([0; 4])) as u64,
+        iov: word(2),
+        iov_len: word(3),
+        control: word(4),
+        control_len: word(5),
     })
 }
 
@@ -164,20 +175,27 @@ pub fn read_control(pid: Pid, msg: &Message, buf: &mut [u8; CONTROL_MAX]) -> Res
 pub fn rights(buf: &[u8]) -> impl Iterator<Item = core::ops::Range<usize>> + '_ {
     let len = buf.len();
     let mut at = 0usize;
+    // struct cmsghdr: size_t len; int level; int type; then the data,
+    // each aligned to a word (CMSG_ALIGN): data at 16, or 12 on 32-bit.
+    let align = |n: usize| n.saturating_add(WORD - 1) & !(WORD - 1);
+    let head = align(WORD + 8);
     core::iter::from_fn(move || {
-        // struct cmsghdr: size_t len; int level; int type; data (8-aligned).
-        while at + 16 <= len {
-            let cmsg_len =
-                u64::from_ne_bytes(buf[at..at + 8].try_into().unwrap_or([0; 8])) as usize;
-            let level = i32::from_ne_bytes(buf[at + 8..at + 12].try_into().unwrap_or([0; 4]));
-            let kind = i32::from_ne_bytes(buf[at + 12..at + 16].try_into().unwrap_or([0; 4]));
-            if cmsg_len < 16 {
+        while at + head <= len {
+            let cmsg_len = usize::from_ne_bytes(buf[at..at + WORD].try_into().unwrap_or([0; WORD]));
+            let level =
+                i32::from_ne_bytes(buf[at + WORD..at + WORD + 4].try_into().unwrap_or([0; 4]));
+            let kind = i32::from_ne_bytes(
+                buf[at + WORD + 4..at + WORD + 8]
+                    .try_into()
+                    .unwrap_or([0; 4]),
+            );
+            if cmsg_len < head {
                 return None;
             }
             let here = at;
-            at += (cmsg_len + 7) & !7;
+            at = at.saturating_add(align(cmsg_len));
             if level == libc::SOL_SOCKET && kind == libc::SCM_RIGHTS {
-                return Some(here + 16..(here + cmsg_len).min(len));
+                return Some(here + head..(here + cmsg_len).min(len));
             }
         }
         None
@@ -187,6 +205,49 @@ pub fn rights(buf: &[u8]) -> impl Iterator<Item = core::ops::Range<usize>> + '_ 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_layouts_are_the_c_librarys() {
+        use core::mem::{offset_of, size_of};
+        assert_eq!(MSGHDR_SIZE as usize, size_of::<libc::msghdr>());
+        assert_eq!(MMSGHDR_SIZE as usize, size_of::<libc::mmsghdr>());
+        assert_eq!(offset_of!(libc::mmsghdr, msg_len), MSGHDR_SIZE as usize);
+        assert_eq!(offset_of!(libc::msghdr, msg_namelen), WORD);
+        assert_eq!(offset_of!(libc::msghdr, msg_iov), 2 * WORD);
+        assert_eq!(offset_of!(libc::msghdr, msg_iovlen), 3 * WORD);
+        assert_eq!(offset_of!(libc::msghdr, msg_control), 4 * WORD);
+        assert_eq!(offset_of!(libc::msghdr, msg_controllen), 5 * WORD);
+        assert_eq!(
+            size_of::<libc::cmsghdr>(),
+            (WORD + 8).next_multiple_of(WORD)
+        );
+    }
+
+    #[test]
+    fn finds_the_rights_after_other_control_messages() {
+        let head = core::mem::size_of::<libc::cmsghdr>();
+        let push = |buf: &mut Vec<u8>, kind: i32, data: &[u8]| {
+            let start = buf.len();
+            let len = head + data.len();
+            buf.extend_from_slice(&len.to_ne_bytes());
+            buf.extend_from_slice(&libc::SOL_SOCKET.to_ne_bytes());
+            buf.extend_from_slice(&kind.to_ne_bytes());
+            buf.resize(start + head, 0);
+            buf.extend_from_slice(data);
+            buf.resize(start + len.next_multiple_of(WORD), 0);
+        };
+        let mut buf = Vec::new();
+        push(&mut buf, libc::SCM_CREDENTIALS, &[0; 12]);
+        let at = buf.len();
+        push(&mut buf, libc::SCM_RIGHTS, &[1, 0, 0, 0, 2, 0, 0, 0]);
+        let found: Vec<_> = rights(&buf).collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0], at + head..at + head + 8);
+        // A length too short for its header ends the walk.
+        let mut bad = buf.clone();
+        bad[..WORD].copy_from_slice(&(head - 1).to_ne_bytes());
+        assert_eq!(rights(&bad).count(), 0);
+    }
 
     fn sockaddr_in(port: u16, ip: [u8; 4]) -> [u8; 16] {
         let mut b = [0u8; 16];

@@ -71,12 +71,16 @@ pub fn gather(pid: Pid, iov: RemoteAddr, count: u64, buf: &mut [u8]) -> Result<(
     if count > 1024 {
         return Err(Errno::EMSGSIZE);
     }
+    // struct iovec { void *base; size_t len; }: two of the caller's
+    // words, which are husk's (the filter kills other architectures).
+    const WORD: usize = core::mem::size_of::<usize>();
+    let word = |b: &[u8]| usize::from_ne_bytes(b.try_into().unwrap_or([0; WORD])) as u64;
     let (mut size, mut total) = (0usize, 0u64);
     for i in 0..count {
-        let mut entry = [0u8; 16];
-        read_exact(pid, iov.offset(i * 16).ok_or(Errno::EFAULT)?, &mut entry)?;
-        let base = u64::from_ne_bytes(entry[..8].try_into().unwrap_or([0; 8]));
-        let len = u64::from_ne_bytes(entry[8..].try_into().unwrap_or([0; 8]));
+        let mut entry = [0u8; 2 * WORD];
+        let at = iov.offset(i * 2 * WORD as u64).ok_or(Errno::EFAULT)?;
+        read_exact(pid, at, &mut entry)?;
+        let (base, len) = (word(&entry[..WORD]), word(&entry[WORD..]));
         total = total.saturating_add(len);
         let take = (len as usize).min(buf.len() - size);
         if take > 0 {

@@ -325,8 +325,10 @@ fn parse_mapping(line: &[u8]) -> Option<Mapping<'_>> {
     })
 }
 
-/// Entry `key` of `pid`'s auxiliary vector (`AT_EXECFN`...).
-pub fn aux(pid: Pid, key: u64) -> Result<Option<u64>> {
+/// Entry `key` of `pid`'s auxiliary vector (`AT_EXECFN`...). Its words
+/// are husk's own width: the sandbox filter kills every caller of
+/// another architecture.
+pub fn aux(pid: Pid, key: core::ffi::c_ulong) -> Result<Option<u64>> {
     let mut path = ProcPath::new(pid);
     path.push(b"/auxv");
     let mut buf = [0u8; 1024];
@@ -334,11 +336,12 @@ pub fn aux(pid: Pid, key: u64) -> Result<Option<u64>> {
         let fd = file::openat(Dir::Cwd, path.as_cstr(), libc::O_RDONLY, 0)?;
         file::read_full(&fd, &mut buf)?
     };
-    for pair in buf[..n].chunks_exact(16) {
-        let k = u64::from_ne_bytes(pair[..8].try_into().unwrap_or([0; 8]));
-        let v = u64::from_ne_bytes(pair[8..].try_into().unwrap_or([0; 8]));
-        if k == key {
-            return Ok(Some(v));
+    const WORD: usize = core::mem::size_of::<usize>();
+    let word = |bytes: &[u8]| usize::from_ne_bytes(bytes.try_into().unwrap_or([0; WORD]));
+    for pair in buf[..n].chunks_exact(2 * WORD) {
+        let (k, v) = (word(&pair[..WORD]), word(&pair[WORD..]));
+        if k == key as usize {
+            return Ok(Some(v as u64));
         }
         if k == 0 {
             break;

@@ -105,7 +105,7 @@ pub fn var(name: &[u8]) -> Option<&'static [u8]> {
 
 /// The value of auxiliary-vector entry `key` (`AT_PAGESZ`...), if the
 /// kernel supplied it.
-pub fn aux(key: u64) -> Option<usize> {
+pub fn aux(key: core::ffi::c_ulong) -> Option<usize> {
     let base = AUXV.load(Ordering::Acquire);
     if base == 0 {
         return None;
@@ -133,13 +133,20 @@ pub fn page_size() -> usize {
         .unwrap_or(4096)
 }
 
+/// A program header of this binary's ELF class.
+#[cfg(target_pointer_width = "64")]
+type Phdr = libc::Elf64_Phdr;
+/// A program header of this binary's ELF class.
+#[cfg(target_pointer_width = "32")]
+type Phdr = libc::Elf32_Phdr;
+
 /// The page-aligned range of this binary's `PT_GNU_RELRO` segment, if
 /// it has one, read from its program headers (`AT_PHDR`).
 pub(super) fn relro_range() -> Option<(usize, usize)> {
     let phdr = aux(libc::AT_PHDR)?;
     let phnum = aux(libc::AT_PHNUM)?;
     let phent = aux(libc::AT_PHENT)?;
-    if phent != core::mem::size_of::<libc::Elf64_Phdr>() {
+    if phent != core::mem::size_of::<Phdr>() {
         return None;
     }
     // A non-PIE binary runs at its link address, so the headers'
@@ -148,7 +155,7 @@ pub(super) fn relro_range() -> Option<(usize, usize)> {
     (0..phnum).find_map(|i| {
         // SAFETY: AT_PHDR points to the loaded program header table of
         // `phnum` entries of `phent` bytes, mapped for the whole run.
-        let ph = unsafe { &*((phdr + i * phent) as *const libc::Elf64_Phdr) };
+        let ph = unsafe { &*((phdr + i * phent) as *const Phdr) };
         if ph.p_type != libc::PT_GNU_RELRO {
             return None;
         }

@@ -42,6 +42,26 @@ global_asm!(
     entry = sym rust_start,
 );
 
+#[cfg(target_arch = "arm")]
+global_asm!(
+    ".globl _start",
+    ".type _start,%function",
+    // A32 state, whatever the crate's default: the kernel enters here
+    // in the state of the ELF entry address's low bit (0: A32).
+    ".arm",
+    "_start:",
+    // No caller frame (r11 is the frame pointer in A32 code).
+    "mov r11, #0",
+    "mov lr, #0",
+    "mov r0, sp",
+    // The AAPCS asks for 8-byte alignment at calls; 16 costs nothing.
+    "bic r1, r0, #15",
+    "mov sp, r1",
+    "bl {entry}",
+    "udf #0",
+    entry = sym rust_start,
+);
+
 #[cfg(target_arch = "riscv64")]
 global_asm!(
     ".globl _start",

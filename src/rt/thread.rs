@@ -315,6 +315,48 @@ unsafe fn clone_thread(
     ret
 }
 
+/// See the x86_64 version. 32-bit ARM's clone takes (flags, stack,
+/// parent_tid, tls, child_tid), like aarch64's.
+///
+/// # Safety
+/// As the x86_64 version.
+#[cfg(target_arch = "arm")]
+unsafe fn clone_thread(
+    flags: usize,
+    stack: *mut u8,
+    tid: *mut u32,
+    entry: unsafe extern "C" fn(*mut u8) -> !,
+    arg: *mut u8,
+) -> isize {
+    let ret: isize;
+    // SAFETY: as x86_64; `svc 0` preserves every register but r0, so
+    // the child finds entry/arg in r5/r8 (r6 and r11 are reserved by
+    // the compiler; r7 holds the number, see sys::svc).
+    unsafe {
+        core::arch::asm!(
+            "svc 0",
+            "cmp r0, #0",
+            "bne 2f",
+            "mov r11, #0",
+            "mov lr, #0",
+            "mov r0, r8",
+            "blx r5",
+            "udf #0",
+            "2:",
+            inlateout("r0") flags => ret,
+            in("r1") stack,
+            in("r2") tid,
+            in("r3") 0usize,
+            in("r4") tid,
+            in("r7") crate::sys::nr::CLONE,
+            in("r5") entry,
+            in("r8") arg,
+            options(nostack),
+        );
+    }
+    ret
+}
+
 /// See the x86_64 version. riscv64's clone takes (flags, stack,
 /// parent_tid, tls, child_tid).
 ///

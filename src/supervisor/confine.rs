@@ -118,6 +118,8 @@ const PTRACE_REQUESTS: &[u32] = &[
     libc::PTRACE_SETREGSET,
     crate::sys::ptrace::GET_SYSCALL_INFO,
     crate::sys::ptrace::SET_SYSCALL_INFO,
+    #[cfg(target_arch = "arm")]
+    crate::sys::ptrace::SET_SYSCALL,
 ];
 
 /// The tracer's calls, hottest first (the list is scanned in order).
@@ -201,6 +203,7 @@ const WORKER: &[(usize, Check)] = &[
 
 /// The listener's requests (the ioctl numbers are those of seccomp's
 /// own `'!'` type: on another descriptor they mean nothing).
+#[allow(clippy::unnecessary_cast)] // a c_ulong on 64-bit targets
 const NOTIF_IOCTLS: &[u32] = &[
     libc::SECCOMP_IOCTL_NOTIF_RECV as u32,
     libc::SECCOMP_IOCTL_NOTIF_SEND as u32,

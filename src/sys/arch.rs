@@ -1,7 +1,8 @@
 //! Per-architecture facts the rest of husk needs: the audit
 //! architecture seccomp reports, the x32 bit, the syscall-number range.
 //!
-//! Supported: x86_64, aarch64, riscv64. Anything else stops the build.
+//! Supported: x86_64, aarch64, riscv64, 32-bit ARM (EABI, armv7).
+//! Anything else stops the build.
 
 /// `AUDIT_ARCH_*` values as seen in `seccomp_data.arch`.
 pub mod audit {
@@ -41,12 +42,20 @@ mod native {
     pub const HAS_X32: bool = false;
 }
 
+#[cfg(target_arch = "arm")]
+mod native {
+    pub const AUDIT_ARCH: u32 = super::audit::ARM;
+    pub const NAME: &str = "arm";
+    pub const HAS_X32: bool = false;
+}
+
 #[cfg(not(any(
     target_arch = "x86_64",
     target_arch = "aarch64",
-    target_arch = "riscv64"
+    target_arch = "riscv64",
+    target_arch = "arm"
 )))]
-compile_error!("husk supports x86_64, aarch64 and riscv64 Linux only");
+compile_error!("husk supports x86_64, aarch64, riscv64 and 32-bit ARM Linux only");
 
 /// The audit architecture of the running build.
 pub const AUDIT_ARCH: u32 = native::AUDIT_ARCH;

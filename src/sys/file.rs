@@ -84,12 +84,13 @@ pub fn write_all(fd: impl AsFd, mut buf: &[u8]) -> Result<()> {
 }
 
 /// Directory entries of `fd` into `buf` (`getdents64`, or with
-/// `legacy` the old `getdents` layout, which only x86_64 has): the bytes
-/// written, 0 at the end.
+/// `legacy` the old `getdents` layout, which only x86_64 and 32-bit ARM
+/// have, with `unsigned long` inode and offset): the bytes written, 0 at
+/// the end.
 pub fn getdents(fd: impl AsFd, buf: &mut [u8], legacy: bool) -> Result<usize> {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(target_arch = "x86_64", target_arch = "arm"))]
     let number = if legacy { nr::GETDENTS } else { nr::GETDENTS64 };
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "arm")))]
     let number = if legacy {
         return Err(super::Errno::ENOSYS);
     } else {
@@ -211,9 +212,20 @@ pub fn stat_at(dir: Dir<'_>, path: &CStr, follow: bool) -> Result<FileInfo> {
     stat_at_raw(dir, path, follow).map(|raw| raw.info())
 }
 
+/// The `struct stat` of the stat call husk issues (`nr::NEWFSTATAT`):
+/// `struct stat`, or on 32-bit ARM (`fstatat64`) `struct stat64`, whose
+/// inode, size and device are 64 bits wide.
+#[cfg(not(target_arch = "arm"))]
+pub type KernelStat = libc::stat;
+/// The `struct stat` of the stat call husk issues (`nr::NEWFSTATAT`):
+/// `struct stat`, or on 32-bit ARM (`fstatat64`) `struct stat64`, whose
+/// inode, size and device are 64 bits wide.
+#[cfg(target_arch = "arm")]
+pub type KernelStat = libc::stat64;
+
 /// A whole `struct stat`, as the kernel filled it.
 #[derive(Clone, Copy)]
-pub struct RawStat(pub libc::stat);
+pub struct RawStat(pub KernelStat);
 
 impl RawStat {
     /// All zero.
@@ -247,7 +259,7 @@ pub fn stat_at_raw(dir: Dir<'_>, path: &CStr, follow: bool) -> Result<RawStat> {
             nr::NEWFSTATAT,
             dir.raw(),
             path.as_ptr() as usize,
-            &mut st.0 as *mut libc::stat as usize,
+            &mut st.0 as *mut KernelStat as usize,
             flags as usize,
         )
     })?;
@@ -257,7 +269,8 @@ pub fn stat_at_raw(dir: Dir<'_>, path: &CStr, follow: bool) -> Result<RawStat> {
 /// `pread64`: reads at `offset` without moving the file position.
 pub fn pread(fd: impl AsFd, buf: &mut [u8], offset: u64) -> Result<usize> {
     // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
-    check(unsafe {
+    #[cfg(target_pointer_width = "64")]
+    return check(unsafe {
         raw::syscall4(
             nr::PREAD64,
             fd.as_fd().raw() as usize,
@@ -265,7 +278,22 @@ pub fn pread(fd: impl AsFd, buf: &mut [u8], offset: u64) -> Result<usize> {
             buf.len(),
             offset as usize,
         )
-    })
+    });
+    // 32-bit ARM (EABI) passes a 64-bit argument in an even/odd
+    // register pair, low half first: r4/r5 here, r3 unused.
+    // SAFETY: as above.
+    #[cfg(target_arch = "arm")]
+    return check(unsafe {
+        raw::syscall6(
+            nr::PREAD64,
+            fd.as_fd().raw() as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+            0,
+            offset as u32 as usize,
+            (offset >> 32) as usize,
+        )
+    });
 }
 
 /// The calling process's working directory.
@@ -396,16 +424,16 @@ pub fn openat2(dir: Dir<'_>, path: &CStr, flags: u64, mode: u64, resolve: u64) -
 }
 
 /// `fstatat(fd, "", AT_EMPTY_PATH)` into a raw `struct stat`.
-pub fn fstat_raw(fd: impl AsFd) -> Result<libc::stat> {
+pub fn fstat_raw(fd: impl AsFd) -> Result<KernelStat> {
     // SAFETY: struct stat is plain old data; all-zero is valid.
-    let mut st: libc::stat = unsafe { core::mem::zeroed() };
+    let mut st: KernelStat = unsafe { core::mem::zeroed() };
     // SAFETY: "" is NUL-terminated; the kernel writes one struct stat.
     check(unsafe {
         raw::syscall4(
             nr::NEWFSTATAT,
             fd.as_fd().raw() as usize,
             c"".as_ptr() as usize,
-            &mut st as *mut libc::stat as usize,
+            &mut st as *mut KernelStat as usize,
             libc::AT_EMPTY_PATH as usize,
         )
     })?;
@@ -613,6 +641,28 @@ mod tests {
         assert_eq!(read_full(&r, &mut buf).unwrap(), 5);
         assert_eq!(&buf[..5], b"hello");
         assert!(fd_flags(r.raw()).unwrap() & libc::FD_CLOEXEC != 0);
+    }
+
+    #[test]
+    fn pread_reads_at_a_64_bit_offset() {
+        use std::os::unix::fs::FileExt;
+        // A sparse file with bytes past 4 GiB: a 32-bit offset would
+        // read the hole (or fail).
+        let path = std::env::temp_dir().join(format!("husk-pread-{}", std::process::id()));
+        let at = (1u64 << 32) + 5;
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_at(b"husk", at)
+            .unwrap();
+        let name = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        let flags = libc::O_RDONLY | libc::O_LARGEFILE;
+        let fd = openat(Dir::Cwd, &name, flags, 0).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let mut buf = [0u8; 4];
+        assert_eq!(pread(&fd, &mut buf, at).unwrap(), 4);
+        assert_eq!(&buf, b"husk");
+        assert_eq!(pread(&fd, &mut buf, 1).unwrap(), 4);
+        assert_eq!(buf, [0; 4]);
     }
 
     #[test]

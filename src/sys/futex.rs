@@ -8,7 +8,7 @@
 
 use core::sync::atomic::AtomicU32;
 
-use super::time::Timespec;
+use super::time::{KernelTimespec, Timespec};
 use super::{Errno, Result, check, nr, raw};
 
 /// Which futex namespace the word lives in.
@@ -38,7 +38,10 @@ pub fn wait(
     timeout: Option<&Timespec>,
     scope: Scope,
 ) -> Result<()> {
-    let ts = timeout.map_or(0, |t| t as *const Timespec as usize);
+    let kernel = timeout.map(KernelTimespec::from);
+    let ts = kernel
+        .as_ref()
+        .map_or(0, |t| t as *const KernelTimespec as usize);
     // SAFETY: `word` is a valid aligned u32 for the whole call (the
     // reference keeps it alive); the kernel only reads it and the
     // optional timespec.

@@ -1,7 +1,7 @@
 //! sys: the only layer that issues system calls.
 //!
 //! Every call husk makes has one typed, safe wrapper here, over the raw
-//! entry points of the `sc` crate. Errors come back as [`Errno`],
+//! entry points of the `sc` crate (on 32-bit ARM, of [`svc`]). Errors come back as [`Errno`],
 //! decoded in exactly one place ([`check`]). File descriptors are owned
 //! ([`fd::OwnedFd`], closed on drop) or borrowed ([`fd::BorrowedFd`]).
 //!
@@ -24,6 +24,8 @@ pub mod process;
 pub mod ptrace;
 pub mod seccomp;
 pub mod signal;
+#[cfg(target_arch = "arm")]
+pub mod svc;
 pub mod time;
 
 pub use errno::Errno;
@@ -56,6 +58,9 @@ pub fn bytes_of_c_chars(chars: &[libc::c_char]) -> &[u8] {
 /// module that sanctioned to issue a call of their own (the BPF filter
 /// install call). Everything else goes through a typed wrapper.
 pub mod raw {
+    #[cfg(target_arch = "arm")]
+    use super::svc as sc;
+
     /// Issues system call `nr` with no argument.
     ///
     /// # Safety

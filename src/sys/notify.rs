@@ -15,9 +15,11 @@ use super::{Errno, Result, check, nr, raw};
 pub type Notif = libc::seccomp_notif;
 
 /// `SECCOMP_USER_NOTIF_FLAG_CONTINUE`: let the call run as made.
+#[allow(clippy::unnecessary_cast)] // a c_ulong on 64-bit targets
 pub const FLAG_CONTINUE: u32 = libc::SECCOMP_USER_NOTIF_FLAG_CONTINUE as u32;
 /// `SECCOMP_ADDFD_FLAG_SEND`: installing the descriptor also answers
 /// the notification, with the new descriptor's number (Linux 5.14).
+#[allow(clippy::unnecessary_cast)] // a c_ulong on 64-bit targets
 pub const ADDFD_SEND: u32 = libc::SECCOMP_ADDFD_FLAG_SEND as u32;
 
 fn ioctl(fd: BorrowedFd<'_>, request: libc::Ioctl, arg: usize) -> Result<usize> {
@@ -199,6 +201,10 @@ pub unsafe trait Plain: Copy {}
 unsafe impl Plain for libc::stat {}
 // SAFETY: as above.
 unsafe impl Plain for libc::statfs {}
+// SAFETY: as above (32-bit ARM's `file::KernelStat`; its padding is
+// zeroed with the rest).
+#[cfg(target_arch = "arm")]
+unsafe impl Plain for libc::stat64 {}
 
 /// Writes `value` into process `pid` at `remote` (see [`vm_write`]).
 pub fn vm_write_value<T: Plain>(pid: i32, remote: u64, value: &T) -> Result<()> {

@@ -1,11 +1,41 @@
-//! System call numbers: `sc`'s per-architecture tables plus the newer
-//! calls it lacks.
+//! System call numbers: `sc`'s per-architecture tables (husk's own
+//! `nr_arm.rs` on 32-bit ARM) plus the newer calls they lack.
 //!
 //! Since Linux 5.1 (424, `pidfd_send_signal`) new calls get the same
 //! number on every architecture, so one small table covers the calls
 //! added after `sc` was last updated (it stops at 442).
 
+#[cfg(not(target_arch = "arm"))]
 pub use sc::nr::*;
+
+#[cfg(target_arch = "arm")]
+#[path = "nr_arm.rs"]
+mod arm;
+#[cfg(target_arch = "arm")]
+pub use arm::*;
+
+/// 32-bit ARM under the names husk's wrappers use elsewhere: the calls
+/// with full-width ids, 64-bit offsets and 64-bit `stat` fields. The
+/// kernel's calls of these names on arm take 16-bit ids (`getuid` is 24
+/// there), or do not exist (`newfstatat`, `mmap`); husk never issues
+/// those.
+#[cfg(target_arch = "arm")]
+#[allow(missing_docs)]
+mod arm_full_width {
+    pub const GETUID: usize = super::GETUID32;
+    pub const SETRESUID: usize = super::SETRESUID32;
+    pub const SETRESGID: usize = super::SETRESGID32;
+    pub const SETGROUPS: usize = super::SETGROUPS32;
+    pub const SETFSUID: usize = super::SETFSUID32;
+    pub const SETFSGID: usize = super::SETFSGID32;
+    pub const FCHOWN: usize = super::FCHOWN32;
+    /// `fstatat64`: `struct stat64`, not `struct stat`.
+    pub const NEWFSTATAT: usize = super::FSTATAT64;
+    /// `mmap2`: the offset counts 4096-byte units (husk maps at 0 only).
+    pub const MMAP: usize = super::MMAP2;
+}
+#[cfg(target_arch = "arm")]
+pub use arm_full_width::*;
 
 /// Linux 5.14.
 pub const QUOTACTL_FD: usize = 443;
@@ -67,11 +97,11 @@ pub const FILE_SETATTR: usize = 469;
 /// table, so a libc probing a call newer than husk falls back.
 pub const HIGHEST_KNOWN: usize = FILE_SETATTR;
 
-/// The old `getdents` where the architecture has it (x86_64); elsewhere
-/// `getdents64` again, so one table covers both.
-#[cfg(target_arch = "x86_64")]
+/// The old `getdents` where the architecture has it (x86_64, arm);
+/// elsewhere `getdents64` again, so one table covers both.
+#[cfg(any(target_arch = "x86_64", target_arch = "arm"))]
 pub const GETDENTS_OLD: usize = GETDENTS;
-/// The old `getdents` where the architecture has it (x86_64); elsewhere
-/// `getdents64` again, so one table covers both.
-#[cfg(not(target_arch = "x86_64"))]
+/// The old `getdents` where the architecture has it (x86_64, arm);
+/// elsewhere `getdents64` again, so one table covers both.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "arm")))]
 pub const GETDENTS_OLD: usize = GETDENTS64;

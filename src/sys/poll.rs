@@ -1,7 +1,7 @@
 //! Waiting on several descriptors at once (`ppoll`).
 
 use super::fd::BorrowedFd;
-use super::time::Timespec;
+use super::time::{KernelTimespec, Timespec};
 use super::{Errno, Result, check, nr, raw};
 
 /// `struct pollfd`.
@@ -52,7 +52,10 @@ impl PollFd {
 /// Waits until one of `fds` is ready or `timeout` passes (`None`:
 /// forever). Returns how many are ready; 0 on timeout or `EINTR`.
 pub fn poll(fds: &mut [PollFd], timeout: Option<&Timespec>) -> Result<usize> {
-    let ts = timeout.map_or(0, |t| t as *const Timespec as usize);
+    let kernel = timeout.map(KernelTimespec::from);
+    let ts = kernel
+        .as_ref()
+        .map_or(0, |t| t as *const KernelTimespec as usize);
     // SAFETY: the kernel reads and updates `fds.len()` pollfd entries
     // in `fds` (exclusively borrowed) and reads the optional timespec;
     // no signal mask is passed.

@@ -9,6 +9,10 @@ use super::{Result, check, nr, raw};
 pub const GET_SYSCALL_INFO: u32 = 0x420e;
 /// `PTRACE_SET_SYSCALL_INFO` (Linux 6.16).
 pub const SET_SYSCALL_INFO: u32 = 0x4212;
+/// `PTRACE_SET_SYSCALL`: 32-bit ARM's way to change the system call
+/// number of a stopped tracee (the number is not in its registers).
+#[cfg(target_arch = "arm")]
+pub const SET_SYSCALL: u32 = 23;
 
 /// `ptrace_syscall_info.op` values.
 pub mod op {
@@ -159,6 +163,9 @@ pub struct Regs {
     words: [u64; 34],
     #[cfg(target_arch = "riscv64")]
     words: [u64; 32],
+    /// `struct pt_regs` of 32-bit ARM: r0..r15, cpsr, ORIG_r0.
+    #[cfg(target_arch = "arm")]
+    words: [u32; 18],
 }
 
 impl Regs {
@@ -168,6 +175,8 @@ impl Regs {
     const RETURN: usize = 0; // x0
     #[cfg(target_arch = "riscv64")]
     const RETURN: usize = 10; // a0
+    #[cfg(target_arch = "arm")]
+    const RETURN: usize = 0; // r0
 
     /// Reads the tracee's registers.
     pub fn get(pid: Pid) -> Result<Regs> {
@@ -194,7 +203,9 @@ impl Regs {
 
     /// Sets the return value register (read at a syscall-exit stop).
     pub fn set_return(&mut self, value: i64) {
-        self.words[Self::RETURN] = value as u64;
+        // On 32-bit ARM the register keeps the low half, as the kernel's
+        // own 32-bit return values are.
+        self.words[Self::RETURN] = value as _;
     }
 }
 
@@ -220,6 +231,12 @@ pub fn set_syscall_nr(pid: Pid, nr: i64) -> Result<()> {
         const NT_ARM_SYSTEM_CALL: u32 = 0x404;
         let mut value = nr as i32;
         regset(libc::PTRACE_SETREGSET, pid, NT_ARM_SYSTEM_CALL, &mut value)
+    }
+    #[cfg(target_arch = "arm")]
+    {
+        // 32-bit ARM keeps the number outside the registers (r7 is only
+        // where the caller put it): `PTRACE_SET_SYSCALL` sets it.
+        request(SET_SYSCALL, pid, 0, nr as usize).map(drop)
     }
 }
 

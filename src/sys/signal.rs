@@ -65,8 +65,10 @@ pub fn set_default(sig: i32) -> Result<()> {
 
 /// `rt_sigaction(sig, act, NULL)` with a raw `struct k_sigaction`
 /// (handler, flags, restorer, mask on x86_64 and aarch64; handler,
-/// flags, mask on riscv64). Callers pass only SIG_DFL or a handler that
-/// does nothing.
+/// flags, mask on riscv64; on 32-bit ARM the same fields as aarch64,
+/// each 4 bytes but the 8-byte mask, so only `[handler, 0, 0, 0]` and
+/// zeroes, as the callers outside x86_64 pass, read as meant). Callers
+/// pass only SIG_DFL or a handler that does nothing.
 fn sigaction(sig: i32, act: &[u64; 4]) -> Result<()> {
     // SAFETY: the kernel reads one k_sigaction from `act` and writes
     // nothing (no old action requested). The only handler ever passed
@@ -87,7 +89,8 @@ fn sigaction(sig: i32, act: &[u64; 4]) -> Result<()> {
 extern "C" fn do_nothing(_signal: i32) {}
 
 // x86_64 needs a user-space return path (`SA_RESTORER`); aarch64 and
-// riscv64 use the vDSO's when none is given.
+// riscv64 use the vDSO's when none is given, 32-bit ARM the kernel's
+// signal page.
 #[cfg(target_arch = "x86_64")]
 core::arch::global_asm!(
     ".globl husk_signal_return",
@@ -115,8 +118,20 @@ pub fn set_interrupting(sig: i32) -> Result<()> {
         husk_signal_return as *const () as usize as u64,
         0,
     ];
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "arm")))]
     let act: [u64; 4] = [do_nothing as *const () as usize as u64, 0, 0, 0];
+    // 32-bit ARM: handler and flags, 4 bytes each, share the first
+    // word. Without SA_SIGINFO the kernel would return from the handler
+    // through the old `sigreturn`, which no thread filter of husk allows
+    // (it would die of SIGSYS); with it, through `rt_sigreturn`, as on
+    // every other architecture. The handler ignores the extra arguments.
+    #[cfg(target_arch = "arm")]
+    let act: [u64; 4] = [
+        do_nothing as *const () as usize as u64 | (libc::SA_SIGINFO as u64) << 32,
+        0,
+        0,
+        0,
+    ];
     sigaction(sig, &act)
 }
 

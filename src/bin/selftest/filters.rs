@@ -10,11 +10,18 @@
 //! - ALLOW runs the call: checked on harmless calls (getpid...).
 //!
 //! Every trapped and refused number, and every number the table does
-//! not know (up to 64 past its end), is tried: they never run. Then a
-//! child makes an i386 `int 0x80` call and must die of SIGSYS.
+//! not know (up to 64 past its end, past the private calls, and the
+//! old-ABI range of 32-bit ARM), is tried: they never run. Then on
+//! x86_64 a child makes an i386 `int 0x80` call and must die of SIGSYS.
 //!
 //! `worker-filter`: a child installs the worker role filter and makes an
 //! allowed call, then a forbidden one (`getuid`): it must die of SIGSYS.
+//!
+//! `helper-signal`: a child installs the interrupting handler of the
+//! blocking-call helpers, confines itself as a notify worker (whose
+//! helpers inherit its filter) and sends itself that signal: the
+//! handler's return must be a call the filter allows (32-bit ARM's old
+//! `sigreturn` is not).
 
 use husk::bpf::action;
 use husk::bpf::install;
@@ -28,6 +35,7 @@ use husk::{errln, outln};
 pub const TESTS: &[(&str, super::Test)] = &[
     ("sandbox-filter", sandbox_filter),
     ("worker-filter", worker_filter),
+    ("helper-signal", helper_signal),
 ];
 
 /// `TCGETS`, a harmless terminal query (the libc type varies by target).
@@ -67,12 +75,24 @@ fn run_sandbox_checks() -> i32 {
     // refused. Were it let through, CLONE_THREAD without CLONE_SIGHAND
     // makes the kernel fail it with EINVAL instead of forking.
     let untraced = 0xdead_0000_0000 | (libc::CLONE_UNTRACED | libc::CLONE_THREAD) as u64;
-    for nr in 0..table::NATIVE_LIMIT as u32 + 64 {
+    // Beyond the ordinary numbers: the architecture-private ones and 64
+    // past them (32-bit ARM's 0x0f0000 up; nothing elsewhere), and the
+    // old-ABI range (0x900000 up on 32-bit ARM, where a kernel with
+    // OABI_COMPAT runs old calls): ENOSYS, never run.
+    let private = table::private_range();
+    let oabi = 0x90_0000u32;
+    let numbers = (0..table::NATIVE_LIMIT as u32 + 64)
+        .chain(private.start..private.end + 64)
+        .chain(oabi..oabi + table::NATIVE_LIMIT as u32 + 64);
+    for nr in numbers {
         for args in [
             [0u64; 6],
             [7, 1 << 33, 5, 0, 0xdead_0000_0000, 0],
             [untraced, 0, 0, 0, 0, 0],
         ] {
+            // What a caller of this architecture can pass: on a 32-bit
+            // one the upper halves never reach the filter.
+            let args = args.map(|a| a as usize as u64);
             let expected = filter::expected(nr, &args);
             let observed = match expected & action::ACTION_FULL {
                 action::ERRNO | action::TRACE => call(nr as usize, args),
@@ -178,5 +198,46 @@ fn worker_filter() -> Result<(), &'static str> {
     match status {
         Ok(WaitStatus::Signaled(libc::SIGSYS, _)) => Ok(()),
         _ => Err("a forbidden call in a worker was not fatal"),
+    }
+}
+
+fn helper_signal() -> Result<(), &'static str> {
+    let status = husk::rt::process::fork_run(|| {
+        use husk::supervisor::blocking::SIGNAL;
+        use husk::sys::{process, signal};
+        if signal::set_interrupting(SIGNAL).is_err() {
+            return 89;
+        }
+        let fds = Fds {
+            learn: -1,
+            signals: 100,
+            wake: 101,
+            log: 2,
+        };
+        let Ok(program) = confine::filter(Role::Notifier, &fds) else {
+            return 90;
+        };
+        let Ok(verified) = program.verify() else {
+            return 91;
+        };
+        if install::install(&verified, 0).is_err() {
+            return 92;
+        }
+        if process::tgkill(process::getpid(), process::gettid(), SIGNAL).is_err() {
+            return 93;
+        }
+        // Still here: the handler ran and returned.
+        let _ = husk::sys::file::write(
+            husk::sys::BorrowedFd::STDERR,
+            b"helper-signal: handled, returned\n",
+        );
+        0
+    });
+    match status {
+        Ok(WaitStatus::Exited(0)) => Ok(()),
+        Ok(WaitStatus::Signaled(libc::SIGSYS, _)) => {
+            Err("returning from the helpers' signal handler was fatal")
+        }
+        _ => Err("the helper-signal child failed"),
     }
 }
