@@ -398,7 +398,7 @@ fn compile_one(policy: &Policy, cat: Category, plan: &mut Plan) -> Status {
         Ok(false) => return Status::Off,
         Ok(true) => {}
     }
-    let mut mine: Vec<(OwnedFd, u16, libc::stat), 64> = Vec::new();
+    let mut mine: Vec<(OwnedFd, (u64, u64)), 64> = Vec::new();
     for (i, action, pattern) in rules_of(policy, cat) {
         let r = region(pattern);
         if !action.allows() || overridden(policy, cat, i, r) {
@@ -423,16 +423,16 @@ fn compile_one(policy: &Policy, cat: Category, plan: &mut Plan) -> Status {
         if !dir && bit & !access::FILE != 0 {
             return Status::Husk(Why::NotDirectory(i));
         }
-        if mine.push((fd, i, st)).is_err() {
+        if mine.push((fd, identity(&st))).is_err() {
             return Status::Husk(Why::Capacity);
         }
     }
     // Merge into the plan's anchors (one rule per object).
-    for (fd, _, st) in mine {
-        let same = plan.anchors.iter_mut().find(|a| {
-            file::fstat_raw(a.fd.as_fd())
-                .is_ok_and(|o| o.st_dev == st.st_dev && o.st_ino == st.st_ino)
-        });
+    for (fd, id) in mine {
+        let same = plan
+            .anchors
+            .iter_mut()
+            .find(|a| file::fstat_raw(a.fd.as_fd()).is_ok_and(|o| identity(&o) == id));
         match same {
             Some(a) => a.access |= bit,
             None => {
@@ -483,6 +483,12 @@ fn covered(policy: &Policy, inner: Category, outer: Category) -> bool {
                 .filter(|&(_, a, _)| a.allows())
                 .any(|(_, _, p)| anchor_of(p).is_some() && self::region(p).covers(region))
         })
+}
+
+/// Device and inode of a stat result.
+#[allow(clippy::unnecessary_cast)] // narrower fields on 32-bit ARM
+fn identity(st: &file::KernelStat) -> (u64, u64) {
+    (st.st_dev as u64, st.st_ino as u64)
 }
 
 /// read: every path `exec` allows must be readable (the kernel opens a
