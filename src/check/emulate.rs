@@ -130,6 +130,13 @@ pub fn emulate(
     }
     let mut quick = matches!(name, "open" | "openat" | "creat" | "openat2")
         && decide::decide_open_quickly(policy, tid, &info, scratch);
+    // A stat answered from its decision's own look at the object; the
+    // look is husk's, so only while the sandbox has husk's credentials.
+    let mut looked = if matches!(name, "stat" | "lstat" | "newfstatat") && creds::unchanged() {
+        decide::decide_stat_quickly(policy, tid, &info, scratch)
+    } else {
+        None
+    };
     let call = Call {
         notif,
         info: &info,
@@ -143,6 +150,8 @@ pub fn emulate(
             // (Call::sendmmsg): deciding them all here first would only
             // do it twice.
             Verdict::Allow
+        } else if let Some(verdict) = looked.take() {
+            verdict
         } else {
             decide::decide_call(policy, tid, &info, scratch)
         };
@@ -222,8 +231,8 @@ fn perform(call: &Call<'_>, name: &str, policy: &Policy, scratch: &mut Scratch) 
             let (flags, mode) = (scratch.record.flags, scratch.record.mode);
             call.open(scratch, flags, mode)
         }
-        "stat" | "lstat" => call.stat(scratch, info.args[1], !acting.switched()),
-        "newfstatat" => call.stat(scratch, info.args[2], !acting.switched()),
+        "stat" | "lstat" => call.stat(scratch, info.args[1]),
+        "newfstatat" => call.stat(scratch, info.args[2]),
         "statx" => call.statx(scratch),
         "statfs" => call.statfs(scratch),
         "access" | "faccessat" | "faccessat2" => {
@@ -397,7 +406,18 @@ impl Call<'_> {
     /// since the check fails with [`CHANGED`] (decided again), never
     /// acted on.
     fn verified(&self, object: OwnedFd, scratch: &Scratch, i: usize) -> Result<OwnedFd> {
-        let now = file::RawStat(file::fstat_raw(&object)?).info();
+        self.verify(object, scratch, i).map(|(fd, _)| fd)
+    }
+
+    /// [`Call::verified`], with the `struct stat` it took.
+    fn verify(
+        &self,
+        object: OwnedFd,
+        scratch: &Scratch,
+        i: usize,
+    ) -> Result<(OwnedFd, Option<libc::stat>)> {
+        let st = file::fstat_raw(&object)?;
+        let now = file::RawStat(st).info();
         let slot = &scratch.slots[i];
         let checked = if slot.anonymous {
             Some(slot.stat.info())
@@ -405,7 +425,7 @@ impl Call<'_> {
             slot.info
         };
         match checked {
-            Some(checked) if crate::remote::object::same(now, checked) => Ok(object),
+            Some(checked) if crate::remote::object::same(now, checked) => Ok((object, Some(st))),
             _ => Err(CHANGED),
         }
     }
@@ -414,15 +434,24 @@ impl Call<'_> {
     /// of the object slot `i` names, as checked (following a final link
     /// or not).
     fn object(&self, scratch: &mut Scratch, i: usize) -> Result<OwnedFd> {
+        self.described(scratch, i).map(|(fd, _)| fd)
+    }
+
+    /// [`Call::object`], with its `struct stat` where confirming it was
+    /// the object checked took one (saves describing it again).
+    fn described(&self, scratch: &mut Scratch, i: usize) -> Result<(OwnedFd, Option<libc::stat>)> {
+        let unverified = |fd: Result<OwnedFd>| fd.map(|fd| (fd, None));
         match scratch.record.start[i] {
-            Empty::AnyFd(fd) => return self.their_link(ProcPath::fd(self.caller.tid, fd)),
-            Empty::AnyCwd => return self.their_link(self.cwd_link()),
-            Empty::Fd(fd) => return self.verified(self.their_fd(fd)?, scratch, i),
-            Empty::Cwd => return self.verified(self.their_link(self.cwd_link())?, scratch, i),
+            Empty::AnyFd(fd) => {
+                return unverified(self.their_link(ProcPath::fd(self.caller.tid, fd)));
+            }
+            Empty::AnyCwd => return unverified(self.their_link(self.cwd_link())),
+            Empty::Fd(fd) => return self.verify(self.their_fd(fd)?, scratch, i),
+            Empty::Cwd => return self.verify(self.their_link(self.cwd_link())?, scratch, i),
             Empty::No => {}
         }
         if scratch.slots[i].anonymous {
-            return self.verified(self.anonymous_fd(scratch, i)?, scratch, i);
+            return self.verify(self.anonymous_fd(scratch, i)?, scratch, i);
         }
         if scratch.slots[i].nowhere {
             // No path to open it by: the object pinned when it was
@@ -431,7 +460,13 @@ impl Call<'_> {
             return match &scratch.slots[i].pinned {
                 Some(fd) if scratch.slots[i].info.is_some() => {
                     let mut own = ProcPath::own_fd(fd.as_fd().raw());
-                    file::openat2(Dir::Cwd, own.as_cstr(), libc::O_PATH as u64, 0, 0)
+                    unverified(file::openat2(
+                        Dir::Cwd,
+                        own.as_cstr(),
+                        libc::O_PATH as u64,
+                        0,
+                        0,
+                    ))
                 }
                 _ => Err(Errno::ENOENT),
             };
@@ -446,7 +481,7 @@ impl Call<'_> {
             NO_LINKS,
         );
         match fd {
-            Ok(fd) => self.verified(fd, scratch, i),
+            Ok(fd) => self.verify(fd, scratch, i),
             // Gone since the check: what the kernel would say, unless
             // the check saw nothing either.
             Err(Errno::ENOENT) if scratch.slots[i].exists() => Err(CHANGED),
@@ -1224,14 +1259,15 @@ impl Call<'_> {
         }
     }
 
-    /// `as_husk`: the call is performed with husk's own credentials
-    /// (so the checker's own look at the object may answer it).
-    fn stat(&self, scratch: &mut Scratch, buf: u64, as_husk: bool) -> Result<Reply> {
-        let slot = &scratch.slots[0];
+    /// A stat's answer: the decision's own look at the object
+    /// (`record.looked`, see `decide::decide_stat_quickly`), else a
+    /// look now at exactly the object decided on. Never the resolver's
+    /// walk's last `lstat` by path: a directory on the way may have been
+    /// swapped for a link after the walk looked at it, and that `lstat`
+    /// then described another file (`tests/race.rs`, `stat-exchange`).
+    fn stat(&self, scratch: &mut Scratch, buf: u64) -> Result<Reply> {
         let st = match scratch.record.start[0] {
-            // A path: the resolver's own stat of the object it checked,
-            // taken when it checked it (no second lookup to race).
-            Empty::No if as_husk && !slot.anonymous && slot.info.is_some() => slot.stat.0,
+            _ if scratch.record.looked => scratch.slots[0].stat.0,
             // A descriptor the caller holds, whatever it is now.
             Empty::AnyFd(fd) => {
                 let mut path = ProcPath::fd(self.caller.tid, fd);
@@ -1244,20 +1280,34 @@ impl Call<'_> {
                 self.still_valid()?;
                 st
             }
-            _ => file::fstat_raw(&self.object(scratch, 0)?)?,
+            _ => match self.described(scratch, 0)? {
+                (_, Some(st)) => st,
+                (fd, None) => file::fstat_raw(&fd)?,
+            },
         };
         notify::vm_write_value(self.caller.tid, buf, &st)?;
         Ok(Reply::Value(0))
     }
 
     fn statx(&self, scratch: &mut Scratch) -> Result<Reply> {
-        let fd = self.object(scratch, 0)?;
         // Only the synchronisation bits of the caller's flags still
         // mean something on a descriptor.
         let sync = self.info.args[2] as u32 & libc::AT_STATX_SYNC_TYPE as u32;
         let mask = self.info.args[3] as u32;
         let mut out = [0u8; 256];
-        file::statx_raw(&fd, sync, mask, &mut out)?;
+        if let Empty::AnyFd(fd) = scratch.record.start[0] {
+            // A descriptor the caller holds, whatever it is now: through
+            // its own link, in one call.
+            let mut path = ProcPath::fd(self.caller.tid, fd);
+            match file::statx_at_raw(Dir::Cwd, path.as_cstr(), sync, mask, &mut out) {
+                Err(Errno::ENOENT) => return Err(Errno::EBADF),
+                other => other?,
+            }
+            self.still_valid()?;
+        } else {
+            let fd = self.object(scratch, 0)?;
+            file::statx_raw(&fd, sync, mask, &mut out)?;
+        }
         notify::vm_write(self.caller.tid, self.info.args[4], &out)?;
         Ok(Reply::Value(0))
     }

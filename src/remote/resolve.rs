@@ -38,6 +38,9 @@ use crate::sys::{Errno, Result};
 /// The kernel's limit on symbolic links followed in one lookup.
 pub const MAX_LINKS: u32 = 40;
 
+/// What a look that must meet no link on the way refuses.
+const NO_LINKS: u64 = libc::RESOLVE_NO_SYMLINKS | libc::RESOLVE_NO_MAGICLINKS;
+
 /// Who is asking: the calling thread (its process id is looked up when
 /// first needed).
 pub struct Caller {
@@ -598,6 +601,133 @@ pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
     Ok(true)
 }
 
+/// The notify transport's look at the path a stat names, which is
+/// also the stat's answer: `raw` joined to its start as text, then the
+/// last name looked up once (`lstat`) in its directory, that directory
+/// reached with no link on the way:
+///
+/// - one name relative to a start directory: in that very directory,
+///   entered through the caller's magic link ([`enter_start`]);
+/// - one name under `/`: `/NAME` itself;
+/// - anything longer: in the parent opened `O_PATH | O_DIRECTORY` with
+///   `RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS` (from the entered
+///   start directory for a relative path).
+///
+/// So the object described is the one at that text, which is its real
+/// path. Never a stat by path after a separate check of the components
+/// (a directory swapped for a link between two lookups leads the
+/// second elsewhere: `tests/race.rs`, `stat-exchange`). The same calls
+/// are made whether the last name is there or not, so a hidden file
+/// takes as long as a missing one (the decision comes after).
+///
+/// `Ok(true)`: `out` holds the object that path names, as `lstat` of
+/// it (`out.stat`), or nothing if the kernel found nothing there
+/// (ENOENT: every directory on the way was looked up and none was a
+/// link). `Ok(false)`: this look cannot say (a `.`, `..`, trailing
+/// slash or `/proc` path; a link on the way, or a final one the call
+/// follows; a directory that is not one, or that husk may not search;
+/// a start with no path): use [`resolve`].
+pub fn looked(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Result<bool> {
+    if raw.is_empty()
+        || raw.len() > PATH_MAX
+        || raw.last() == Some(&b'/')
+        || how.beneath
+        || how.in_root
+        || how.no_symlinks
+        || how.no_magiclinks
+        || how.name_op
+    {
+        return Ok(false);
+    }
+    out.clear();
+    let entered = if raw[0] == b'/' {
+        out.real.set(b"/")?;
+        None
+    } else {
+        let Some((entered, n)) = enter_start(caller, how.start, &mut out.link)? else {
+            return Ok(false);
+        };
+        out.real.set(&out.link[..n])?;
+        Some((entered, out.real.as_bytes().len()))
+    };
+    let mut rest = raw;
+    let mut first = true;
+    let mut names = 0usize;
+    let mut name = [0u8; 256];
+    let mut name_len = 0;
+    while let Some((component, after)) = path::next_component(rest) {
+        rest = after;
+        match component {
+            b"." if first => {}
+            b"." | b".." => return Ok(false),
+            // The kernel's ENAMETOOLONG is the full resolution's.
+            _ if component.len() >= name.len() => return Ok(false),
+            _ => {
+                out.real.push(component)?;
+                names += 1;
+                name = [0u8; 256];
+                name[..component.len()].copy_from_slice(component);
+                name_len = component.len();
+            }
+        }
+        first = false;
+    }
+    let decided = out.real.as_bytes();
+    if names == 0 || decided == b"/proc" || decided.starts_with(b"/proc/") {
+        return Ok(false);
+    }
+    out.shown.set(decided)?;
+    let Ok(last) = core::ffi::CStr::from_bytes_until_nul(&name) else {
+        return Ok(false);
+    };
+    // The directory holding the last name, as text: from `from` (just
+    // after the entered start's path, or after the root's `/`) to the
+    // slash before the name.
+    let whole = out.real.as_bytes().len();
+    let from = match entered {
+        Some((_, n)) => n + usize::from(n > 1),
+        None => 1,
+    };
+    let looked = if names == 1 && entered.is_some() {
+        file::stat_at_raw(Dir::Cwd, last, false)
+    } else if names == 1 {
+        file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false)
+    } else {
+        let mut parent = [0u8; PATH_MAX + 1];
+        let upto = whole - name_len - 1;
+        let text = if entered.is_some() {
+            &out.real.as_bytes()[from..upto]
+        } else {
+            &out.real.as_bytes()[..upto]
+        };
+        parent[..text.len()].copy_from_slice(text);
+        match core::ffi::CStr::from_bytes_until_nul(&parent) {
+            Ok(parent) => stat_in(parent, last),
+            Err(_) => return Ok(false),
+        }
+    };
+    // Back to `/` before anything else.
+    drop(entered);
+    match looked {
+        Ok(st) if st.info().is_symlink() && how.follow => Ok(false),
+        Ok(st) => {
+            out.stat = st;
+            out.info = Some(st.info());
+            Ok(true)
+        }
+        Err(Errno::ENOENT) => Ok(true),
+        Err(_) => Ok(false),
+    }
+}
+
+/// `lstat` of `name` in directory `parent` (relative to the thread's
+/// working directory), reached with no link on the way.
+fn stat_in(parent: &core::ffi::CStr, name: &core::ffi::CStr) -> Result<RawStat> {
+    let flags = (libc::O_PATH | libc::O_DIRECTORY) as u64;
+    let dir = file::openat2(Dir::Cwd, parent, flags, 0, NO_LINKS)?;
+    file::stat_at_raw(Dir::Fd(dir.as_fd()), name, false)
+}
+
 /// Resolves the program `caller`'s process really runs (its
 /// `/proc/TID/exe`, placed by identity) into `out`.
 pub fn executable(caller: &Caller, out: &mut Resolved) -> Result<()> {
@@ -641,6 +771,57 @@ fn start_link(caller: &Caller, start: Start) -> Result<ProcPath> {
         Start::Fd(fd) if fd < 0 => return Err(Errno::EBADF),
         Start::Fd(fd) => ProcPath::fd(caller.tid, fd),
     })
+}
+
+/// The thread's working directory while it is a caller's start
+/// directory ([`enter_start`]): back to `/` when dropped, so husk
+/// holds no directory busy between calls.
+struct Entered;
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        // Cannot fail (`/` is always searchable); if it did, the next
+        // entry replaces it anyway.
+        let _ = file::chdir(c"/");
+    }
+}
+
+/// Enters the caller's start directory through its magic link
+/// (`/proc/TID/cwd`, `/proc/TID/fd/N`, which reaches the directory
+/// itself, whatever its name) and asks the kernel where it is
+/// (`getcwd`, the answer `object::place_dir` takes for a pinned
+/// directory): the length of its path, written into `buf`, and the
+/// thread inside it until the guard is dropped. Three calls with the
+/// way back, and no descriptor. Each worker has a working directory of
+/// its own (`CLONE_FS` unshared).
+///
+/// `Ok(None)` where that does not tell: husk may not enter it, or it
+/// has no path (removed, or outside husk's root or mount namespace):
+/// pin it then ([`pin_start`]).
+fn enter_start(
+    caller: &Caller,
+    start: Start,
+    buf: &mut [u8; PATH_MAX],
+) -> Result<Option<(Entered, usize)>> {
+    let mut link = start_link(caller, start)?;
+    match file::chdir(link.as_cstr()) {
+        Ok(()) => {}
+        // A descriptor of a file, pipe or socket: not a directory.
+        Err(Errno::ENOTDIR) => return Err(Errno::ENOTDIR),
+        // The caller has no such descriptor (or is gone).
+        Err(Errno::ENOENT) => return Err(Errno::EBADF),
+        Err(_) => return Ok(None),
+    }
+    let entered = Entered;
+    match file::getcwd(&mut buf[..]) {
+        Ok(text) if text.first() == Some(&b'/') => {
+            let n = text.len();
+            Ok(Some((entered, n)))
+        }
+        Err(Errno::ERANGE | Errno::ENAMETOOLONG) => Err(Errno::ENAMETOOLONG),
+        // `(unreachable)...`, or removed.
+        _ => Ok(None),
+    }
 }
 
 /// Pins the caller's object behind `link` (its descriptor `fd`, its
@@ -765,6 +946,9 @@ fn beyond(caller: &Caller, rest: &[u8], how: How, out: &mut Resolved) -> Result<
 /// working directory, or what its descriptor names, placed by identity
 /// (or marks `out` pathless, with that directory pinned).
 fn set_start(caller: &Caller, start: Start, out: &mut Resolved) -> Result<()> {
+    if let Some((_entered, n)) = enter_start(caller, start, &mut out.link)? {
+        return out.real.set(&out.link[..n]);
+    }
     let mut link = start_link(caller, start)?;
     let fd = match start {
         Start::Fd(fd) => Some(fd),

@@ -244,3 +244,82 @@ fn beneath_and_in_root() {
         format!("{}/d/x", dir.display())
     );
 }
+
+/// The stat look of the notify transport: `(decided, real path, what
+/// was there)`; `decided` false means "resolve in full".
+fn look(raw: &[u8], how: How) -> (bool, std::string::String, Option<FileInfo>) {
+    let mut out = Box::new(Resolved::new());
+    let decided = looked(&me(), raw, how, &mut out).unwrap();
+    let real = std::string::String::from_utf8_lossy(out.real.as_bytes()).into_owned();
+    (decided, real, out.info)
+}
+
+fn lstat_of(p: &StdPath) -> FileInfo {
+    let c = CString::new(p.as_os_str().as_bytes()).unwrap();
+    crate::sys::file::stat_at(Dir::Cwd, &c, false).unwrap()
+}
+
+#[test]
+fn a_stat_look_meets_no_link_on_the_way() {
+    let dir = scratch("look");
+    let x = dir.join("d/x");
+    let at_dir = std::fs::File::open(&dir).unwrap();
+    let in_dir = How::at(Start::Fd(at_dir.as_raw_fd()), true);
+    let nofollow = How::at(Start::Cwd, false);
+    let follow = How::at(Start::Cwd, true);
+
+    // A path with no link: decided, and the object is the one there.
+    let (decided, real, info) = look(&abs(&dir, "d/x"), follow);
+    assert!(decided);
+    assert_eq!(real, x.display().to_string());
+    assert_eq!(info, Some(lstat_of(&x)));
+    // The same from a directory descriptor, one name or several.
+    let (decided, real, info) = look(b"d/x", in_dir);
+    assert!(decided);
+    assert_eq!(real, x.display().to_string());
+    assert_eq!(info, Some(lstat_of(&x)));
+    let (decided, real, info) = look(b"./d", in_dir);
+    assert!(decided);
+    assert_eq!(real, dir.join("d").display().to_string());
+    assert_eq!(info, Some(lstat_of(&dir.join("d"))));
+    // Nothing there: decided too (the kernel's own ENOENT).
+    let (decided, _, info) = look(&abs(&dir, "d/missing"), follow);
+    assert!(decided && info.is_none());
+    let (decided, _, info) = look(b"missing", in_dir);
+    assert!(decided && info.is_none());
+    let (decided, _, info) = look(&abs(&dir, "nothing/missing"), follow);
+    assert!(decided && info.is_none(), "a missing directory on the way");
+    let (decided, _, info) = look(b"d/sub/missing", in_dir);
+    assert!(decided && info.is_none());
+    // A name under the root.
+    let (decided, real, info) = look(b"/etc", follow);
+    assert!(decided);
+    assert_eq!(real, "/etc");
+    assert_eq!(info, Some(lstat_of(&StdPath::from("/etc"))));
+    // A final link not followed is described itself.
+    let (decided, _, info) = look(&abs(&dir, "link-rel"), nofollow);
+    assert!(decided);
+    assert!(info.is_some_and(|i| i.is_symlink()));
+
+    // Left to the full resolution: a link on the way, a final link
+    // followed, dots, /proc, a trailing slash.
+    assert!(!look(&abs(&dir, "dirlink/x"), follow).0);
+    assert!(!look(b"dirlink/x", in_dir).0);
+    assert!(!look(&abs(&dir, "link-rel"), follow).0);
+    assert!(!look(b"link-rel", in_dir).0);
+    assert!(!look(&abs(&dir, "d/../d/x"), follow).0);
+    assert!(!look(b"/proc/self/status", follow).0);
+    assert!(!look(&abs(&dir, "d/"), follow).0);
+    assert_eq!(
+        looked(
+            &me(),
+            b"x",
+            How::at(Start::Fd(9999), true),
+            &mut Box::new(Resolved::new())
+        ),
+        Err(Errno::EBADF)
+    );
+    // Entering a start directory leaves the thread back at `/`.
+    let mut buf = [0u8; 64];
+    assert_eq!(crate::sys::file::getcwd(&mut buf).unwrap(), b"/");
+}
