@@ -57,10 +57,14 @@
 # pinning). split and any are slow and noisy on VMs whose idle vCPUs
 # wake slowly (try N=20000 there).
 #
+# HUSK_OLD=PATH adds a row `old-notify`: that husk binary in notify mode
+# with the same options, interleaved with the rest (before/after a
+# change, measured side by side in one run).
+#
 # Environment: N (100000), REPS (5), PLACES ("one"), KINDS ("open stat
 # statat fstat"), VARIANTS ("floor-emul floor-sync floor-ptrace"), HUSK
-# (target/release/husk), HUSK_OPTS, HUSK_STAT_OPTS, CC (cc), FILE
-# (/etc/passwd).
+# (target/release/husk), HUSK_OLD, HUSK_OPTS, HUSK_STAT_OPTS, CC (cc),
+# FILE (/etc/passwd).
 # Exit status 1 if a timed run failed, else 0.
 set -euf # no globbing: HUSK_OPTS holds patterns like /***
 cd "$(dirname "$0")/.."
@@ -125,6 +129,12 @@ husk_with() {
 }
 # husk_for OPTS: sets HUSK_NOTIFY and HUSK_PTRACE for these options.
 husk_for() {
+    HUSK_OLD_NOTIFY=
+    if [ -n "${HUSK_OLD:-}" ]; then
+        HUSK_OLD_NOTIFY="$HUSK_OLD${1:+ $1} -m trace/transport:notify --"
+        # shellcheck disable=SC2086
+        $HUSK_OLD_NOTIFY /bin/true >/dev/null 2>&1 || HUSK_OLD_NOTIFY=
+    fi
     husk_with notify "$1"
     HUSK_NOTIFY=$HCMD
     husk_with ptrace "$1"
@@ -165,6 +175,7 @@ prefix() { # what goes in front of the workload for mode $1 (kind $kind)
         floor-sync) echo "$NFLOOR $TRAP -s" ;;
         floor-ptrace) echo "$PFLOOR" ;;
         husk-notify) echo "$HUSK_NOTIFY" ;;
+        old-notify) echo "$HUSK_OLD_NOTIFY" ;;
         husk-ptrace) echo "$HUSK_PTRACE" ;;
     esac
 }
@@ -220,7 +231,9 @@ for m in $FLOORS; do
     MODES="$MODES $m"
 done
 [ -z "$HUSK_NOTIFY" ] || MODES="$MODES husk-notify"
+[ -z "$HUSK_OLD_NOTIFY" ] || MODES="$MODES old-notify"
 [ -z "$HUSK_PTRACE" ] || MODES="$MODES husk-ptrace"
+[ -z "$HUSK_OLD_NOTIFY" ] || echo "old-notify: $HUSK_OLD_NOTIFY"
 if [ -n "$HUSK_NOTIFY" ]; then
     echo "husk-notify: $HUSK_NOTIFY"
 else
@@ -253,11 +266,12 @@ for place in $places; do
         any) echo "-- any CPU: the scheduler's choice" ;;
     esac
     printf '%-13s %9s %17s %9s %9s %7s\n' mode "ms" "(min-max)" "ns/iter" "+ns/call" "x bare"
-    for mode in bare floor $VARIANTS husk-notify husk-ptrace; do
+    for mode in bare floor $VARIANTS husk-notify old-notify husk-ptrace; do
         case " $MODES " in
             *" $mode "*) ;;
             *)
                 [ "$mode" = floor-ptrace ] && [ "$kind" != open ] && continue
+                [ "$mode" = old-notify ] && continue
                 printf '%-13s %9s\n' "$mode" n/a
                 continue
                 ;;
@@ -291,6 +305,10 @@ for place in $places; do
         [ -z "$m" ] || ratio "husk-notify / floor-emul [$kind, $place]" "$m_hn" "$m" "<=" "$EMUL_TARGET"
         ratio "husk-notify / floor [$kind, $place]" "$m_hn" "$m_floor" "<=" 1.3
         [ -z "$m_hp" ] || ratio "husk-notify / husk-ptrace [$kind, $place]" "$m_hn" "$m_hp" "<" 1
+        m=$(med old-notify)
+        [ -z "$m" ] || ratio "husk-notify / old-notify [$kind, $place]" "$m_hn" "$m" "" ""
+        m2=$(med floor-emul)
+        [ -z "$m" ] || [ -z "$m2" ] || ratio "old-notify / floor-emul [$kind, $place]" "$m" "$m2" "" ""
     else
         echo "notify: n/a [$kind, $place]: husk-notify / floor and husk-notify / husk-ptrace not measured"
     fi

@@ -50,6 +50,9 @@ pub struct Scratch {
     pub record: Record,
     /// Its log lines, written once the caller has been answered.
     pub log: core::cell::RefCell<log::Pending>,
+    /// Pidfds of the last callers, for copies of their descriptors
+    /// (the emulator's; the resolver keeps its own in each slot).
+    pub handle: core::cell::RefCell<crate::remote::object::Handle>,
 }
 
 /// An empty path naming its start. (`repr(u8)` with `No` first: all
@@ -148,6 +151,7 @@ impl Scratch {
             raw: [0; crate::remote::path::PATH_MAX],
             record: Record::EMPTY,
             log: core::cell::RefCell::new(log::Pending::new()),
+            handle: core::cell::RefCell::new(crate::remote::object::Handle::new()),
         }
     }
 }
@@ -437,6 +441,7 @@ impl<'p> Checker<'p> {
             raw,
             record,
             log,
+            handle: _,
         } = scratch;
         Checker {
             policy,

@@ -360,15 +360,16 @@ impl Call<'_> {
         Ok(mask)
     }
 
-    /// A copy of the caller's descriptor `fd`.
-    fn their_fd(&self, fd: i32) -> Result<OwnedFd> {
-        // The calling thread's own table where the kernel can name a
-        // thread (6.9+), else its process's (one lookup more).
-        let pidfd = match notify::pidfd_open_thread(self.caller.tid) {
-            Err(Errno::EINVAL) => notify::pidfd_open(self.caller.tgid()?)?,
-            other => other?,
-        };
-        let copy = notify::pidfd_getfd(&pidfd, fd)?;
+    /// A copy of the caller's descriptor `fd`, through a pidfd of the
+    /// calling thread (6.9+; else of its process) kept between calls
+    /// (`object::Handle`: a pidfd names one thread for ever, so a
+    /// reused thread id never reaches another's table).
+    fn their_fd(&self, scratch: &Scratch, fd: i32) -> Result<OwnedFd> {
+        let copy = scratch
+            .handle
+            .borrow_mut()
+            .copy_fd(self.caller.tid, || self.caller.tgid(), fd)?
+            .ok_or(Errno::ENOSYS)?;
         // The pid and the descriptor table were the caller's only if
         // it is still waiting.
         self.still_valid()?;
@@ -381,7 +382,7 @@ impl Call<'_> {
         let real = scratch.slots[slot].real.as_bytes();
         let n = real.rsplit(|&b| b == b'/').next().unwrap_or(b"");
         let fd = parse_fd(n).ok_or(Errno::EBADF)?;
-        self.their_fd(fd)
+        self.their_fd(scratch, fd)
     }
 
     /// The caller's own `/proc/TID/LINK` (`cwd`, `fd/N`), opened
@@ -446,7 +447,7 @@ impl Call<'_> {
                 return unverified(self.their_link(ProcPath::fd(self.caller.tid, fd)));
             }
             Empty::AnyCwd => return unverified(self.their_link(self.cwd_link())),
-            Empty::Fd(fd) => return self.verify(self.their_fd(fd)?, scratch, i),
+            Empty::Fd(fd) => return self.verify(self.their_fd(scratch, fd)?, scratch, i),
             Empty::Cwd => return self.verify(self.their_link(self.cwd_link())?, scratch, i),
             Empty::No => {}
         }
@@ -495,7 +496,7 @@ impl Call<'_> {
         let Empty::Fd(fd) = scratch.record.start[0] else {
             return Err(Errno::EBADF);
         };
-        self.verified(self.their_fd(fd)?, scratch, 0)
+        self.verified(self.their_fd(scratch, fd)?, scratch, 0)
     }
 
     /// The pinned parent directory of slot `i`, and the last component
@@ -981,7 +982,7 @@ impl Call<'_> {
     }
 
     fn bind(&self, scratch: &mut Scratch) -> Result<Reply> {
-        let socket = self.their_fd(self.info.args[0] as u32 as i32)?;
+        let socket = self.their_fd(scratch, self.info.args[0] as u32 as i32)?;
         let rec = &scratch.record;
         let named = rec.addr_len > 2
             && u16::from_ne_bytes([rec.addr[0], rec.addr[1]]) == libc::AF_UNIX as u16
@@ -1017,7 +1018,7 @@ impl Call<'_> {
     }
 
     fn connect(&self, scratch: &mut Scratch) -> Result<Reply> {
-        let socket = self.their_fd(self.info.args[0] as u32 as i32)?;
+        let socket = self.their_fd(scratch, self.info.args[0] as u32 as i32)?;
         let mut keep = None;
         let (addr, len) = self.address(scratch, false, &mut keep)?;
         if file::status_flags(&socket)? & libc::O_NONBLOCK == 0 {
@@ -1038,7 +1039,7 @@ impl Call<'_> {
     /// sendto with a destination (without one the filter lets it run).
     fn sendto(&self, scratch: &mut Scratch) -> Result<Reply> {
         let a = &self.info.args;
-        let socket = self.their_fd(a[0] as u32 as i32)?;
+        let socket = self.their_fd(scratch, a[0] as u32 as i32)?;
         let mut keep = None;
         let (addr, len) = self.address(scratch, false, &mut keep)?;
         let flags = a[3] as u32 as i32;
@@ -1082,7 +1083,7 @@ impl Call<'_> {
     /// gathered.
     fn sendmsg(&self, scratch: &mut Scratch) -> Result<Reply> {
         let a = &self.info.args;
-        let socket = self.their_fd(a[0] as u32 as i32)?;
+        let socket = self.their_fd(scratch, a[0] as u32 as i32)?;
         let flags = a[2] as u32 as i32;
         let mut keep = None;
         let (addr, alen) = self.address(scratch, false, &mut keep)?;
@@ -1103,7 +1104,7 @@ impl Call<'_> {
                     break;
                 };
                 let theirs = i32::from_ne_bytes(bytes.try_into().unwrap_or([0; 4]));
-                let copy = self.their_fd(theirs)?;
+                let copy = self.their_fd(scratch, theirs)?;
                 control[at..at + 4].copy_from_slice(&copy.as_fd().raw().to_ne_bytes());
                 held.push(copy).map_err(|_| Errno::EINVAL)?;
             }
@@ -1156,7 +1157,7 @@ impl Call<'_> {
     /// instance (the same instance: the watch is the caller's).
     fn inotify_add_watch(&self, scratch: &mut Scratch) -> Result<Reply> {
         let a = &self.info.args;
-        let inotify = self.their_fd(a[0] as u32 as i32)?;
+        let inotify = self.their_fd(scratch, a[0] as u32 as i32)?;
         // The object is pinned as checked; the magic link must then be
         // followed to it, whatever the caller said about links.
         let mask = a[2] as u32 & !libc::IN_DONT_FOLLOW;
