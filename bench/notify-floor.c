@@ -48,18 +48,22 @@
  *     An open that fails in the supervisor gets its errno.
  *     With -t stat, -e answers a newfstatat by doing the stat itself, as
  *     an emulating supervisor must at the least: read the path
- *     (process_vm_readv), stat it (fstatat with AT_SYMLINK_NOFOLLOW as
- *     asked) from the caller's point of view: an absolute path as it is,
- *     a relative one through the caller's magic link /proc/PID/cwd/PATH
- *     or /proc/PID/fd/N/PATH, an empty path with AT_EMPTY_PATH as
- *     /proc/PID/fd/N itself (what fstat by empty path names), check the
+ *     (process_vm_readv), stat it (fstatat with the caller's
+ *     AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH) from the caller's point of
+ *     view, the cheapest way each: an absolute path as it is; one
+ *     relative to a descriptor (or empty, with AT_EMPTY_PATH: what glibc
+ *     2.36's fstat makes) from a copy of that descriptor (pidfd_getfd
+ *     through a pidfd of the caller kept between calls, then close: three
+ *     calls, cheaper than one stat through /proc/PID/fd/N, whose lookup
+ *     costs more); one relative to the working directory through the
+ *     caller's magic link /proc/PID/cwd/PATH. Then check the
  *     notification is still valid (NOTIF_ID_VALID after everything read
- *     that belonged to the caller: its memory, its /proc entries), write
+ *     that belonged to the caller: its memory, its descriptors), write
  *     the struct stat into the caller's buffer (process_vm_writev) and
- *     answer 0 (NOTIF_SEND): five calls. No policy, no resolution, no
- *     identity check. Other flags, /proc paths and paths that do not fit
- *     continue; a stat that fails gets its errno, a buffer that cannot
- *     be written EFAULT.
+ *     answer 0 (NOTIF_SEND): five calls for a path, seven for a
+ *     descriptor. No policy, no resolution, no identity check. Other
+ *     flags, /proc paths and paths that do not fit continue; a stat that
+ *     fails gets its errno, a buffer that cannot be written EFAULT.
  * -s  sync wake-ups: SECCOMP_IOCTL_NOTIF_SET_FLAGS with
  *     SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6), which asks the
  *     kernel to hand over the CPU directly between the caller and the
@@ -259,6 +263,35 @@ static void reply(int listener, const struct seccomp_notif *req, long long val, 
         die("SECCOMP_IOCTL_NOTIF_SEND");
 }
 
+/* A pidfd of the last caller (thread), kept between calls. */
+static int caller_pidfd = -1;
+static pid_t caller_tid;
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* A copy of descriptor fd of thread tid, or -1 (errno set). */
+static int their_fd(pid_t tid, int fd)
+{
+    for (int fresh = 0; fresh < 2; fresh++) {
+        if (fresh || caller_pidfd < 0 || caller_tid != tid) {
+            if (caller_pidfd >= 0)
+                close(caller_pidfd);
+            caller_pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+            if (caller_pidfd < 0 && errno == EINVAL)
+                caller_pidfd = (int)syscall(SYS_pidfd_open, tid, 0);
+            if (caller_pidfd < 0)
+                return -1;
+            caller_tid = tid;
+        }
+        int copy = (int)syscall(SYS_pidfd_getfd, caller_pidfd, fd, 0);
+        if (copy >= 0 || errno != ESRCH)
+            return copy;
+    }
+    return -1;
+}
+
 /*
  * -t stat -e: answers a newfstatat by doing the stat itself. Returns 0 if
  * answered, -1 if the caller should just continue.
@@ -278,31 +311,33 @@ static int emulate_stat(int listener, const struct seccomp_notif *req)
     ssize_t got = process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0);
     if (got <= 0 || !memchr(path, 0, (size_t)got))
         return -1;
-    /* The path as the caller would name it from here. */
-    char full[PATH_MAX + 64];
-    int follow = !(flags & AT_SYMLINK_NOFOLLOW);
+    if (path[0] == '/' && (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0))
+        return -1; /* /proc/self would name the supervisor */
+    if (path[0] == 0 && (!(flags & AT_EMPTY_PATH) || dirfd == AT_FDCWD))
+        return -1;
+    struct stat st;
+    int r, err;
     if (path[0] == '/') {
-        if (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0)
-            return -1; /* /proc/self would name the supervisor */
-        strcpy(full, path);
-    } else {
-        int n = dirfd == AT_FDCWD
-                    ? snprintf(full, sizeof(full), "/proc/%u/cwd", (unsigned)req->pid)
-                    : snprintf(full, sizeof(full), "/proc/%u/fd/%d", (unsigned)req->pid, dirfd);
-        if (path[0] == 0) {
-            if (!(flags & AT_EMPTY_PATH) || dirfd == AT_FDCWD)
-                return -1;
-            follow = 1; /* the descriptor itself */
-        } else if ((size_t)n + 1 + strlen(path) >= sizeof(full)) {
+        r = fstatat(AT_FDCWD, path, &st, flags);
+    } else if (dirfd == AT_FDCWD) {
+        char full[PATH_MAX + 64];
+        int n = snprintf(full, sizeof(full), "/proc/%u/cwd/", (unsigned)req->pid);
+        if ((size_t)n + strlen(path) >= sizeof(full))
             return -1;
+        strcpy(full + n, path);
+        r = fstatat(AT_FDCWD, full, &st, flags);
+    } else {
+        int copy = their_fd((pid_t)req->pid, dirfd);
+        if (copy < 0) {
+            r = -1;
         } else {
-            full[n] = '/';
-            strcpy(full + n + 1, path);
+            r = fstatat(copy, path, &st, flags);
+            err = errno;
+            close(copy);
+            errno = err;
         }
     }
-    struct stat st;
-    int r = fstatat(AT_FDCWD, full, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW);
-    int err = r ? errno : 0;
+    err = r ? errno : 0;
     /* Everything read (memory, /proc) was the caller's only if it still waits. */
     if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) != 0)
         return 0;

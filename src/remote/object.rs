@@ -223,8 +223,10 @@ pub fn place(pinned: &Pinned, buf: &mut [u8; PATH_MAX]) -> Result<Place> {
 /// for a removed one, `(unreachable)...` for one outside husk's root or
 /// mount namespace), so there is nothing to confirm. Asked on the
 /// calling thread's own working directory (each worker has its own:
-/// `CLONE_FS` unshared), which goes back to `/` at once, so husk never
-/// holds a directory busy. `None` if husk may not enter it (a husk that
+/// `CLONE_FS` unshared), which goes back to `/` at once (the resolver's
+/// own looks stay where they entered: `resolve::enter_start`, which
+/// places the caller's start directories the same way). `None` if husk
+/// may not enter it (a husk that
 /// is not root, without search permission): then the text is confirmed
 /// as for any other object. `ENAMETOOLONG` for a path longer than
 /// `PATH_MAX` (README, "Capacities").

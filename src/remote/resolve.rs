@@ -38,9 +38,6 @@ use crate::sys::{Errno, Result};
 /// The kernel's limit on symbolic links followed in one lookup.
 pub const MAX_LINKS: u32 = 40;
 
-/// What a look that must meet no link on the way refuses.
-const NO_LINKS: u64 = libc::RESOLVE_NO_SYMLINKS | libc::RESOLVE_NO_MAGICLINKS;
-
 /// Who is asking: the calling thread (its process id is looked up when
 /// first needed).
 pub struct Caller {
@@ -147,8 +144,12 @@ pub struct Resolved {
     /// fail, so the checker can answer as for a missing path where that
     /// object is hidden. 0 otherwise.
     pub blame: usize,
-    /// A pidfd of the last caller, for its descriptors.
+    /// Pidfds of the last callers, for their descriptors.
     handle: object::Handle,
+    /// A hash of the path of the directory this worker thread last
+    /// entered for a look (its working directory, unless something
+    /// else moved it since: always confirmed with `getcwd`); 0: none.
+    entered: u64,
     rest: [u8; 2 * PATH_MAX],
     link: [u8; PATH_MAX],
 }
@@ -172,6 +173,7 @@ impl Resolved {
             pinned: None,
             blame: 0,
             handle: object::Handle::new(),
+            entered: 0,
             rest: [0; 2 * PATH_MAX],
             link: [0; PATH_MAX],
         }
@@ -603,15 +605,17 @@ pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
 
 /// The notify transport's look at the path a stat names, which is
 /// also the stat's answer: `raw` joined to its start as text, then the
-/// last name looked up once (`lstat`) in its directory, that directory
-/// reached with no link on the way:
+/// last name looked up once (`lstat`) in the directory holding it, that
+/// directory reached so that its path is the text (no link on the way):
 ///
-/// - one name relative to a start directory: in that very directory,
-///   entered through the caller's magic link ([`enter_start`]);
+/// - one name relative to a start directory: in that directory itself,
+///   through husk's copy of the caller's descriptor, or entered through
+///   the caller's `/proc/TID/cwd` ([`enter_start`]);
 /// - one name under `/`: `/NAME` itself;
-/// - anything longer: in the parent opened `O_PATH | O_DIRECTORY` with
-///   `RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS` (from the entered
-///   start directory for a relative path).
+/// - anything longer: in the directory the text before the name names,
+///   entered ([`enter_path`]) and confirmed by the kernel's own answer
+///   for where it is (`getcwd` gives the path of the directory itself,
+///   never one through a link).
 ///
 /// So the object described is the one at that text, which is its real
 /// path. Never a stat by path after a separate check of the components
@@ -621,12 +625,11 @@ pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
 /// takes as long as a missing one (the decision comes after).
 ///
 /// `Ok(true)`: `out` holds the object that path names, as `lstat` of
-/// it (`out.stat`), or nothing if the kernel found nothing there
-/// (ENOENT: every directory on the way was looked up and none was a
-/// link). `Ok(false)`: this look cannot say (a `.`, `..`, trailing
-/// slash or `/proc` path; a link on the way, or a final one the call
-/// follows; a directory that is not one, or that husk may not search;
-/// a start with no path): use [`resolve`].
+/// it (`out.stat`), or nothing if the kernel found nothing there.
+/// `Ok(false)`: this look cannot say (a `.`, `..`, trailing slash or
+/// `/proc` path; a link on the way, or a final one the call follows; a
+/// directory that is missing, not one, or that husk may not search; a
+/// start with no path): use [`resolve`].
 pub fn looked(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Result<bool> {
     if raw.is_empty()
         || raw.len() > PATH_MAX
@@ -640,15 +643,15 @@ pub fn looked(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Resu
         return Ok(false);
     }
     out.clear();
-    let entered = if raw[0] == b'/' {
+    let start = if raw[0] == b'/' {
         out.real.set(b"/")?;
         None
     } else {
-        let Some((entered, n)) = enter_start(caller, how.start, &mut out.link)? else {
+        let Some(start) = enter_start(caller, how.start, out)? else {
             return Ok(false);
         };
-        out.real.set(&out.link[..n])?;
-        Some((entered, out.real.as_bytes().len()))
+        out.real.set(&out.link[..start.len])?;
+        Some(start)
     };
     let mut rest = raw;
     let mut first = true;
@@ -680,34 +683,21 @@ pub fn looked(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Resu
     let Ok(last) = core::ffi::CStr::from_bytes_until_nul(&name) else {
         return Ok(false);
     };
-    // The directory holding the last name, as text: from `from` (just
-    // after the entered start's path, or after the root's `/`) to the
-    // slash before the name.
-    let whole = out.real.as_bytes().len();
-    let from = match entered {
-        Some((_, n)) => n + usize::from(n > 1),
-        None => 1,
-    };
-    let looked = if names == 1 && entered.is_some() {
-        file::stat_at_raw(Dir::Cwd, last, false)
-    } else if names == 1 {
-        file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false)
-    } else {
-        let mut parent = [0u8; PATH_MAX + 1];
-        let upto = whole - name_len - 1;
-        let text = if entered.is_some() {
-            &out.real.as_bytes()[from..upto]
-        } else {
-            &out.real.as_bytes()[..upto]
-        };
-        parent[..text.len()].copy_from_slice(text);
-        match core::ffi::CStr::from_bytes_until_nul(&parent) {
-            Ok(parent) => stat_in(parent, last),
-            Err(_) => return Ok(false),
+    let looked = match &start {
+        // The start directory itself holds the name.
+        Some(start) if names == 1 => match &start.copy {
+            Some(dir) => file::stat_at_raw(Dir::Fd(dir.as_fd()), last, false),
+            None => file::stat_at_raw(Dir::Cwd, last, false),
+        },
+        None if names == 1 => file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false),
+        _ => {
+            let parent = out.real.as_bytes().len() - name_len - 1;
+            if !enter_path(out, parent)? {
+                return Ok(false);
+            }
+            file::stat_at_raw(Dir::Cwd, last, false)
         }
     };
-    // Back to `/` before anything else.
-    drop(entered);
     match looked {
         Ok(st) if st.info().is_symlink() && how.follow => Ok(false),
         Ok(st) => {
@@ -720,12 +710,42 @@ pub fn looked(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Resu
     }
 }
 
-/// `lstat` of `name` in directory `parent` (relative to the thread's
-/// working directory), reached with no link on the way.
-fn stat_in(parent: &core::ffi::CStr, name: &core::ffi::CStr) -> Result<RawStat> {
-    let flags = (libc::O_PATH | libc::O_DIRECTORY) as u64;
-    let dir = file::openat2(Dir::Cwd, parent, flags, 0, NO_LINKS)?;
-    file::stat_at_raw(Dir::Fd(dir.as_fd()), name, false)
+/// Makes the directory whose path is the first `len` bytes of
+/// `out.real` this thread's working directory, if that text is its
+/// path: entered by that text (links on the way followed, as any
+/// lookup), then confirmed by `getcwd`, which names the directory
+/// itself, so a text through a link never matches. Already there (the
+/// last look's directory, confirmed the same way): `getcwd` alone.
+/// `false`: not a directory's own path, or not one husk may enter.
+fn enter_path(out: &mut Resolved, len: usize) -> Result<bool> {
+    let mut text = [0u8; PATH_MAX + 1];
+    text[..len].copy_from_slice(&out.real.as_bytes()[..len]);
+    let key = path_key(&text[..len]);
+    if out.entered == key
+        && matches!(file::getcwd(&mut out.link[..]), Ok(here) if here == &text[..len])
+    {
+        return Ok(true);
+    }
+    out.entered = 0;
+    let Ok(dir) = core::ffi::CStr::from_bytes_until_nul(&text) else {
+        return Ok(false);
+    };
+    if file::chdir(dir).is_err() {
+        return Ok(false);
+    }
+    if !matches!(file::getcwd(&mut out.link[..]), Ok(here) if here == &text[..len]) {
+        return Ok(false);
+    }
+    out.entered = key;
+    Ok(true)
+}
+
+/// A 64-bit FNV-1a hash of a path (never 0: 0 means none).
+fn path_key(path: &[u8]) -> u64 {
+    let hash = path.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    hash.max(1)
 }
 
 /// Resolves the program `caller`'s process really runs (its
@@ -773,38 +793,42 @@ fn start_link(caller: &Caller, start: Start) -> Result<ProcPath> {
     })
 }
 
-/// The thread's working directory while it is a caller's start
-/// directory ([`enter_start`]): back to `/` when dropped, so husk
-/// holds no directory busy between calls.
-struct Entered;
-
-impl Drop for Entered {
-    fn drop(&mut self) {
-        // Cannot fail (`/` is always searchable); if it did, the next
-        // entry replaces it anyway.
-        let _ = file::chdir(c"/");
-    }
+/// A caller's start directory, entered by [`enter_start`].
+struct Entered {
+    /// The length of its path, in `Resolved::link`.
+    len: usize,
+    /// husk's copy of the caller's descriptor, if the start is one.
+    copy: Option<OwnedFd>,
 }
 
-/// Enters the caller's start directory through its magic link
-/// (`/proc/TID/cwd`, `/proc/TID/fd/N`, which reaches the directory
-/// itself, whatever its name) and asks the kernel where it is
-/// (`getcwd`, the answer `object::place_dir` takes for a pinned
-/// directory): the length of its path, written into `buf`, and the
-/// thread inside it until the guard is dropped. Three calls with the
-/// way back, and no descriptor. Each worker has a working directory of
-/// its own (`CLONE_FS` unshared).
+/// Enters the caller's start directory (makes it this worker thread's
+/// working directory: each worker has its own, `CLONE_FS` unshared)
+/// and asks the kernel where it is (`getcwd`, the answer
+/// `object::place_dir` takes for a pinned directory), into `out.link`.
+/// A descriptor is entered through husk's copy of it (`pidfd_getfd`,
+/// through a pidfd kept between calls), the working directory through
+/// its magic link `/proc/TID/cwd` (nothing copies it); either way the
+/// directory itself, whatever its name.
+///
+/// The thread stays there after the call (a look that needs another
+/// directory enters that one; `enter_path` confirms where it is before
+/// it relies on it): going back to `/` would cost a call each time.
 ///
 /// `Ok(None)` where that does not tell: husk may not enter it, or it
 /// has no path (removed, or outside husk's root or mount namespace):
 /// pin it then ([`pin_start`]).
-fn enter_start(
-    caller: &Caller,
-    start: Start,
-    buf: &mut [u8; PATH_MAX],
-) -> Result<Option<(Entered, usize)>> {
-    let mut link = start_link(caller, start)?;
-    match file::chdir(link.as_cstr()) {
+fn enter_start(caller: &Caller, start: Start, out: &mut Resolved) -> Result<Option<Entered>> {
+    let copy = match start {
+        Start::Fd(fd) if fd < 0 => return Err(Errno::EBADF),
+        Start::Fd(fd) => out.handle.copy_fd(caller.tid, || caller.tgid(), fd)?,
+        Start::Cwd => None,
+    };
+    out.entered = 0;
+    let went = match &copy {
+        Some(dir) => file::fchdir(dir),
+        None => file::chdir(start_link(caller, start)?.as_cstr()),
+    };
+    match went {
         Ok(()) => {}
         // A descriptor of a file, pipe or socket: not a directory.
         Err(Errno::ENOTDIR) => return Err(Errno::ENOTDIR),
@@ -812,11 +836,11 @@ fn enter_start(
         Err(Errno::ENOENT) => return Err(Errno::EBADF),
         Err(_) => return Ok(None),
     }
-    let entered = Entered;
-    match file::getcwd(&mut buf[..]) {
+    match file::getcwd(&mut out.link[..]) {
         Ok(text) if text.first() == Some(&b'/') => {
-            let n = text.len();
-            Ok(Some((entered, n)))
+            let len = text.len();
+            out.entered = path_key(text);
+            Ok(Some(Entered { len, copy }))
         }
         Err(Errno::ERANGE | Errno::ENAMETOOLONG) => Err(Errno::ENAMETOOLONG),
         // `(unreachable)...`, or removed.
@@ -946,8 +970,8 @@ fn beyond(caller: &Caller, rest: &[u8], how: How, out: &mut Resolved) -> Result<
 /// working directory, or what its descriptor names, placed by identity
 /// (or marks `out` pathless, with that directory pinned).
 fn set_start(caller: &Caller, start: Start, out: &mut Resolved) -> Result<()> {
-    if let Some((_entered, n)) = enter_start(caller, start, &mut out.link)? {
-        return out.real.set(&out.link[..n]);
+    if let Some(entered) = enter_start(caller, start, out)? {
+        return out.real.set(&out.link[..entered.len]);
     }
     let mut link = start_link(caller, start)?;
     let fd = match start {

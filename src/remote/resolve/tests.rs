@@ -287,8 +287,8 @@ fn a_stat_look_meets_no_link_on_the_way() {
     assert!(decided && info.is_none());
     let (decided, _, info) = look(b"missing", in_dir);
     assert!(decided && info.is_none());
-    let (decided, _, info) = look(&abs(&dir, "nothing/missing"), follow);
-    assert!(decided && info.is_none(), "a missing directory on the way");
+    // A missing directory on the way: the full resolution says.
+    assert!(!look(&abs(&dir, "nothing/missing"), follow).0);
     let (decided, _, info) = look(b"d/sub/missing", in_dir);
     assert!(decided && info.is_none());
     // A name under the root.
@@ -319,7 +319,34 @@ fn a_stat_look_meets_no_link_on_the_way() {
         ),
         Err(Errno::EBADF)
     );
-    // Entering a start directory leaves the thread back at `/`.
-    let mut buf = [0u8; 64];
-    assert_eq!(crate::sys::file::getcwd(&mut buf).unwrap(), b"/");
+}
+
+/// A look stays in the directory it entered, and never trusts it for
+/// the path it had: a directory moved away, and another made at its
+/// path, is found as the new one.
+#[test]
+fn a_stat_look_confirms_where_it_stands() {
+    let dir = scratch("look-moved");
+    let follow = How::at(Start::Cwd, true);
+    let x = abs(&dir, "d/x");
+    let (decided, _, info) = look(&x, follow);
+    assert!(decided && info == Some(lstat_of(&dir.join("d/x"))));
+    // Again, from where the last look left the thread.
+    let (decided, _, info) = look(&x, follow);
+    assert!(decided && info == Some(lstat_of(&dir.join("d/x"))));
+    std::fs::rename(dir.join("d"), dir.join("moved")).unwrap();
+    std::fs::create_dir(dir.join("d")).unwrap();
+    let (decided, real, info) = look(&x, follow);
+    assert!(decided, "{real}");
+    assert_eq!(info, None, "the old directory's x, at its old path");
+    std::fs::remove_dir(dir.join("d")).unwrap();
+    // No directory there at all: the full resolution says.
+    assert!(!look(&x, follow).0);
+    // A link where the directory was: never looked through.
+    std::os::unix::fs::symlink(dir.join("moved"), dir.join("d")).unwrap();
+    assert!(!look(&x, follow).0);
+    let (decided, real, info) = look(&abs(&dir, "moved/x"), follow);
+    assert!(decided);
+    assert_eq!(real, dir.join("moved/x").display().to_string());
+    assert_eq!(info, Some(lstat_of(&dir.join("moved/x"))));
 }
