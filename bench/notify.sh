@@ -61,6 +61,9 @@
 # with the same options, interleaved with the rest (before/after a
 # change, measured side by side in one run).
 #
+# CLOCK=cpu times CPU (user + system) instead of wall time (bench/lib.sh;
+# GNU time needed): steadier on a machine shared with other work.
+#
 # Environment: N (100000), REPS (5), PLACES ("one"), KINDS ("open stat
 # statat fstat"), VARIANTS ("floor-emul floor-sync floor-ptrace"), HUSK
 # (target/release/husk), HUSK_OLD, HUSK_OPTS, HUSK_STAT_OPTS, CC (cc),
@@ -203,7 +206,7 @@ ratio() {
     }'
 }
 
-echo "machine: $(nproc) CPUs, $(uname -sr), $(date -u +%Y-%m-%d); N=$N, REPS=$REPS, median wall time"
+echo "machine: $(nproc) CPUs, $(uname -sr), $(date -u +%Y-%m-%d); N=$N, REPS=$REPS, median ${CLOCK:-wall} time; load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 
 for kind in $KINDS; do
 case $kind in
