@@ -718,22 +718,27 @@ pub fn looked(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Resu
 /// last look's directory, confirmed the same way): `getcwd` alone.
 /// `false`: not a directory's own path, or not one husk may enter.
 fn enter_path(out: &mut Resolved, len: usize) -> Result<bool> {
-    let mut text = [0u8; PATH_MAX + 1];
-    text[..len].copy_from_slice(&out.real.as_bytes()[..len]);
-    let key = path_key(&text[..len]);
-    if out.entered == key
-        && matches!(file::getcwd(&mut out.link[..]), Ok(here) if here == &text[..len])
-    {
+    let key = path_key(&out.real.as_bytes()[..len]);
+    // Where the thread is, as the kernel says (into `out.rest`, free
+    // here), is the text?
+    let here = |out: &mut Resolved| {
+        let Resolved { real, rest, .. } = out;
+        matches!(file::getcwd(&mut rest[..]), Ok(cwd) if cwd == &real.as_bytes()[..len])
+    };
+    if out.entered == key && here(out) {
         return Ok(true);
     }
     out.entered = 0;
-    let Ok(dir) = core::ffi::CStr::from_bytes_until_nul(&text) else {
-        return Ok(false);
-    };
-    if file::chdir(dir).is_err() {
+    // The text, NUL-terminated, in `out.link` (free here too).
+    if len >= out.link.len() {
         return Ok(false);
     }
-    if !matches!(file::getcwd(&mut out.link[..]), Ok(here) if here == &text[..len]) {
+    out.link[..len].copy_from_slice(&out.real.as_bytes()[..len]);
+    out.link[len] = 0;
+    let Ok(dir) = core::ffi::CStr::from_bytes_until_nul(&out.link) else {
+        return Ok(false);
+    };
+    if file::chdir(dir).is_err() || !here(out) {
         return Ok(false);
     }
     out.entered = key;
