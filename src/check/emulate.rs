@@ -671,6 +671,9 @@ impl Call<'_> {
         Ok(Reply::Value(0))
     }
 
+    // Never inlined: its 64 KiB buffer would make every call's frame
+    // that large (stack probes touch a frame whole: resident memory).
+    #[inline(never)]
     fn setxattr(
         &self,
         scratch: &mut Scratch,
@@ -721,6 +724,9 @@ impl Call<'_> {
     }
 
     /// getxattr (`name: Some`) or listxattr: into the caller's buffer.
+    // Never inlined: its 64 KiB buffer would make every call's frame
+    // that large (stack probes touch a frame whole: resident memory).
+    #[inline(never)]
     fn getxattr(
         &self,
         scratch: &mut Scratch,
@@ -1037,6 +1043,9 @@ impl Call<'_> {
     }
 
     /// sendto with a destination (without one the filter lets it run).
+    // Never inlined: its 64 KiB buffer would make every call's frame
+    // that large (stack probes touch a frame whole: resident memory).
+    #[inline(never)]
     fn sendto(&self, scratch: &mut Scratch) -> Result<Reply> {
         let a = &self.info.args;
         let socket = self.their_fd(scratch, a[0] as u32 as i32)?;
@@ -1081,6 +1090,9 @@ impl Call<'_> {
     /// sendmsg: the checked destination and control data (each passed
     /// descriptor replaced by husk's copy of it), and the caller's data,
     /// gathered.
+    // Never inlined: its 64 KiB buffer would make every call's frame
+    // that large (stack probes touch a frame whole: resident memory).
+    #[inline(never)]
     fn sendmsg(&self, scratch: &mut Scratch) -> Result<Reply> {
         let a = &self.info.args;
         let socket = self.their_fd(scratch, a[0] as u32 as i32)?;
