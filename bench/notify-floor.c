@@ -1,5 +1,6 @@
 /*
- * notify-floor [-e] [-s] COMMAND [ARG]...: the floor of bench/notify.sh.
+ * notify-floor [-e] [-s] [-t open|stat] COMMAND [ARG]...: the floors of
+ * bench/notify.sh.
  *
  * The least work a seccomp user-notification supervisor can do for each
  * call its filter hands it with SECCOMP_RET_USER_NOTIF: wake up in poll,
@@ -10,9 +11,10 @@
  * user notification pays at least this much per trapped call, so husk's
  * notify transport is measured as a ratio to it.
  *
- * It traps open, openat and openat2 (those the architecture has) and
- * allows everything else; other architectures than the native one are
- * killed, as in husk's filter and in floor-ptrace.
+ * It traps open, openat and openat2 (those the architecture has), or
+ * with -t stat newfstatat alone, and allows everything else; other
+ * architectures than the native one are killed, as in husk's filter and
+ * in floor-ptrace.
  *
  * Start-up: a socketpair, then fork. The child asks for SIGKILL on its
  * parent's death, sets no-new-privs and installs the filter with
@@ -44,6 +46,24 @@
  *     (open, openat2, relative paths, /proc, paths that do not fit)
  *     continues.
  *     An open that fails in the supervisor gets its errno.
+ *     With -t stat, -e answers a newfstatat by doing the stat itself, as
+ *     an emulating supervisor must at the least: read the path
+ *     (process_vm_readv), stat it (fstatat with the caller's
+ *     AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH) from the caller's point of
+ *     view, the cheapest way each: an absolute path as it is; one
+ *     relative to a descriptor (or empty, with AT_EMPTY_PATH: what glibc
+ *     2.36's fstat makes) from a copy of that descriptor (pidfd_getfd
+ *     through a pidfd of the caller kept between calls, then close: three
+ *     calls, cheaper than one stat through /proc/PID/fd/N, whose lookup
+ *     costs more); one relative to the working directory through the
+ *     caller's magic link /proc/PID/cwd/PATH. Then check the
+ *     notification is still valid (NOTIF_ID_VALID after everything read
+ *     that belonged to the caller: its memory, its descriptors), write
+ *     the struct stat into the caller's buffer (process_vm_writev) and
+ *     answer 0 (NOTIF_SEND): five calls for a path, seven for a
+ *     descriptor. No policy, no resolution, no identity check. Other
+ *     flags, /proc paths and paths that do not fit continue; a stat that
+ *     fails gets its errno, a buffer that cannot be written EFAULT.
  * -s  sync wake-ups: SECCOMP_IOCTL_NOTIF_SET_FLAGS with
  *     SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6), which asks the
  *     kernel to hand over the CPU directly between the caller and the
@@ -65,6 +85,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -95,14 +116,17 @@
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
 #endif
 
-static const int trapped[] = {
+static const int trapped_open[] = {
     __NR_openat,
 #ifdef __NR_open
     __NR_open,
 #endif
     __NR_openat2,
 };
-#define NTRAPPED (int)(sizeof(trapped) / sizeof(trapped[0]))
+static const int trapped_stat[] = { __NR_newfstatat };
+#define NTRAPPED_MAX 3
+static const int *trapped = trapped_open;
+static int ntrapped = (int)(sizeof(trapped_open) / sizeof(trapped_open[0]));
 
 static void die(const char *what)
 {
@@ -113,7 +137,7 @@ static void die(const char *what)
 /* Returns the listener descriptor, or -1. */
 static int install_filter(void)
 {
-    struct sock_filter prog[8 + NTRAPPED];
+    struct sock_filter prog[8 + NTRAPPED_MAX];
     int n = 0;
 
     prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -122,9 +146,9 @@ static int install_filter(void)
     prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
     prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                              offsetof(struct seccomp_data, nr));
-    for (int i = 0; i < NTRAPPED; i++) {
+    for (int i = 0; i < ntrapped; i++) {
         /* Match: jump over the remaining compares and the ALLOW. */
-        unsigned char skip = (unsigned char)(NTRAPPED - i);
+        unsigned char skip = (unsigned char)(ntrapped - i);
         prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
                                                  (unsigned)trapped[i], skip, 0);
     }
@@ -231,6 +255,103 @@ static int emulate_open(int listener, const struct seccomp_notif *req)
     return 0;
 }
 
+/* Answers notification `req` with `val`, or with error `err` if not 0. */
+static void reply(int listener, const struct seccomp_notif *req, long long val, int err)
+{
+    struct seccomp_notif_resp resp = { .id = req->id, .val = val, .error = -err };
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT)
+        die("SECCOMP_IOCTL_NOTIF_SEND");
+}
+
+/* A pidfd of the last caller (thread), kept between calls. */
+static int caller_pidfd = -1;
+static pid_t caller_tid;
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* A copy of descriptor fd of thread tid, or -1 (errno set). */
+static int their_fd(pid_t tid, int fd)
+{
+    for (int fresh = 0; fresh < 2; fresh++) {
+        if (fresh || caller_pidfd < 0 || caller_tid != tid) {
+            if (caller_pidfd >= 0)
+                close(caller_pidfd);
+            caller_pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+            if (caller_pidfd < 0 && errno == EINVAL)
+                caller_pidfd = (int)syscall(SYS_pidfd_open, tid, 0);
+            if (caller_pidfd < 0)
+                return -1;
+            caller_tid = tid;
+        }
+        int copy = (int)syscall(SYS_pidfd_getfd, caller_pidfd, fd, 0);
+        if (copy >= 0 || errno != ESRCH)
+            return copy;
+    }
+    return -1;
+}
+
+/*
+ * -t stat -e: answers a newfstatat by doing the stat itself. Returns 0 if
+ * answered, -1 if the caller should just continue.
+ */
+static int emulate_stat(int listener, const struct seccomp_notif *req)
+{
+    if (req->data.nr != __NR_newfstatat)
+        return -1;
+    int dirfd = (int)req->data.args[0];
+    int flags = (int)req->data.args[3];
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -1;
+    char path[PATH_MAX];
+    struct iovec local = { .iov_base = path, .iov_len = sizeof(path) };
+    struct iovec remote = { .iov_base = (void *)(unsigned long)req->data.args[1],
+                            .iov_len = sizeof(path) };
+    ssize_t got = process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0);
+    if (got <= 0 || !memchr(path, 0, (size_t)got))
+        return -1;
+    if (path[0] == '/' && (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0))
+        return -1; /* /proc/self would name the supervisor */
+    if (path[0] == 0 && (!(flags & AT_EMPTY_PATH) || dirfd == AT_FDCWD))
+        return -1;
+    struct stat st;
+    int r, err;
+    if (path[0] == '/') {
+        r = fstatat(AT_FDCWD, path, &st, flags);
+    } else if (dirfd == AT_FDCWD) {
+        char full[PATH_MAX + 64];
+        int n = snprintf(full, sizeof(full), "/proc/%u/cwd/", (unsigned)req->pid);
+        if ((size_t)n + strlen(path) >= sizeof(full))
+            return -1;
+        strcpy(full + n, path);
+        r = fstatat(AT_FDCWD, full, &st, flags);
+    } else {
+        int copy = their_fd((pid_t)req->pid, dirfd);
+        if (copy < 0) {
+            r = -1;
+        } else {
+            r = fstatat(copy, path, &st, flags);
+            err = errno;
+            close(copy);
+            errno = err;
+        }
+    }
+    err = r ? errno : 0;
+    /* Everything read (memory, /proc) was the caller's only if it still waits. */
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) != 0)
+        return 0;
+    if (!err) {
+        struct iovec out = { .iov_base = &st, .iov_len = sizeof(st) };
+        struct iovec to = { .iov_base = (void *)(unsigned long)req->data.args[2],
+                            .iov_len = sizeof(st) };
+        if (process_vm_writev((pid_t)req->pid, &out, 1, &to, 1, 0) != (ssize_t)sizeof(st))
+            err = EFAULT;
+    }
+    reply(listener, req, 0, err);
+    return 0;
+}
+
 static int child_status(pid_t pid)
 {
     int status;
@@ -242,20 +363,29 @@ static int child_status(pid_t pid)
 
 int main(int argc, char **argv)
 {
-    int emulate = 0, sync_wake = 0;
+    int emulate = 0, sync_wake = 0, stat_calls = 0;
     while (argc > 1 && argv[1][0] == '-') {
         if (strcmp(argv[1], "-e") == 0)
             emulate = 1;
         else if (strcmp(argv[1], "-s") == 0)
             sync_wake = 1;
-        else
+        else if (strcmp(argv[1], "-t") == 0 && argc > 2 &&
+                 (strcmp(argv[2], "open") == 0 || strcmp(argv[2], "stat") == 0)) {
+            stat_calls = strcmp(argv[2], "stat") == 0;
+            argv++;
+            argc--;
+        } else
             break;
         argv++;
         argc--;
     }
     if (argc < 2) {
-        fprintf(stderr, "usage: notify-floor [-e] [-s] COMMAND [ARG]...\n");
+        fprintf(stderr, "usage: notify-floor [-e] [-s] [-t open|stat] COMMAND [ARG]...\n");
         return 125;
+    }
+    if (stat_calls) {
+        trapped = trapped_stat;
+        ntrapped = (int)(sizeof(trapped_stat) / sizeof(trapped_stat[0]));
     }
 
     int sv[2];
@@ -329,7 +459,7 @@ int main(int argc, char **argv)
                     continue; /* the caller went away meanwhile */
                 die("SECCOMP_IOCTL_NOTIF_RECV");
             }
-            if (emulate && emulate_open(listener, req) == 0)
+            if (emulate && (stat_calls ? emulate_stat(listener, req) : emulate_open(listener, req)) == 0)
                 continue;
             memset(resp, 0, resp_size);
             resp->id = req->id;

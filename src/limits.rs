@@ -31,6 +31,10 @@ pub const SEND_BYTES: usize = 64 * 1024;
 /// changing between the check and the call (another inode or type at
 /// the path, a name that appeared); then the call fails with ESTALE.
 pub const DECISIONS_PER_CALL: usize = 4;
+/// Callers' pidfds each worker keeps for copying their descriptors
+/// (per table: each resolver slot and the emulator have one); more
+/// callers replace the oldest (one `pidfd_open` more, never a failure).
+pub const CALLER_PIDFDS: usize = crate::remote::object::HANDLES;
 /// Bytes of the absolute path husk decides on (the kernel's PATH_MAX,
 /// NUL included): a call whose path, made absolute, is longer fails
 /// with ENAMETOOLONG, though the kernel would take it relative.
@@ -112,6 +116,11 @@ pub const ALL: &[(&str, usize, &str)] = &[
         "decisions-per-call",
         DECISIONS_PER_CALL,
         "decisions for one call whose object keeps changing (notify; then ESTALE)",
+    ),
+    (
+        "caller-pidfds",
+        CALLER_PIDFDS,
+        "callers' pidfds kept per table (more: the oldest replaced)",
     ),
     (
         "path-bytes",

@@ -75,7 +75,8 @@ fn p(dir: &Path, rel: &str) -> String {
 /// `f` ("ALLOWED" / "SECRET") on both sides, copies `p` of the race
 /// program on both sides, `allowed/x/f` ("ALLOWED"), `allowed/y/f` (a
 /// symlink to `denied/f`), `allowed/t` and `allowed/t.file`
-/// ("ALLOWED"), `hidden/f` ("SECRET", its stat denied too).
+/// ("ALLOWED"), `hidden/f` ("SECRET", its stat denied too), `allowed/h`
+/// (a symlink to `hidden`).
 fn tree(name: &str) -> PathBuf {
     let dir = scratch(name);
     for d in ["allowed", "denied", "hidden", "allowed/x", "allowed/y"] {
@@ -86,6 +87,7 @@ fn tree(name: &str) -> PathBuf {
     std::fs::write(dir.join("hidden/f"), "SECRET").unwrap();
     std::fs::write(dir.join("allowed/x/f"), "ALLOWED").unwrap();
     std::os::unix::fs::symlink(dir.join("denied/f"), dir.join("allowed/y/f")).unwrap();
+    std::os::unix::fs::symlink(dir.join("hidden"), dir.join("allowed/h")).unwrap();
     std::fs::write(dir.join("allowed/t.file"), "ALLOWED").unwrap();
     std::fs::write(dir.join("allowed/t"), "ALLOWED").unwrap();
     for m in ["allowed/m", "denied/m"] {
@@ -299,6 +301,25 @@ fn notify_blocks_exchange() {
 #[test]
 fn ptrace_leaks_exchange() {
     assert!(ptrace_leaks("exchange-ptrace", "exchange").0.leaked > 0);
+}
+
+/// A stat is answered by husk in notify mode: the answer must describe
+/// the object decided on, never one reached through a directory that
+/// became a symlink between husk's look at it and its look at the file
+/// (a hidden file's size, times and existence would leak).
+#[test]
+fn notify_blocks_stat_exchange() {
+    notify_blocks("stat-exchange", "stat-exchange");
+}
+
+#[test]
+fn ptrace_leaks_stat_exchange() {
+    assert!(
+        ptrace_leaks("stat-exchange-ptrace", "stat-exchange")
+            .0
+            .leaked
+            > 0
+    );
 }
 
 /// Another process, outside the sandbox, keeps renaming over

@@ -57,6 +57,19 @@ impl<const N: usize> Program<N> {
         Ok(p)
     }
 
+    /// Makes this program a copy of `insns` (all of them, or none if
+    /// they do not fit). Unlike assigning a whole program, this writes
+    /// only the instructions' own bytes: a program has room for 4096,
+    /// and a copy of the whole struct touches (makes resident) all 32 KiB
+    /// of it, where a filter of a few hundred instructions needs a few.
+    pub fn set(&mut self, insns: &[Insn]) -> Result<(), ProgramFull> {
+        if insns.len() > N {
+            return Err(ProgramFull { capacity: N });
+        }
+        self.insns.clear();
+        self.extend(insns)
+    }
+
     /// Appends one instruction.
     pub fn push(&mut self, insn: Insn) -> Result<(), ProgramFull> {
         self.insns
@@ -131,6 +144,15 @@ mod tests {
         assert_eq!(p.as_slice(), &[Insn::ld_abs(0)]);
         p.extend(&four[..3]).unwrap();
         assert_eq!(p.len(), 4);
+    }
+
+    #[test]
+    fn set_replaces_the_whole_program_or_leaves_it() {
+        let mut p = Program::<3>::from_slice(&[Insn::ld_abs(0), Insn::ret_a()]).unwrap();
+        p.set(&[Insn::ret_allow()]).unwrap();
+        assert_eq!(p.as_slice(), &[Insn::ret_allow()]);
+        assert_eq!(p.set(&[Insn::ret_a(); 4]), Err(ProgramFull { capacity: 3 }));
+        assert_eq!(p.as_slice(), &[Insn::ret_allow()]);
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub struct Scratch {
     pub record: Record,
     /// Its log lines, written once the caller has been answered.
     pub log: core::cell::RefCell<log::Pending>,
+    /// Pidfds of the last callers, for copies of their descriptors
+    /// (the emulator's; the resolver keeps its own in each slot).
+    pub handle: core::cell::RefCell<crate::remote::object::Handle>,
 }
 
 /// An empty path naming its start. (`repr(u8)` with `No` first: all
@@ -97,6 +100,10 @@ pub struct Record {
     pub control_len: usize,
     /// A message's `msg_iov` and `msg_iovlen`, as read.
     pub iov: (u64, u64),
+    /// A stat's answer was looked at with the decision
+    /// ([`decide_stat_quickly`]): `slots[0].stat` describes the object
+    /// decided on, as the kernel described it then.
+    pub looked: bool,
 }
 
 impl Record {
@@ -112,6 +119,7 @@ impl Record {
         control: [0; net::CONTROL_MAX],
         control_len: 0,
         iov: (0, 0),
+        looked: false,
     };
 
     /// Forgets the last call (the large buffers are only ever read up
@@ -125,6 +133,7 @@ impl Record {
         self.addr_len = 0;
         self.control_len = 0;
         self.iov = (0, 0);
+        self.looked = false;
     }
 }
 
@@ -142,6 +151,7 @@ impl Scratch {
             raw: [0; crate::remote::path::PATH_MAX],
             record: Record::EMPTY,
             log: core::cell::RefCell::new(log::Pending::new()),
+            handle: core::cell::RefCell::new(crate::remote::object::Handle::new()),
         }
     }
 }
@@ -200,6 +210,37 @@ pub fn decide_open_quickly(
     // all): only a full resolution may decide it.
     let o_path = checker.record.flags & libc::O_PATH as u64 != 0;
     verdict == Verdict::Allow && !checker.unsure.get() && !o_path
+}
+
+/// The notify transport's quick look at a stat (`stat`, `lstat`,
+/// `newfstatat`), which husk answers itself: decided on its path as
+/// text, then answered from one look at the object that path names,
+/// through the kernel with no link on the way ([`resolve::looked`]);
+/// an empty path (`AT_EMPTY_PATH`, glibc 2.36's `fstat`) from the
+/// caller's own link of its descriptor, whatever it now is (describing
+/// a descriptor the caller holds reveals nothing: see
+/// [`Checker::simple`]). A decision made on that look is final, logged
+/// as a full one would be: the path looked at is the real path.
+///
+/// `Some(verdict)` if that decided the call: `scratch.record.looked`
+/// is then set, and for an allowed call `scratch.slots[0].stat` is the
+/// answer. `None`: decide with [`decide_call`]. The look is made with
+/// husk's credentials: only while the sandbox has not changed its own
+/// (`remote::creds`).
+pub fn decide_stat_quickly(
+    policy: &Policy,
+    tid: i32,
+    info: &SyscallInfo,
+    scratch: &mut Scratch,
+) -> Option<Verdict> {
+    scratch.record.reset();
+    let mut checker = Checker::new(policy, tid, info.nr as u32, scratch);
+    if !matches!(checker.sys, "stat" | "lstat" | "newfstatat") {
+        return None;
+    }
+    checker.look = true;
+    let verdict = checker.call(info);
+    (!checker.unsure.get() && checker.record.looked).then_some(verdict)
 }
 
 /// The categories a trapped call may need, by its name (a superset).
@@ -358,6 +399,10 @@ struct Checker<'p> {
     /// A quick look ([`decide_open_quickly`]): paths resolved as text
     /// ([`resolve::lexical`]), nothing logged.
     lexical: bool,
+    /// A stat's quick look ([`decide_stat_quickly`]): paths resolved as
+    /// text and looked at once ([`resolve::looked`]); a decision made
+    /// on one is final (logged as any other).
+    look: bool,
     /// In a quick look: something would have been logged, or the
     /// quick resolution could not answer.
     unsure: Cell<bool>,
@@ -400,6 +445,7 @@ impl<'p> Checker<'p> {
             raw,
             record,
             log,
+            handle: _,
         } = scratch;
         Checker {
             policy,
@@ -414,6 +460,7 @@ impl<'p> Checker<'p> {
             pending: log,
             quiet_warn: false,
             lexical: false,
+            look: false,
             unsure: Cell::new(false),
         }
     }
@@ -658,6 +705,19 @@ impl<'p> Checker<'p> {
                 Start::Cwd => Empty::Cwd,
             };
         }
+        if self.look {
+            let raw = &self.raw[..raw_len];
+            return match resolve::looked(&self.caller, raw, how, &mut self.slots[slot]) {
+                Ok(true) => {
+                    self.record.looked = true;
+                    Ok(())
+                }
+                Ok(false) | Err(_) => {
+                    self.unsure.set(true);
+                    Err(Errno::EAGAIN)
+                }
+            };
+        }
         if self.lexical {
             let raw = &self.raw[..raw_len];
             return match resolve::lexical(&self.caller, raw, how, &mut self.slots[slot]) {
@@ -776,6 +836,9 @@ impl<'p> Checker<'p> {
                     Start::Fd(fd) => Empty::AnyFd(fd),
                     Start::Cwd => Empty::AnyCwd,
                 };
+                if let (true, Start::Fd(fd)) = (self.look, how.start) {
+                    return self.look_at_fd(fd);
+                }
             }
             return Verdict::Allow;
         }
@@ -785,6 +848,35 @@ impl<'p> Checker<'p> {
         }
         self.check_path(0, cats);
         self.verdict()
+    }
+
+    /// A stat's quick look at the caller's descriptor `fd` itself,
+    /// whatever it names now: husk's copy of it (`pidfd_getfd`, the
+    /// pidfd kept between calls), described. (Three calls, but cheaper
+    /// than one `stat` of its magic link `/proc/TID/fd/N`, whose lookup
+    /// costs more than all three.) No such descriptor is EBADF, as the
+    /// kernel says.
+    fn look_at_fd(&mut self, fd: i32) -> Verdict {
+        if fd < 0 {
+            return Verdict::Deny(Errno::EBADF);
+        }
+        match self.slots[0].their_fd(&self.caller, fd) {
+            // The copy is closed at once: its stat is the answer.
+            Ok(Some(_copy)) => {
+                self.record.looked = true;
+                Verdict::Allow
+            }
+            Err(Errno::EBADF) => {
+                self.record.looked = true;
+                Verdict::Deny(Errno::EBADF)
+            }
+            // No pidfd_getfd (before 5.6), or something else: the
+            // emulator looks through the magic link itself.
+            Ok(None) | Err(_) => {
+                self.unsure.set(true);
+                Verdict::Allow
+            }
+        }
     }
 
     /// Whether `operand` is an empty path with `AT_EMPTY_PATH`: the

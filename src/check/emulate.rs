@@ -162,6 +162,13 @@ pub fn emulate(
     }
     let mut quick = matches!(name, "open" | "openat" | "creat" | "openat2")
         && decide::decide_open_quickly(policy, tid, &info, scratch);
+    // A stat answered from its decision's own look at the object; the
+    // look is husk's, so only while the sandbox has husk's credentials.
+    let mut looked = if matches!(name, "stat" | "lstat" | "newfstatat") && creds::unchanged() {
+        decide::decide_stat_quickly(policy, tid, &info, scratch)
+    } else {
+        None
+    };
     let call = Call {
         notif,
         info: &info,
@@ -175,6 +182,8 @@ pub fn emulate(
             // (Call::sendmmsg): deciding them all here first would only
             // do it twice.
             Verdict::Allow
+        } else if let Some(verdict) = looked.take() {
+            verdict
         } else {
             decide::decide_call(policy, tid, &info, scratch)
         };
@@ -254,8 +263,8 @@ fn perform(call: &Call<'_>, name: &str, policy: &Policy, scratch: &mut Scratch) 
             let (flags, mode) = (scratch.record.flags, scratch.record.mode);
             call.open(scratch, flags, mode)
         }
-        "stat" | "lstat" => call.stat(scratch, info.args[1], !acting.switched()),
-        "newfstatat" => call.stat(scratch, info.args[2], !acting.switched()),
+        "stat" | "lstat" => call.stat(scratch, info.args[1]),
+        "newfstatat" => call.stat(scratch, info.args[2]),
         "statx" => call.statx(scratch),
         "statfs" => call.statfs(scratch),
         "access" | "faccessat" | "faccessat2" => {
@@ -383,15 +392,16 @@ impl Call<'_> {
         Ok(mask)
     }
 
-    /// A copy of the caller's descriptor `fd`.
-    fn their_fd(&self, fd: i32) -> Result<OwnedFd> {
-        // The calling thread's own table where the kernel can name a
-        // thread (6.9+), else its process's (one lookup more).
-        let pidfd = match notify::pidfd_open_thread(self.caller.tid) {
-            Err(Errno::EINVAL) => notify::pidfd_open(self.caller.tgid()?)?,
-            other => other?,
-        };
-        let copy = notify::pidfd_getfd(&pidfd, fd)?;
+    /// A copy of the caller's descriptor `fd`, through a pidfd of the
+    /// calling thread (6.9+; else of its process) kept between calls
+    /// (`object::Handle`: a pidfd names one thread for ever, so a
+    /// reused thread id never reaches another's table).
+    fn their_fd(&self, scratch: &Scratch, fd: i32) -> Result<OwnedFd> {
+        let copy = scratch
+            .handle
+            .borrow_mut()
+            .copy_fd(self.caller.tid, || self.caller.tgid(), fd)?
+            .ok_or(Errno::ENOSYS)?;
         // The pid and the descriptor table were the caller's only if
         // it is still waiting.
         self.still_valid()?;
@@ -404,7 +414,7 @@ impl Call<'_> {
         let real = scratch.slots[slot].real.as_bytes();
         let n = real.rsplit(|&b| b == b'/').next().unwrap_or(b"");
         let fd = parse_fd(n).ok_or(Errno::EBADF)?;
-        self.their_fd(fd)
+        self.their_fd(scratch, fd)
     }
 
     /// The caller's own `/proc/TID/LINK` (`cwd`, `fd/N`), opened
@@ -429,7 +439,18 @@ impl Call<'_> {
     /// since the check fails with [`CHANGED`] (decided again), never
     /// acted on.
     fn verified(&self, object: OwnedFd, scratch: &Scratch, i: usize) -> Result<OwnedFd> {
-        let now = file::RawStat(file::fstat_raw(&object)?).info();
+        self.verify(object, scratch, i).map(|(fd, _)| fd)
+    }
+
+    /// [`Call::verified`], with the `struct stat` it took.
+    fn verify(
+        &self,
+        object: OwnedFd,
+        scratch: &Scratch,
+        i: usize,
+    ) -> Result<(OwnedFd, Option<libc::stat>)> {
+        let st = file::fstat_raw(&object)?;
+        let now = file::RawStat(st).info();
         let slot = &scratch.slots[i];
         let checked = if slot.anonymous {
             Some(slot.stat.info())
@@ -437,7 +458,7 @@ impl Call<'_> {
             slot.info
         };
         match checked {
-            Some(checked) if crate::remote::object::same(now, checked) => Ok(object),
+            Some(checked) if crate::remote::object::same(now, checked) => Ok((object, Some(st))),
             _ => Err(CHANGED),
         }
     }
@@ -446,15 +467,24 @@ impl Call<'_> {
     /// of the object slot `i` names, as checked (following a final link
     /// or not).
     fn object(&self, scratch: &mut Scratch, i: usize) -> Result<OwnedFd> {
+        self.described(scratch, i).map(|(fd, _)| fd)
+    }
+
+    /// [`Call::object`], with its `struct stat` where confirming it was
+    /// the object checked took one (saves describing it again).
+    fn described(&self, scratch: &mut Scratch, i: usize) -> Result<(OwnedFd, Option<libc::stat>)> {
+        let unverified = |fd: Result<OwnedFd>| fd.map(|fd| (fd, None));
         match scratch.record.start[i] {
-            Empty::AnyFd(fd) => return self.their_link(ProcPath::fd(self.caller.tid, fd)),
-            Empty::AnyCwd => return self.their_link(self.cwd_link()),
-            Empty::Fd(fd) => return self.verified(self.their_fd(fd)?, scratch, i),
-            Empty::Cwd => return self.verified(self.their_link(self.cwd_link())?, scratch, i),
+            Empty::AnyFd(fd) => {
+                return unverified(self.their_link(ProcPath::fd(self.caller.tid, fd)));
+            }
+            Empty::AnyCwd => return unverified(self.their_link(self.cwd_link())),
+            Empty::Fd(fd) => return self.verify(self.their_fd(scratch, fd)?, scratch, i),
+            Empty::Cwd => return self.verify(self.their_link(self.cwd_link())?, scratch, i),
             Empty::No => {}
         }
         if scratch.slots[i].anonymous {
-            return self.verified(self.anonymous_fd(scratch, i)?, scratch, i);
+            return self.verify(self.anonymous_fd(scratch, i)?, scratch, i);
         }
         if scratch.slots[i].nowhere {
             // No path to open it by: the object pinned when it was
@@ -463,7 +493,13 @@ impl Call<'_> {
             return match &scratch.slots[i].pinned {
                 Some(fd) if scratch.slots[i].info.is_some() => {
                     let mut own = ProcPath::own_fd(fd.as_fd().raw());
-                    file::openat2(Dir::Cwd, own.as_cstr(), libc::O_PATH as u64, 0, 0)
+                    unverified(file::openat2(
+                        Dir::Cwd,
+                        own.as_cstr(),
+                        libc::O_PATH as u64,
+                        0,
+                        0,
+                    ))
                 }
                 _ => Err(Errno::ENOENT),
             };
@@ -478,7 +514,7 @@ impl Call<'_> {
             NO_LINKS,
         );
         match fd {
-            Ok(fd) => self.verified(fd, scratch, i),
+            Ok(fd) => self.verify(fd, scratch, i),
             // Gone since the check: what the kernel would say, unless
             // the check saw nothing either.
             Err(Errno::ENOENT) if scratch.slots[i].exists() => Err(CHANGED),
@@ -492,7 +528,7 @@ impl Call<'_> {
         let Empty::Fd(fd) = scratch.record.start[0] else {
             return Err(Errno::EBADF);
         };
-        self.verified(self.their_fd(fd)?, scratch, 0)
+        self.verified(self.their_fd(scratch, fd)?, scratch, 0)
     }
 
     /// The pinned parent directory of slot `i`, and the last component
@@ -669,6 +705,9 @@ impl Call<'_> {
         Ok(Reply::Value(0))
     }
 
+    // Never inlined: its 64 KiB buffer would make every call's frame
+    // that large (stack probes touch a frame whole: resident memory).
+    #[inline(never)]
     fn setxattr(
         &self,
         scratch: &mut Scratch,
@@ -719,6 +758,9 @@ impl Call<'_> {
     }
 
     /// getxattr (`name: Some`) or listxattr: into the caller's buffer.
+    // Never inlined: its 64 KiB buffer would make every call's frame
+    // that large (stack probes touch a frame whole: resident memory).
+    #[inline(never)]
     fn getxattr(
         &self,
         scratch: &mut Scratch,
@@ -980,7 +1022,7 @@ impl Call<'_> {
     }
 
     fn bind(&self, scratch: &mut Scratch) -> Result<Reply> {
-        let socket = self.their_fd(self.info.args[0] as u32 as i32)?;
+        let socket = self.their_fd(scratch, self.info.args[0] as u32 as i32)?;
         let rec = &scratch.record;
         let named = rec.addr_len > 2
             && u16::from_ne_bytes([rec.addr[0], rec.addr[1]]) == libc::AF_UNIX as u16
@@ -1016,7 +1058,7 @@ impl Call<'_> {
     }
 
     fn connect(&self, scratch: &mut Scratch) -> Result<Reply> {
-        let socket = self.their_fd(self.info.args[0] as u32 as i32)?;
+        let socket = self.their_fd(scratch, self.info.args[0] as u32 as i32)?;
         let mut keep = None;
         let (addr, len) = self.address(scratch, false, &mut keep)?;
         if file::status_flags(&socket)? & libc::O_NONBLOCK == 0 {
@@ -1035,9 +1077,12 @@ impl Call<'_> {
     }
 
     /// sendto with a destination (without one the filter lets it run).
+    // Never inlined: its 64 KiB buffer would make every call's frame
+    // that large (stack probes touch a frame whole: resident memory).
+    #[inline(never)]
     fn sendto(&self, scratch: &mut Scratch) -> Result<Reply> {
         let a = &self.info.args;
-        let socket = self.their_fd(a[0] as u32 as i32)?;
+        let socket = self.their_fd(scratch, a[0] as u32 as i32)?;
         let mut keep = None;
         let (addr, len) = self.address(scratch, false, &mut keep)?;
         let flags = a[3] as u32 as i32;
@@ -1079,9 +1124,12 @@ impl Call<'_> {
     /// sendmsg: the checked destination and control data (each passed
     /// descriptor replaced by husk's copy of it), and the caller's data,
     /// gathered.
+    // Never inlined: its 64 KiB buffer would make every call's frame
+    // that large (stack probes touch a frame whole: resident memory).
+    #[inline(never)]
     fn sendmsg(&self, scratch: &mut Scratch) -> Result<Reply> {
         let a = &self.info.args;
-        let socket = self.their_fd(a[0] as u32 as i32)?;
+        let socket = self.their_fd(scratch, a[0] as u32 as i32)?;
         let flags = a[2] as u32 as i32;
         let mut keep = None;
         let (addr, alen) = self.address(scratch, false, &mut keep)?;
@@ -1102,7 +1150,7 @@ impl Call<'_> {
                     break;
                 };
                 let theirs = i32::from_ne_bytes(bytes.try_into().unwrap_or([0; 4]));
-                let copy = self.their_fd(theirs)?;
+                let copy = self.their_fd(scratch, theirs)?;
                 control[at..at + 4].copy_from_slice(&copy.as_fd().raw().to_ne_bytes());
                 held.push(copy).map_err(|_| Errno::EINVAL)?;
             }
@@ -1155,7 +1203,7 @@ impl Call<'_> {
     /// instance (the same instance: the watch is the caller's).
     fn inotify_add_watch(&self, scratch: &mut Scratch) -> Result<Reply> {
         let a = &self.info.args;
-        let inotify = self.their_fd(a[0] as u32 as i32)?;
+        let inotify = self.their_fd(scratch, a[0] as u32 as i32)?;
         // The object is pinned as checked; the magic link must then be
         // followed to it, whatever the caller said about links.
         let mask = a[2] as u32 & !libc::IN_DONT_FOLLOW;
@@ -1258,14 +1306,15 @@ impl Call<'_> {
         }
     }
 
-    /// `as_husk`: the call is performed with husk's own credentials
-    /// (so the checker's own look at the object may answer it).
-    fn stat(&self, scratch: &mut Scratch, buf: u64, as_husk: bool) -> Result<Reply> {
-        let slot = &scratch.slots[0];
+    /// A stat's answer: the decision's own look at the object
+    /// (`record.looked`, see `decide::decide_stat_quickly`), else a
+    /// look now at exactly the object decided on. Never the resolver's
+    /// walk's last `lstat` by path: a directory on the way may have been
+    /// swapped for a link after the walk looked at it, and that `lstat`
+    /// then described another file (`tests/race.rs`, `stat-exchange`).
+    fn stat(&self, scratch: &mut Scratch, buf: u64) -> Result<Reply> {
         let st = match scratch.record.start[0] {
-            // A path: the resolver's own stat of the object it checked,
-            // taken when it checked it (no second lookup to race).
-            Empty::No if as_husk && !slot.anonymous && slot.info.is_some() => slot.stat.0,
+            _ if scratch.record.looked => scratch.slots[0].stat.0,
             // A descriptor the caller holds, whatever it is now.
             Empty::AnyFd(fd) => {
                 let mut path = ProcPath::fd(self.caller.tid, fd);
@@ -1278,20 +1327,34 @@ impl Call<'_> {
                 self.still_valid()?;
                 st
             }
-            _ => file::fstat_raw(&self.object(scratch, 0)?)?,
+            _ => match self.described(scratch, 0)? {
+                (_, Some(st)) => st,
+                (fd, None) => file::fstat_raw(&fd)?,
+            },
         };
         notify::vm_write_value(self.caller.tid, buf, &st)?;
         Ok(Reply::Value(0))
     }
 
     fn statx(&self, scratch: &mut Scratch) -> Result<Reply> {
-        let fd = self.object(scratch, 0)?;
         // Only the synchronisation bits of the caller's flags still
         // mean something on a descriptor.
         let sync = self.info.args[2] as u32 & libc::AT_STATX_SYNC_TYPE as u32;
         let mask = self.info.args[3] as u32;
         let mut out = [0u8; 256];
-        file::statx_raw(&fd, sync, mask, &mut out)?;
+        if let Empty::AnyFd(fd) = scratch.record.start[0] {
+            // A descriptor the caller holds, whatever it is now: through
+            // its own link, in one call.
+            let mut path = ProcPath::fd(self.caller.tid, fd);
+            match file::statx_at_raw(Dir::Cwd, path.as_cstr(), sync, mask, &mut out) {
+                Err(Errno::ENOENT) => return Err(Errno::EBADF),
+                other => other?,
+            }
+            self.still_valid()?;
+        } else {
+            let fd = self.object(scratch, 0)?;
+            file::statx_raw(&fd, sync, mask, &mut out)?;
+        }
         notify::vm_write(self.caller.tid, self.info.args[4], &out)?;
         Ok(Reply::Value(0))
     }

@@ -206,6 +206,11 @@ impl Pending {
 
     /// Writes the lines held, and forgets them.
     pub fn flush(&mut self) {
+        if self.bytes.is_empty() {
+            // The usual case: nothing to write, and no 8 KiB line
+            // buffer to clear for it on every call.
+            return;
+        }
         let mut at = 0;
         let bytes = &self.bytes;
         let mut out = Writer::<'_, 8192>::new(borrow_log_fd());

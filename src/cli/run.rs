@@ -141,7 +141,7 @@ pub fn run(opts: &Options, index: usize) -> i32 {
     // Read now: once the command runs, husk's own calls are few.
     let system = System::new();
     let status = supervisor::run(&command, &config);
-    check::flush_logs();
+    check::flush_logs(workers);
     if let Some(fd) = &learned {
         if let Err(why) = write_learned(fd, &system, opts, index) {
             let path = opts.output.map_or(&b""[..], |p| p.to_bytes());

@@ -46,6 +46,13 @@ pub fn changing() {
     CHANGED.store(true, Ordering::SeqCst);
 }
 
+/// Whether every sandboxed thread still has husk's own credentials (no
+/// call that changes them has been made): a look husk takes for a
+/// caller then sees what the caller would.
+pub fn unchanged() -> bool {
+    !CHANGED.load(Ordering::SeqCst)
+}
+
 /// Gives a new thread husk's own credentials back: a thread inherits
 /// its creator's, and helpers are started by workers that may be acting
 /// as a caller at that moment. Called first thing by every thread that

@@ -57,13 +57,27 @@ pub enum Place {
     Nowhere(usize),
 }
 
-/// A pidfd of the thread whose descriptors were last pinned, kept
-/// between calls: a copy of one descriptor through it (`pidfd_getfd`)
-/// costs less than opening `/proc/TID/fd/N`, but opening the pidfd
-/// costs more than both.
+/// How many callers' pidfds one [`Handle`] keeps.
+pub const HANDLES: usize = 4;
+
+/// Pidfds of the threads whose descriptors were last copied, kept
+/// between calls (at most [`HANDLES`], the oldest replaced first): a
+/// copy of one descriptor through a pidfd (`pidfd_getfd`) costs less
+/// than opening `/proc/TID/fd/N`, but opening the pidfd costs more than
+/// both, and a busy sandbox makes its calls from a few threads.
+///
+/// Keyed by thread id, which the kernel reuses; a pidfd is not: it
+/// names one thread for ever. So an entry is used only through
+/// `pidfd_getfd`, which fails with ESRCH once its thread is gone (and
+/// the entry is then dropped and a fresh pidfd opened): a reused id
+/// never reaches the old thread's table, nor the old entry a new
+/// thread's. Whoever copies must still confirm the caller was the
+/// thread asking (the notify transport: `NOTIF_ID_VALID` after the
+/// copy; the ptrace transport: the caller is stopped, its id held).
 pub struct Handle {
-    tid: Pid,
-    pidfd: Option<OwnedFd>,
+    entries: [(Pid, Option<OwnedFd>); HANDLES],
+    /// Where the next new entry goes.
+    next: usize,
 }
 
 impl Default for Handle {
@@ -76,8 +90,8 @@ impl Handle {
     /// None yet.
     pub const fn new() -> Handle {
         Handle {
-            tid: 0,
-            pidfd: None,
+            entries: [const { (0, None) }; HANDLES],
+            next: 0,
         }
     }
 
@@ -90,33 +104,59 @@ impl Handle {
         tgid: impl Fn() -> Result<Pid>,
         fd: i32,
     ) -> Result<Option<Pinned>> {
+        let Some(copy) = self.copy_fd(tid, tgid, fd)? else {
+            return Ok(None);
+        };
+        let stat = RawStat(file::fstat_raw(&copy)?);
+        Ok(Some(Pinned { fd: copy, stat }))
+    }
+
+    /// A copy of descriptor `fd` of thread `tid` (of process `tgid`),
+    /// through its pidfd. `Ok(None)` where the kernel has no pidfds or
+    /// no `pidfd_getfd` (before Linux 5.6).
+    pub fn copy_fd(
+        &mut self,
+        tid: Pid,
+        tgid: impl Fn() -> Result<Pid>,
+        fd: i32,
+    ) -> Result<Option<OwnedFd>> {
         for fresh in [false, true] {
-            if fresh || self.tid != tid || self.pidfd.is_none() {
-                self.pidfd = None;
-                // The thread itself (6.9+), else its process.
-                let pidfd = match notify::pidfd_open_thread(tid) {
-                    Err(Errno::EINVAL) => notify::pidfd_open(tgid()?),
-                    other => other,
-                };
-                match pidfd {
-                    Ok(pidfd) => self.pidfd = Some(pidfd),
-                    Err(Errno::ENOSYS) => return Ok(None),
-                    Err(e) => return Err(e),
+            let slot = match self
+                .entries
+                .iter()
+                .position(|(t, p)| *t == tid && p.is_some())
+            {
+                Some(i) if !fresh => i,
+                found => {
+                    // The thread itself (6.9+), else its process.
+                    let pidfd = match notify::pidfd_open_thread(tid) {
+                        Err(Errno::EINVAL) => notify::pidfd_open(tgid()?),
+                        other => other,
+                    };
+                    let pidfd = match pidfd {
+                        Ok(pidfd) => pidfd,
+                        Err(Errno::ENOSYS) => return Ok(None),
+                        Err(e) => return Err(e),
+                    };
+                    let i = found.unwrap_or_else(|| {
+                        let i = self.next;
+                        self.next = (self.next + 1) % HANDLES;
+                        i
+                    });
+                    self.entries[i] = (tid, Some(pidfd));
+                    i
                 }
-                self.tid = tid;
-            }
-            let Some(pidfd) = &self.pidfd else {
+            };
+            let Some(pidfd) = &self.entries[slot].1 else {
                 return Ok(None);
             };
             match notify::pidfd_getfd(pidfd, fd) {
-                Ok(copy) => {
-                    let stat = RawStat(file::fstat_raw(&copy)?);
-                    return Ok(Some(Pinned { fd: copy, stat }));
-                }
+                Ok(copy) => return Ok(Some(copy)),
                 Err(Errno::ENOSYS) => return Ok(None),
                 // The thread this pidfd was for is gone (its id now
-                // another's): once more, with a pidfd of the caller.
-                Err(Errno::ESRCH) if !fresh => continue,
+                // another's): forget it, and once more with a pidfd of
+                // the caller.
+                Err(Errno::ESRCH) if !fresh => self.entries[slot] = (0, None),
                 Err(e) => return Err(e),
             }
         }
@@ -183,8 +223,10 @@ pub fn place(pinned: &Pinned, buf: &mut [u8; PATH_MAX]) -> Result<Place> {
 /// for a removed one, `(unreachable)...` for one outside husk's root or
 /// mount namespace), so there is nothing to confirm. Asked on the
 /// calling thread's own working directory (each worker has its own:
-/// `CLONE_FS` unshared), which goes back to `/` at once, so husk never
-/// holds a directory busy. `None` if husk may not enter it (a husk that
+/// `CLONE_FS` unshared), which goes back to `/` at once (the resolver's
+/// own looks stay where they entered: `resolve::enter_start`, which
+/// places the caller's start directories the same way). `None` if husk
+/// may not enter it (a husk that
 /// is not root, without search permission): then the text is confirmed
 /// as for any other object. `ENAMETOOLONG` for a path longer than
 /// `PATH_MAX` (README, "Capacities").
@@ -265,6 +307,47 @@ mod tests {
             Place::Path(n) | Place::Anonymous(n) | Place::Nowhere(n) => n,
         };
         (place, buf[..n].to_vec())
+    }
+
+    #[test]
+    fn pidfds_are_kept_per_thread_and_a_gone_thread_gets_nothing() {
+        let file = std::fs::File::open("/proc/self/status").unwrap();
+        let fd = file.as_raw_fd();
+        let want = {
+            use std::os::unix::fs::MetadataExt;
+            file.metadata().unwrap().ino()
+        };
+        let mut handle = Box::new(Handle::new());
+        let me = crate::sys::process::gettid();
+        let tgid = || Ok(crate::sys::process::getpid());
+        for _ in 0..2 {
+            let copy = handle.copy_fd(me, tgid, fd).unwrap().unwrap();
+            assert_eq!(RawStat(file::fstat_raw(&copy).unwrap()).info().ino, want);
+        }
+        // More threads than entries: each still gets its own copies.
+        let mut gone = 0;
+        for _ in 0..HANDLES + 1 {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+            let t = std::thread::spawn(move || {
+                tx.send(crate::sys::process::gettid()).unwrap();
+                done_rx.recv().unwrap();
+            });
+            let tid = rx.recv().unwrap();
+            assert!(handle.copy_fd(tid, tgid, fd).unwrap().is_some());
+            done_tx.send(()).unwrap();
+            t.join().unwrap();
+            gone = tid;
+        }
+        // A thread that is gone: its kept pidfd gives nothing (ESRCH),
+        // and neither does a fresh one (unless its id was reused since,
+        // by a thread of ours, whose table is this one).
+        match handle.copy_fd(gone, tgid, fd) {
+            Err(Errno::ESRCH) => {}
+            Ok(Some(_)) => {}
+            other => panic!("{other:?}"),
+        }
+        assert!(handle.copy_fd(me, tgid, fd).unwrap().is_some());
     }
 
     fn fd_link(fd: i32) -> std::path::PathBuf {

@@ -148,8 +148,12 @@ pub struct Resolved {
     /// (the kernel's lookup fails with ENOENT before anything else, even
     /// for a call that would create the final component).
     pub parent_missing: bool,
-    /// A pidfd of the last caller, for its descriptors.
+    /// Pidfds of the last callers, for their descriptors.
     handle: object::Handle,
+    /// A hash of the path of the directory this worker thread last
+    /// entered for a look (its working directory, unless something
+    /// else moved it since: always confirmed with `getcwd`); 0: none.
+    entered: u64,
     rest: [u8; 2 * PATH_MAX],
     link: [u8; PATH_MAX],
 }
@@ -174,6 +178,7 @@ impl Resolved {
             blame: 0,
             parent_missing: false,
             handle: object::Handle::new(),
+            entered: 0,
             rest: [0; 2 * PATH_MAX],
             link: [0; PATH_MAX],
         }
@@ -605,6 +610,156 @@ pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
     Ok(true)
 }
 
+/// The notify transport's look at the path a stat names, which is
+/// also the stat's answer: `raw` joined to its start as text, then the
+/// last name looked up once (`lstat`) in the directory holding it, that
+/// directory reached so that its path is the text (no link on the way):
+///
+/// - one name relative to a start directory: in that directory itself,
+///   through husk's copy of the caller's descriptor, or entered through
+///   the caller's `/proc/TID/cwd` ([`enter_start`]);
+/// - one name under `/`: `/NAME` itself;
+/// - anything longer: in the directory the text before the name names,
+///   entered ([`enter_path`]) and confirmed by the kernel's own answer
+///   for where it is (`getcwd` gives the path of the directory itself,
+///   never one through a link).
+///
+/// So the object described is the one at that text, which is its real
+/// path. Never a stat by path after a separate check of the components
+/// (a directory swapped for a link between two lookups leads the
+/// second elsewhere: `tests/race.rs`, `stat-exchange`). The same calls
+/// are made whether the last name is there or not, so a hidden file
+/// takes as long as a missing one (the decision comes after).
+///
+/// `Ok(true)`: `out` holds the object that path names, as `lstat` of
+/// it (`out.stat`), or nothing if the kernel found nothing there.
+/// `Ok(false)`: this look cannot say (a `.`, `..`, trailing slash or
+/// `/proc` path; a link on the way, or a final one the call follows; a
+/// directory that is missing, not one, or that husk may not search; a
+/// start with no path): use [`resolve`].
+pub fn looked(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Result<bool> {
+    if raw.is_empty()
+        || raw.len() > PATH_MAX
+        || raw.last() == Some(&b'/')
+        || how.beneath
+        || how.in_root
+        || how.no_symlinks
+        || how.no_magiclinks
+        || how.name_op
+    {
+        return Ok(false);
+    }
+    out.clear();
+    let start = if raw[0] == b'/' {
+        out.real.set(b"/")?;
+        None
+    } else {
+        let Some(start) = enter_start(caller, how.start, out)? else {
+            return Ok(false);
+        };
+        out.real.set(&out.link[..start.len])?;
+        Some(start)
+    };
+    let mut rest = raw;
+    let mut first = true;
+    let mut names = 0usize;
+    let mut name = [0u8; 256];
+    let mut name_len = 0;
+    while let Some((component, after)) = path::next_component(rest) {
+        rest = after;
+        match component {
+            b"." if first => {}
+            b"." | b".." => return Ok(false),
+            // The kernel's ENAMETOOLONG is the full resolution's.
+            _ if component.len() >= name.len() => return Ok(false),
+            _ => {
+                out.real.push(component)?;
+                names += 1;
+                name = [0u8; 256];
+                name[..component.len()].copy_from_slice(component);
+                name_len = component.len();
+            }
+        }
+        first = false;
+    }
+    let decided = out.real.as_bytes();
+    if names == 0 || decided == b"/proc" || decided.starts_with(b"/proc/") {
+        return Ok(false);
+    }
+    out.shown.set(decided)?;
+    let Ok(last) = core::ffi::CStr::from_bytes_until_nul(&name) else {
+        return Ok(false);
+    };
+    let looked = match &start {
+        // The start directory itself holds the name.
+        Some(start) if names == 1 => match &start.copy {
+            Some(dir) => file::stat_at_raw(Dir::Fd(dir.as_fd()), last, false),
+            None => file::stat_at_raw(Dir::Cwd, last, false),
+        },
+        None if names == 1 => file::stat_at_raw(Dir::Cwd, out.real.as_cstr(), false),
+        _ => {
+            let parent = out.real.as_bytes().len() - name_len - 1;
+            if !enter_path(out, parent)? {
+                return Ok(false);
+            }
+            file::stat_at_raw(Dir::Cwd, last, false)
+        }
+    };
+    match looked {
+        Ok(st) if st.info().is_symlink() && how.follow => Ok(false),
+        Ok(st) => {
+            out.stat = st;
+            out.info = Some(st.info());
+            Ok(true)
+        }
+        Err(Errno::ENOENT) => Ok(true),
+        Err(_) => Ok(false),
+    }
+}
+
+/// Makes the directory whose path is the first `len` bytes of
+/// `out.real` this thread's working directory, if that text is its
+/// path: entered by that text (links on the way followed, as any
+/// lookup), then confirmed by `getcwd`, which names the directory
+/// itself, so a text through a link never matches. Already there (the
+/// last look's directory, confirmed the same way): `getcwd` alone.
+/// `false`: not a directory's own path, or not one husk may enter.
+fn enter_path(out: &mut Resolved, len: usize) -> Result<bool> {
+    let key = path_key(&out.real.as_bytes()[..len]);
+    // Where the thread is, as the kernel says (into `out.rest`, free
+    // here), is the text?
+    let here = |out: &mut Resolved| {
+        let Resolved { real, rest, .. } = out;
+        matches!(file::getcwd(&mut rest[..]), Ok(cwd) if cwd == &real.as_bytes()[..len])
+    };
+    if out.entered == key && here(out) {
+        return Ok(true);
+    }
+    out.entered = 0;
+    // The text, NUL-terminated, in `out.link` (free here too).
+    if len >= out.link.len() {
+        return Ok(false);
+    }
+    out.link[..len].copy_from_slice(&out.real.as_bytes()[..len]);
+    out.link[len] = 0;
+    let Ok(dir) = core::ffi::CStr::from_bytes_until_nul(&out.link) else {
+        return Ok(false);
+    };
+    if file::chdir(dir).is_err() || !here(out) {
+        return Ok(false);
+    }
+    out.entered = key;
+    Ok(true)
+}
+
+/// A 64-bit FNV-1a hash of a path (never 0: 0 means none).
+fn path_key(path: &[u8]) -> u64 {
+    let hash = path.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    hash.max(1)
+}
+
 /// Resolves the program `caller`'s process really runs (its
 /// `/proc/TID/exe`, placed by identity) into `out`.
 pub fn executable(caller: &Caller, out: &mut Resolved) -> Result<()> {
@@ -648,6 +803,61 @@ fn start_link(caller: &Caller, start: Start) -> Result<ProcPath> {
         Start::Fd(fd) if fd < 0 => return Err(Errno::EBADF),
         Start::Fd(fd) => ProcPath::fd(caller.tid, fd),
     })
+}
+
+/// A caller's start directory, entered by [`enter_start`].
+struct Entered {
+    /// The length of its path, in `Resolved::link`.
+    len: usize,
+    /// husk's copy of the caller's descriptor, if the start is one.
+    copy: Option<OwnedFd>,
+}
+
+/// Enters the caller's start directory (makes it this worker thread's
+/// working directory: each worker has its own, `CLONE_FS` unshared)
+/// and asks the kernel where it is (`getcwd`, the answer
+/// `object::place_dir` takes for a pinned directory), into `out.link`.
+/// A descriptor is entered through husk's copy of it (`pidfd_getfd`,
+/// through a pidfd kept between calls), the working directory through
+/// its magic link `/proc/TID/cwd` (nothing copies it); either way the
+/// directory itself, whatever its name.
+///
+/// The thread stays there after the call (a look that needs another
+/// directory enters that one; `enter_path` confirms where it is before
+/// it relies on it): going back to `/` would cost a call each time.
+///
+/// `Ok(None)` where that does not tell: husk may not enter it, or it
+/// has no path (removed, or outside husk's root or mount namespace):
+/// pin it then ([`pin_start`]).
+fn enter_start(caller: &Caller, start: Start, out: &mut Resolved) -> Result<Option<Entered>> {
+    let copy = match start {
+        Start::Fd(fd) if fd < 0 => return Err(Errno::EBADF),
+        Start::Fd(fd) => out.handle.copy_fd(caller.tid, || caller.tgid(), fd)?,
+        Start::Cwd => None,
+    };
+    out.entered = 0;
+    let went = match &copy {
+        Some(dir) => file::fchdir(dir),
+        None => file::chdir(start_link(caller, start)?.as_cstr()),
+    };
+    match went {
+        Ok(()) => {}
+        // A descriptor of a file, pipe or socket: not a directory.
+        Err(Errno::ENOTDIR) => return Err(Errno::ENOTDIR),
+        // The caller has no such descriptor (or is gone).
+        Err(Errno::ENOENT) => return Err(Errno::EBADF),
+        Err(_) => return Ok(None),
+    }
+    match file::getcwd(&mut out.link[..]) {
+        Ok(text) if text.first() == Some(&b'/') => {
+            let len = text.len();
+            out.entered = path_key(text);
+            Ok(Some(Entered { len, copy }))
+        }
+        Err(Errno::ERANGE | Errno::ENAMETOOLONG) => Err(Errno::ENAMETOOLONG),
+        // `(unreachable)...`, or removed.
+        _ => Ok(None),
+    }
 }
 
 /// Pins the caller's object behind `link` (its descriptor `fd`, its
@@ -772,6 +982,9 @@ fn beyond(caller: &Caller, rest: &[u8], how: How, out: &mut Resolved) -> Result<
 /// working directory, or what its descriptor names, placed by identity
 /// (or marks `out` pathless, with that directory pinned).
 fn set_start(caller: &Caller, start: Start, out: &mut Resolved) -> Result<()> {
+    if let Some(entered) = enter_start(caller, start, out)? {
+        return out.real.set(&out.link[..entered.len]);
+    }
     let mut link = start_link(caller, start)?;
     let fd = match start {
         Start::Fd(fd) => Some(fd),

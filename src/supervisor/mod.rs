@@ -136,16 +136,36 @@ pub const EXIT_CONFIG: i32 = 125;
 /// sandbox's (built by the caller from the system call table) and the
 /// tracer's and workers' own.
 pub fn build_filters(fds: &Fds, sandbox: Program) -> Result<(), BuildError> {
-    let tracer = confine::filter(Role::Tracer, fds)?;
-    let worker = confine::filter(Role::Worker, fds)?;
-    let notifier = confine::filter(Role::Notifier, fds)?;
-    FILTERS.with_mut(|f| {
-        f.sandbox = sandbox;
-        f.tracer = tracer;
-        f.worker = worker;
-        f.notifier = notifier;
-    });
+    // One at a time, each into its place: four 32 KiB programs held on
+    // the main thread's stack at once made a frame of 224 KiB, touched
+    // whole (stack probes) and resident for good.
+    // And each copied by its instructions only (`Program::set`), so the
+    // sealed region holds only the pages they fill.
+    let full = |e: crate::bpf::program::ProgramFull| BuildError::ProgramFull {
+        capacity: e.capacity,
+    };
+    FILTERS
+        .with_mut(|f| f.sandbox.set(&sandbox))
+        .map_err(full)?;
+    for role in [Role::Tracer, Role::Worker, Role::Notifier] {
+        build_role(role, fds)?;
+    }
     Ok(())
+}
+
+/// Builds `role`'s own filter into its place.
+#[inline(never)]
+fn build_role(role: Role, fds: &Fds) -> Result<(), BuildError> {
+    let program = confine::filter(role, fds)?;
+    FILTERS
+        .with_mut(|f| match role {
+            Role::Tracer => f.tracer.set(&program),
+            Role::Worker => f.worker.set(&program),
+            Role::Notifier => f.notifier.set(&program),
+        })
+        .map_err(|e| BuildError::ProgramFull {
+            capacity: e.capacity,
+        })
 }
 
 /// The filters, once sealed.

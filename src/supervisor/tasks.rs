@@ -58,11 +58,19 @@ impl Default for Tasks {
 }
 
 impl Tasks {
-    /// An empty table.
+    /// An empty table (all zero bytes, so a static one stays in .bss and
+    /// costs memory only as it fills).
     pub const fn new() -> Tasks {
         Tasks {
             map: FnvIndexMap::new(),
-            next_generation: 1,
+            next_generation: 0,
+        }
+    }
+
+    /// Forgets every task.
+    pub fn clear(&mut self) {
+        if !self.map.is_empty() {
+            self.map.clear();
         }
     }
 
@@ -74,7 +82,8 @@ impl Tasks {
                 generation: task.generation,
             });
         }
-        let generation = self.next_generation;
+        // Never 0 (the first one: the table starts at 0).
+        let generation = self.next_generation.max(1);
         REGISTERED.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
         let task = Task {
             generation,
@@ -82,7 +91,7 @@ impl Tasks {
         };
         self.map.insert(tid, task).map_err(|_| Full)?;
         // Wrapping is harmless: 2^32 tasks later, the old one is gone.
-        self.next_generation = self.next_generation.wrapping_add(1).max(1);
+        self.next_generation = generation.wrapping_add(1).max(1);
         Ok(TaskRef { tid, generation })
     }
 

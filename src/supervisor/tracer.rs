@@ -50,7 +50,8 @@ pub enum Access {
 
 /// The tracer's state.
 pub struct Tracer {
-    tasks: Tasks,
+    /// The one table ([`TASKS`]), held for as long as this tracer runs.
+    tasks: spin::MutexGuard<'static, Tasks>,
     eldest: Pid,
     wait_all: bool,
     /// The eldest's status, once it has ended.
@@ -62,6 +63,13 @@ pub struct Tracer {
     /// Decisions the tracer may take itself.
     fast: Fast,
 }
+
+/// The traced tasks. A static, not a field built on the main thread's
+/// stack: it holds [`crate::limits::TASKS`] entries (about 144 KiB), and a
+/// stack frame that size is touched whole (stack probes, and moving the
+/// tracer copies it), where a static's pages are touched only as the
+/// table fills (the peak RSS target is 1 MiB).
+static TASKS: spin::Mutex<Tasks> = spin::Mutex::new(Tasks::new());
 
 /// A decision from the registers alone (`None`: ask the workers).
 pub type Fast = fn(&SyscallInfo) -> Option<Verdict>;
@@ -83,7 +91,9 @@ impl Tracer {
         signals: OwnedFd,
         fast: Fast,
     ) -> Result<Tracer> {
-        let mut tasks = Tasks::new();
+        // One tracer at a time owns the table.
+        let mut tasks = TASKS.try_lock().ok_or(Errno::EBUSY)?;
+        tasks.clear();
         tasks.register(eldest).map_err(|_| Errno::ENOMEM)?;
         Ok(Tracer {
             tasks,

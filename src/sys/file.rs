@@ -458,6 +458,31 @@ pub fn statx_raw(fd: impl AsFd, flags: u32, mask: u32, out: &mut [u8; 256]) -> R
     .map(drop)
 }
 
+/// `statx(dir, path, flags, mask)` into `out` (a raw `struct statx`,
+/// 256 bytes): a final symbolic link is followed unless `flags` holds
+/// `AT_SYMLINK_NOFOLLOW`.
+pub fn statx_at_raw(
+    dir: Dir<'_>,
+    path: &CStr,
+    flags: u32,
+    mask: u32,
+    out: &mut [u8; 256],
+) -> Result<()> {
+    // SAFETY: `path` is NUL-terminated; the kernel writes at most one
+    // struct statx (256 bytes) into `out`.
+    check(unsafe {
+        raw::syscall5(
+            nr::STATX,
+            dir.raw(),
+            path.as_ptr() as usize,
+            flags as usize,
+            mask as usize,
+            out.as_mut_ptr() as usize,
+        )
+    })
+    .map(drop)
+}
+
 /// `fstatfs` into a raw `struct statfs`.
 pub fn fstatfs_raw(fd: impl AsFd) -> Result<libc::statfs> {
     // SAFETY: struct statfs is plain old data; all-zero is valid.

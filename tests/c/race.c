@@ -32,6 +32,11 @@
  *   race exchange DIR SECONDS [first]     DIR/allowed/x/f is "ALLOWED",
  *       DIR/allowed/y/f a symlink to DIR/denied/f; a thread exchanges x
  *       and y (renameat2 RENAME_EXCHANGE); main opens DIR/allowed/x/f
+ *   race stat-exchange DIR SECONDS [first] DIR/allowed/x/f is "ALLOWED",
+ *       DIR/allowed/h a symlink to DIR/hidden (whose f, "SECRET", may not
+ *       even be stat'ed); a thread exchanges x and h; main stats
+ *       DIR/allowed/x/f: leaked if the answer describes the hidden file
+ *       (6 bytes), ok if the allowed one (7)
  *   race reader DIR SECONDS [first]       main opens DIR/allowed/t and
  *       reads it; another process (the test) swaps it
  *   race dup-flip DIR SECONDS [first]     a thread dup2()s DIR/allowed/m
@@ -340,6 +345,38 @@ static void exchange(double end) {
     finish();
 }
 
+/* Exchanges DIR/allowed/x (a directory) and DIR/allowed/h (a symlink
+ * to DIR/hidden). */
+static void *stat_exchanger(void *arg) {
+    (void)arg;
+    char x[4096], h[4096];
+    join("allowed/x", x, sizeof x);
+    join("allowed/h", h, sizeof h);
+    while (!stop)
+        if (syscall(SYS_renameat2, AT_FDCWD, x, AT_FDCWD, h, RENAME_EXCHANGE) < 0)
+            die("renameat2");
+    return NULL;
+}
+
+static void stat_exchange(double end) {
+    char f[4096];
+    join("allowed/x/f", f, sizeof f);
+    start(stat_exchanger, 1);
+    while (!done(end)) {
+        struct stat st;
+        attempts++;
+        if (stat(f, &st) < 0)
+            refused++;
+        else if (st.st_size == 6)
+            leaked++;
+        else if (st.st_size == 7)
+            ok++;
+        else
+            refused++;
+    }
+    finish();
+}
+
 static void reader(double end) {
     char t[4096];
     join("allowed/t", t, sizeof t);
@@ -477,6 +514,8 @@ int main(int argc, char **argv, char **envp) {
         symlink_swap(end);
     else if (!strcmp(mode, "exchange"))
         exchange(end);
+    else if (!strcmp(mode, "stat-exchange"))
+        stat_exchange(end);
     else if (!strcmp(mode, "reader"))
         reader(end);
     else if (!strcmp(mode, "dup-flip"))

@@ -244,3 +244,109 @@ fn beneath_and_in_root() {
         format!("{}/d/x", dir.display())
     );
 }
+
+/// The stat look of the notify transport: `(decided, real path, what
+/// was there)`; `decided` false means "resolve in full".
+fn look(raw: &[u8], how: How) -> (bool, std::string::String, Option<FileInfo>) {
+    let mut out = Box::new(Resolved::new());
+    let decided = looked(&me(), raw, how, &mut out).unwrap();
+    let real = std::string::String::from_utf8_lossy(out.real.as_bytes()).into_owned();
+    (decided, real, out.info)
+}
+
+fn lstat_of(p: &StdPath) -> FileInfo {
+    let c = CString::new(p.as_os_str().as_bytes()).unwrap();
+    crate::sys::file::stat_at(Dir::Cwd, &c, false).unwrap()
+}
+
+#[test]
+fn a_stat_look_meets_no_link_on_the_way() {
+    let dir = scratch("look");
+    let x = dir.join("d/x");
+    let at_dir = std::fs::File::open(&dir).unwrap();
+    let in_dir = How::at(Start::Fd(at_dir.as_raw_fd()), true);
+    let nofollow = How::at(Start::Cwd, false);
+    let follow = How::at(Start::Cwd, true);
+
+    // A path with no link: decided, and the object is the one there.
+    let (decided, real, info) = look(&abs(&dir, "d/x"), follow);
+    assert!(decided);
+    assert_eq!(real, x.display().to_string());
+    assert_eq!(info, Some(lstat_of(&x)));
+    // The same from a directory descriptor, one name or several.
+    let (decided, real, info) = look(b"d/x", in_dir);
+    assert!(decided);
+    assert_eq!(real, x.display().to_string());
+    assert_eq!(info, Some(lstat_of(&x)));
+    let (decided, real, info) = look(b"./d", in_dir);
+    assert!(decided);
+    assert_eq!(real, dir.join("d").display().to_string());
+    assert_eq!(info, Some(lstat_of(&dir.join("d"))));
+    // Nothing there: decided too (the kernel's own ENOENT).
+    let (decided, _, info) = look(&abs(&dir, "d/missing"), follow);
+    assert!(decided && info.is_none());
+    let (decided, _, info) = look(b"missing", in_dir);
+    assert!(decided && info.is_none());
+    // A missing directory on the way: the full resolution says.
+    assert!(!look(&abs(&dir, "nothing/missing"), follow).0);
+    let (decided, _, info) = look(b"d/sub/missing", in_dir);
+    assert!(decided && info.is_none());
+    // A name under the root.
+    let (decided, real, info) = look(b"/etc", follow);
+    assert!(decided);
+    assert_eq!(real, "/etc");
+    assert_eq!(info, Some(lstat_of(&StdPath::from("/etc"))));
+    // A final link not followed is described itself.
+    let (decided, _, info) = look(&abs(&dir, "link-rel"), nofollow);
+    assert!(decided);
+    assert!(info.is_some_and(|i| i.is_symlink()));
+
+    // Left to the full resolution: a link on the way, a final link
+    // followed, dots, /proc, a trailing slash.
+    assert!(!look(&abs(&dir, "dirlink/x"), follow).0);
+    assert!(!look(b"dirlink/x", in_dir).0);
+    assert!(!look(&abs(&dir, "link-rel"), follow).0);
+    assert!(!look(b"link-rel", in_dir).0);
+    assert!(!look(&abs(&dir, "d/../d/x"), follow).0);
+    assert!(!look(b"/proc/self/status", follow).0);
+    assert!(!look(&abs(&dir, "d/"), follow).0);
+    assert_eq!(
+        looked(
+            &me(),
+            b"x",
+            How::at(Start::Fd(9999), true),
+            &mut Box::new(Resolved::new())
+        ),
+        Err(Errno::EBADF)
+    );
+}
+
+/// A look stays in the directory it entered, and never trusts it for
+/// the path it had: a directory moved away, and another made at its
+/// path, is found as the new one.
+#[test]
+fn a_stat_look_confirms_where_it_stands() {
+    let dir = scratch("look-moved");
+    let follow = How::at(Start::Cwd, true);
+    let x = abs(&dir, "d/x");
+    let (decided, _, info) = look(&x, follow);
+    assert!(decided && info == Some(lstat_of(&dir.join("d/x"))));
+    // Again, from where the last look left the thread.
+    let (decided, _, info) = look(&x, follow);
+    assert!(decided && info == Some(lstat_of(&dir.join("d/x"))));
+    std::fs::rename(dir.join("d"), dir.join("moved")).unwrap();
+    std::fs::create_dir(dir.join("d")).unwrap();
+    let (decided, real, info) = look(&x, follow);
+    assert!(decided, "{real}");
+    assert_eq!(info, None, "the old directory's x, at its old path");
+    std::fs::remove_dir(dir.join("d")).unwrap();
+    // No directory there at all: the full resolution says.
+    assert!(!look(&x, follow).0);
+    // A link where the directory was: never looked through.
+    std::os::unix::fs::symlink(dir.join("moved"), dir.join("d")).unwrap();
+    assert!(!look(&x, follow).0);
+    let (decided, real, info) = look(&abs(&dir, "moved/x"), follow);
+    assert!(decided);
+    assert_eq!(real, dir.join("moved/x").display().to_string());
+    assert_eq!(info, Some(lstat_of(&dir.join("moved/x"))));
+}
