@@ -448,7 +448,7 @@ impl Call<'_> {
         object: OwnedFd,
         scratch: &Scratch,
         i: usize,
-    ) -> Result<(OwnedFd, Option<libc::stat>)> {
+    ) -> Result<(OwnedFd, Option<file::KernelStat>)> {
         let st = file::fstat_raw(&object)?;
         let now = file::RawStat(st).info();
         let slot = &scratch.slots[i];
@@ -472,7 +472,11 @@ impl Call<'_> {
 
     /// [`Call::object`], with its `struct stat` where confirming it was
     /// the object checked took one (saves describing it again).
-    fn described(&self, scratch: &mut Scratch, i: usize) -> Result<(OwnedFd, Option<libc::stat>)> {
+    fn described(
+        &self,
+        scratch: &mut Scratch,
+        i: usize,
+    ) -> Result<(OwnedFd, Option<file::KernelStat>)> {
         let unverified = |fd: Result<OwnedFd>| fd.map(|fd| (fd, None));
         match scratch.record.start[i] {
             Empty::AnyFd(fd) => {
