@@ -97,3 +97,49 @@ fn another_processs_memory_is_never_reached() {
         }
     }
 }
+
+/// husk's own `/proc/PID` is never reached, whatever the rules say: in
+/// notify mode a worker (one of husk's threads) would open husk's
+/// `environ` past the ptrace-mode checks that stop the sandbox's own
+/// open (found by the boot test on Linux 6.12: tests/boot/smoke.sh,
+/// `environ-husk-refused`).
+#[test]
+fn husks_own_proc_files_are_never_reached() {
+    let mark = "HUSK_PROC_MARK=m4rk";
+    let read = "cat /proc/$PPID/environ; cat /proc/$PPID/status";
+    // Without husk, a root child reads its parent's environment.
+    if common::am_root() {
+        // (The outer shell stands where husk would.)
+        let bare = run(
+            std::process::Command::new("/bin/sh")
+                .args(["-c", "/bin/sh -c \"$R\"; :"])
+                .env("R", read)
+                .env("HUSK_PROC_MARK", "m4rk"),
+            LIMIT,
+        );
+        assert!(bare.stdout.contains(mark), "control: {bare:?}");
+    }
+    for who in common::everyone() {
+        let mut c = common::husk_as(who);
+        c.env("HUSK_PROC_MARK", "m4rk").args([
+            "-p",
+            "off",
+            "-m",
+            "sandbox/read,stat:on",
+            "-m",
+            "allow/read,stat+/***",
+            "--",
+            "/bin/sh",
+            "-c",
+            read,
+        ]);
+        let o = run(&mut c, LIMIT);
+        assert!(!o.stdout.contains(mark), "{who:?}: {o:?}");
+        assert!(!o.stdout.contains("Name:"), "{who:?}: {o:?}");
+        assert_eq!(
+            o.stderr.matches("Permission denied").count(),
+            2,
+            "{who:?}: {o:?}"
+        );
+    }
+}

@@ -1076,7 +1076,25 @@ fn finish(caller: &Caller, out: &mut Resolved, anonymous: bool, looked: Looked) 
         }
         out.shown.set(b"/proc/self/mem")?;
     }
+    // husk's own /proc/PID (a thread's too): never reached, whatever the
+    // rules say. In notify mode a worker, one of husk's threads, would
+    // open it past the ptrace-mode checks (environ, auxv, maps, ns/...)
+    // that Landlock applies to the sandbox's own calls.
+    if let Some(pid) = proc_pid(out.real.as_bytes()) {
+        let husk = crate::sys::process::getpid();
+        // (The caller is husk itself only in husk's own unit tests.)
+        let of_husk = pid == husk || proc::tgid(pid).ok() == Some(husk);
+        if of_husk && caller.tgid()? != husk {
+            return Err(Errno::EACCES);
+        }
+    }
     Ok(())
+}
+
+/// The process or thread whose `/proc/N` directory `path` is in.
+fn proc_pid(path: &[u8]) -> Option<Pid> {
+    let rest = path.strip_prefix(b"/proc/")?;
+    parse_pid(rest.split(|&b| b == b'/').next()?)
 }
 
 /// The process (and thread) whose memory `path` is: `/proc/N/mem` or

@@ -290,6 +290,9 @@ fn kill_sandbox() {
 /// other process outside (Landlock's signal scope, ABI 6, Linux 6.12;
 /// kill, tkill, tgkill, the sigqueue calls, pidfd_send_signal and
 /// `F_SETOWN` I/O signals alike). Older kernels lack it (README).
+/// Being in a Landlock domain also bars ptrace-mode access to processes
+/// outside it (`/proc/PID/environ`, `ns/*`...). husk calls it for itself
+/// too, before the child starts (whose domain then nests in husk's).
 pub fn scope_signals() -> crate::sys::Result<()> {
     match crate::sys::landlock::abi_version() {
         Ok(abi) if abi >= 6 => crate::sys::landlock::scope_signals(),
@@ -334,6 +337,12 @@ fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> 
             }
         }
     };
+    // husk in a Landlock domain of its own (where the sandbox gets one),
+    // which the sandbox's nests in: what a notify worker performs for
+    // the sandbox (an open of /proc/PID/environ) then reaches no process
+    // outside husk and the sandbox, as the sandbox's own call could not.
+    process::set_no_new_privs()?;
+    scope_signals()?;
     let eldest = child::start(command, &confine)?;
     ELDEST.store(eldest, Ordering::SeqCst);
     crate::rt::panic::set_fatal_hook(kill_sandbox);
