@@ -78,6 +78,10 @@ pub struct Handle {
     entries: [(Pid, Option<OwnedFd>); HANDLES],
     /// Where the next new entry goes.
     next: usize,
+    /// Entry `i`'s pidfd is of its thread's process (before Linux 6.9,
+    /// for a thread other than the leader), whose descriptor table the
+    /// thread may not share.
+    of_process: [bool; HANDLES],
 }
 
 impl Default for Handle {
@@ -92,6 +96,7 @@ impl Handle {
         Handle {
             entries: [const { (0, None) }; HANDLES],
             next: 0,
+            of_process: [false; HANDLES],
         }
     }
 
@@ -104,8 +109,12 @@ impl Handle {
         tgid: impl Fn() -> Result<Pid>,
         fd: i32,
     ) -> Result<Option<Pinned>> {
-        let Some(copy) = self.copy_fd(tid, tgid, fd)? else {
-            return Ok(None);
+        let copy = match self.copy_fd(tid, tgid, fd) {
+            Ok(Some(copy)) => copy,
+            // No pidfds; or not the thread's own file (below): pin it
+            // through /proc/TID/fd/N instead.
+            Ok(None) | Err(Errno::EOPNOTSUPP) => return Ok(None),
+            Err(e) => return Err(e),
         };
         let stat = RawStat(file::fstat_raw(&copy)?);
         Ok(Some(Pinned { fd: copy, stat }))
@@ -113,7 +122,10 @@ impl Handle {
 
     /// A copy of descriptor `fd` of thread `tid` (of process `tgid`),
     /// through its pidfd. `Ok(None)` where the kernel has no pidfds or
-    /// no `pidfd_getfd` (before Linux 5.6).
+    /// no `pidfd_getfd` (before Linux 5.6). `EOPNOTSUPP` where only the
+    /// process's table can be copied from (before 6.9) and the thread's
+    /// own descriptor `fd` is another file (`unshare(CLONE_FILES)`):
+    /// husk never takes the process's for the thread's.
     pub fn copy_fd(
         &mut self,
         tid: Pid,
@@ -129,8 +141,13 @@ impl Handle {
                 Some(i) if !fresh => i,
                 found => {
                     // The thread itself (6.9+), else its process.
+                    let mut of_process = false;
                     let pidfd = match notify::pidfd_open_thread(tid) {
-                        Err(Errno::EINVAL) => notify::pidfd_open(tgid()?),
+                        Err(Errno::EINVAL) => {
+                            let leader = tgid()?;
+                            of_process = tid != leader;
+                            notify::pidfd_open(leader)
+                        }
                         other => other,
                     };
                     let pidfd = match pidfd {
@@ -144,6 +161,7 @@ impl Handle {
                         i
                     });
                     self.entries[i] = (tid, Some(pidfd));
+                    self.of_process[i] = of_process;
                     i
                 }
             };
@@ -151,6 +169,9 @@ impl Handle {
                 return Ok(None);
             };
             match notify::pidfd_getfd(pidfd, fd) {
+                Ok(copy) if self.of_process[slot] && !notify::is_their_file(&copy, tid, fd)? => {
+                    return Err(Errno::EOPNOTSUPP);
+                }
                 Ok(copy) => return Ok(Some(copy)),
                 Err(Errno::ENOSYS) => return Ok(None),
                 // The thread this pidfd was for is gone (its id now

@@ -160,6 +160,9 @@ const OPEN_READ_ONLY: &[u32] = &[
     (libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC) as u32,
 ];
 
+/// `kcmp` of two descriptors' files, and nothing else.
+const KCMP_FILE: &[u32] = &[0];
+
 /// The workers' calls: the queues, and reading the tracee (its memory,
 /// its /proc entries, the file system as it sees it: stat, readlink,
 /// read-only opens, directory listings), never writing anything but log
@@ -180,9 +183,11 @@ const WORKER: &[(usize, Check)] = &[
     (nr::FCHDIR, Check::Any),
     (nr::GETCWD, Check::Any),
     (nr::CHDIR, Check::Any),
-    // Pinning a tracee's descriptor: a copy of it (husk is its tracer).
+    // Pinning a tracee's descriptor: a copy of it (husk is its tracer),
+    // before 6.9 from its process, compared with the thread's own.
     (nr::PIDFD_OPEN, Check::Any),
     (nr::PIDFD_GETFD, Check::Any),
+    (nr::KCMP, Check::Low(2, KCMP_FILE)),
     // Whether a socket about to listen is bound yet.
     (nr::GETSOCKNAME, Check::Any),
     // A listing with hidden entries: read from a copy of the caller's
@@ -251,6 +256,7 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::FACCESSAT2, Check::Any),
     (nr::PIDFD_OPEN, Check::Any),
     (nr::PIDFD_GETFD, Check::Any),
+    (nr::KCMP, Check::Low(2, KCMP_FILE)),
     (nr::CONNECT, Check::Any),
     // A bound socket file gets the caller's umask (the thread's own).
     (nr::UMASK, Check::Any),

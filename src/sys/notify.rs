@@ -156,6 +156,29 @@ pub fn pidfd_getfd(pidfd: impl AsFd, fd: i32) -> Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw(ret as RawFd) })
 }
 
+/// Whether our descriptor `ours` is the very open file that thread
+/// `tid` has as `fd` (`kcmp(KCMP_FILE)`, in that thread's own table):
+/// before Linux 6.9 `pidfd_getfd` can copy only from a process's table,
+/// which a thread that unshared its own does not use.
+pub fn is_their_file(ours: impl AsFd, tid: i32, fd: i32) -> Result<bool> {
+    const KCMP_FILE: usize = 0;
+    // husk's threads share one descriptor table (CLONE_FILES): its
+    // process's.
+    let me = super::process::getpid();
+    // SAFETY: no pointers; the kernel compares two descriptors' files.
+    let same = check(unsafe {
+        raw::syscall5(
+            nr::KCMP,
+            me as usize,
+            tid as usize,
+            KCMP_FILE,
+            ours.as_fd().raw() as usize,
+            fd as usize,
+        )
+    })?;
+    Ok(same == 0)
+}
+
 /// Writes `data` into process `pid` at `remote` with
 /// `process_vm_writev`, which honours page protections: memory the
 /// process could not write itself is not written (EFAULT).
