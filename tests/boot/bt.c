@@ -8,9 +8,23 @@
  *   bt ptrace-parent            PTRACE_ATTACH to the parent
  *   bt io-uring                 io_uring_setup(1, ...)
  *   bt seccomp                  seccomp(SECCOMP_SET_MODE_FILTER, allow all)
+ *   bt open PATH                open(PATH, O_RDONLY)
+ *   bt truncate PATH            truncate(PATH, 0)
+ *   bt pidfd-signal PID         pidfd_open(PID), pidfd_send_signal(.., 0)
+ *   bt thread-fds A B           a thread unshares its descriptor table,
+ *                               puts B (read-write) where the process has
+ *                               A, fstats it ("", AT_EMPTY_PATH) and
+ *                               ftruncates it to 0: "ok" if both act on
+ *                               B, "wrong file" (exit 1) if not
  *
- * The last four print "ok" and exit 0 if the call worked, or print
- * "errno NAME" and exit 1 if it failed.
+ * Those print "ok" and exit 0 if the call worked, or print "errno NAME"
+ * and exit 1 if it failed.
+ *
+ *   bt probe                    what this kernel has, asked directly (not
+ *                               through husk), one "NAME yes|no" line each:
+ *                               set_syscall_info, sync_wake_up,
+ *                               wait_killable_recv, pidfd_thread, mseal,
+ *                               and "landlock_abi N" (0: none)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,13 +35,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* Newer than some C libraries' headers: the kernel's numbers. */
+#define PTRACE_GET_SYSCALL_INFO_ 0x420e
+#define PTRACE_SET_SYSCALL_INFO_ 0x4212
+#define NOTIF_SET_FLAGS_ _IOW('!', 4, unsigned long long)
+#define FILTER_FLAG_NEW_LISTENER_ (1UL << 3)
+#define FILTER_FLAG_WAIT_KILLABLE_RECV_ (1UL << 5)
+#define PIDFD_THREAD_ O_EXCL
+#define NR_pidfd_open_ 434
+#define NR_pidfd_send_signal_ 424
+#define NR_landlock_create_ruleset_ 444
+#define NR_mseal_ 462
 
 static int result(long r)
 {
@@ -50,6 +81,172 @@ static int unix_addr(struct sockaddr_un *a, const char *path)
 	}
 	strcpy(a->sun_path, path);
 	return socket(AF_UNIX, SOCK_STREAM, 0);
+}
+
+/* Installs an allow-all filter with flags in a child (the filter stays
+ * there), and runs fn on the listener it gets: the child's exit status
+ * is fn's (0: yes), or 1 if the filter was refused. */
+static int with_listener(unsigned long flags, int (*fn)(int))
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return 2;
+	if (pid == 0) {
+		struct sock_filter f[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+		struct sock_fprog p = {1, f};
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				  FILTER_FLAG_NEW_LISTENER_ | flags, &p);
+		_exit(fd < 0 ? 1 : fn ? fn(fd) : 0);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+		return 2;
+	return WEXITSTATUS(st);
+}
+
+static int sync_wake_up(int listener)
+{
+	return ioctl(listener, NOTIF_SET_FLAGS_, 1UL) ? 1 : 0;
+}
+
+/* PTRACE_SET_SYSCALL_INFO on a seized, interrupted child: EIO where the
+ * kernel does not know the request. */
+static int set_syscall_info(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return 2;
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	int r = 2;
+	char info[256];
+	memset(info, 0, sizeof info);
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0) == 0 && ptrace(PTRACE_INTERRUPT, pid, 0, 0) == 0 &&
+	    waitpid(pid, NULL, __WALL) == pid) {
+		long n = ptrace(PTRACE_GET_SYSCALL_INFO_, pid, (void *)sizeof info, info);
+		if (n > 0) {
+			long s = ptrace(PTRACE_SET_SYSCALL_INFO_, pid, (void *)n, info);
+			r = s < 0 && errno == EIO ? 1 : 0;
+		}
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, __WALL);
+	return r;
+}
+
+static volatile pid_t thread_tid;
+static volatile int thread_done;
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	thread_tid = gettid();
+	while (!thread_done)
+		usleep(1000);
+	return NULL;
+}
+
+static int pidfd_thread(void)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, idle_thread, NULL))
+		return 2;
+	while (!thread_tid)
+		usleep(1000);
+	long fd = syscall(NR_pidfd_open_, thread_tid, PIDFD_THREAD_);
+	thread_done = 1;
+	pthread_join(t, NULL);
+	return fd < 0 ? 1 : 0;
+}
+
+static int mseal_works(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *m = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return 2;
+	return syscall(NR_mseal_, m, page, 0) ? 1 : 0;
+}
+
+static const char *yes_no(int r)
+{
+	return r == 0 ? "yes" : r == 1 ? "no" : "unknown";
+}
+
+static int probe(void)
+{
+	printf("set_syscall_info %s\n", yes_no(set_syscall_info()));
+	printf("sync_wake_up %s\n", yes_no(with_listener(0, sync_wake_up)));
+	printf("wait_killable_recv %s\n", yes_no(with_listener(FILTER_FLAG_WAIT_KILLABLE_RECV_, NULL)));
+	printf("pidfd_thread %s\n", yes_no(pidfd_thread()));
+	printf("mseal %s\n", yes_no(mseal_works()));
+	long abi = syscall(NR_landlock_create_ruleset_, NULL, 0, 1UL);
+	printf("landlock_abi %ld\n", abi < 0 ? 0 : abi);
+	return 0;
+}
+
+static const char *fstat_a, *fstat_b;
+static int fstat_fd;
+static struct stat want_a, want_b;
+static int fstat_verdict;
+
+static void *fstat_thread(void *arg)
+{
+	(void)arg;
+	struct stat st;
+	/* A table of our own: our descriptor fstat_fd may now differ from
+	 * the process leader's. */
+	if (unshare(CLONE_FILES)) {
+		fstat_verdict = result(-1);
+		return NULL;
+	}
+	int b = open(fstat_b, O_RDWR | O_CLOEXEC);
+	if (b < 0 || dup2(b, fstat_fd) < 0) {
+		fstat_verdict = result(-1);
+		return NULL;
+	}
+	close(b);
+	long r = syscall(SYS_newfstatat, fstat_fd, "", &st, AT_EMPTY_PATH);
+	if (r < 0) {
+		fstat_verdict = result(r);
+	} else if (st.st_dev == want_b.st_dev && st.st_ino == want_b.st_ino) {
+		struct stat a, b2;
+		r = syscall(SYS_ftruncate, fstat_fd, 0);
+		if (r < 0) {
+			fstat_verdict = result(r);
+		} else if (stat(fstat_a, &a) || stat(fstat_b, &b2)) {
+			fstat_verdict = result(-1);
+		} else if (b2.st_size != 0 || a.st_size != want_a.st_size) {
+			printf("wrong file: ftruncate: %s is %lld bytes, %s %lld\n", fstat_a,
+			       (long long)a.st_size, fstat_b, (long long)b2.st_size);
+			fstat_verdict = 1;
+		} else {
+			fstat_verdict = result(0);
+		}
+	} else {
+		printf("wrong file: %s\n",
+		       st.st_dev == want_a.st_dev && st.st_ino == want_a.st_ino ? fstat_a : "neither");
+		fstat_verdict = 1;
+	}
+	return NULL;
+}
+
+static int thread_fstat(const char *a, const char *b)
+{
+	fstat_a = a;
+	fstat_b = b;
+	if (stat(a, &want_a) || stat(b, &want_b) || (fstat_fd = open(a, O_RDWR | O_CLOEXEC)) < 0) {
+		perror("bt thread-fstat");
+		return 2;
+	}
+	pthread_t t;
+	if (pthread_create(&t, NULL, fstat_thread, NULL))
+		return 2;
+	pthread_join(t, NULL);
+	return fstat_verdict;
 }
 
 int main(int argc, char **argv)
@@ -127,7 +324,22 @@ int main(int argc, char **argv)
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 		return result(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p));
 	}
+	if (!strcmp(cmd, "open") && argc == 3)
+		return result(open(argv[2], O_RDONLY));
+	if (!strcmp(cmd, "truncate") && argc == 3)
+		return result(truncate(argv[2], 0));
+	if (!strcmp(cmd, "pidfd-signal") && argc == 3) {
+		long fd = syscall(NR_pidfd_open_, atoi(argv[2]), 0);
+		if (fd < 0)
+			return result(fd);
+		return result(syscall(NR_pidfd_send_signal_, fd, 0, NULL, 0));
+	}
+	if (!strcmp(cmd, "thread-fds") && argc == 4)
+		return thread_fstat(argv[2], argv[3]);
+	if (!strcmp(cmd, "probe"))
+		return probe();
 usage:
-	fprintf(stderr, "usage: bt drop|status|serve|connect|ptrace-parent|io-uring|seccomp ...\n");
+	fprintf(stderr, "usage: bt drop|status|serve|connect|ptrace-parent|io-uring|seccomp|"
+			"open|truncate|pidfd-signal|thread-fds|probe ...\n");
 	return 2;
 }
