@@ -150,3 +150,40 @@ fn executable_mappings_of_a_denied_file_are_refused() {
         }
     }
 }
+
+/// The ELF interpreter the kernel loads with a program (`PT_INTERP`:
+/// mapped by `execve` itself, with no `mmap` to check) is checked as
+/// `exec` at the exec event: a program whose loader may not run is
+/// killed before its first instruction. (Found by the boot test's musl
+/// root, where the loader is the whole C library: tests/boot/musl.sh.)
+#[test]
+fn the_elf_interpreter_is_checked_as_exec() {
+    let ld = std::fs::canonicalize(loader()).unwrap();
+    for user in common::users() {
+        let dir = tree(&format!("interp-{user:?}"), user);
+        let prog = dir.join("bin/ok");
+        for transport in common::transports() {
+            let who = format!("{user:?}, {transport}");
+            let d = dir.display();
+            let mut c2 = common::as_user(user, common::husk());
+            c2.args(["-m", &format!("trace/transport:{transport}")]);
+            c2.args(["-p", "linux", "-m", &format!("allow/all+{d}/***")]);
+            c2.args(["-m", &format!("deny/exec+{}", ld.display())]);
+            c2.arg("--").arg(&prog).arg("-u");
+            let o = run(&mut c2, LIMIT);
+            assert!(!o.success(), "{who}: ran with its loader denied: {o:?}");
+            assert!(o.stdout.trim().is_empty(), "{who}: {o:?}");
+            assert!(
+                o.stderr.contains("\"cap\":\"exec\"")
+                    && o.stderr.contains(&format!("\"path\":\"{}\"", ld.display())),
+                "{who}: no exec denial of the loader logged: {o:?}"
+            );
+            // The loader allowed (the linux profile), it runs.
+            let o = run(
+                husk(user, transport, &dir, false).arg(&prog).arg("-u"),
+                LIMIT,
+            );
+            assert!(o.success() && !o.stdout.trim().is_empty(), "{who}: {o:?}");
+        }
+    }
+}

@@ -1485,8 +1485,28 @@ impl<'p> Checker<'p> {
             return Verdict::Kill;
         }
         self.check_path(0, CatSet::of(&[Exec]));
+        // The ELF interpreter the kernel loaded with it (mapped at
+        // AT_BASE; no mmap call shows it), whose code runs first: ld.so,
+        // or musl's loader, which is its whole libc.
+        let [base, execfn] =
+            proc::aux_all(tid, [libc::AT_BASE, libc::AT_EXECFN]).unwrap_or([None, None]);
+        if let Some(base) = base {
+            let mut failed = false;
+            let walked = proc::mappings(tid, base, base.saturating_add(1), |m| {
+                if base == 0 || m.ino == 0 || failed {
+                    return;
+                }
+                match resolve::mapped(&self.caller, m.path, m.dev, m.ino, &mut self.slots[1]) {
+                    Ok(()) => self.check_path(1, CatSet::of(&[Exec])),
+                    Err(_) => failed = true,
+                }
+            });
+            if failed || walked.is_err() {
+                return Verdict::Kill;
+            }
+        }
         // The file named to execve (AT_EXECFN): for a script, the script.
-        if let Ok(Some(at)) = proc::aux(tid, libc::AT_EXECFN) {
+        if let Some(at) = execfn {
             let mut name = [0u8; crate::remote::path::PATH_MAX];
             if let Ok(name) = memory::read_cstr(tid, RemoteAddr(at), &mut name) {
                 let len = name.len();

@@ -329,6 +329,15 @@ fn parse_mapping(line: &[u8]) -> Option<Mapping<'_>> {
 /// are husk's own width: the sandbox filter kills every caller of
 /// another architecture.
 pub fn aux(pid: Pid, key: core::ffi::c_ulong) -> Result<Option<u64>> {
+    aux_all(pid, [key]).map(|[v]| v)
+}
+
+/// Entries `keys` of `pid`'s auxiliary vector, read once.
+pub fn aux_all<const N: usize>(
+    pid: Pid,
+    keys: [core::ffi::c_ulong; N],
+) -> Result<[Option<u64>; N]> {
+    let mut found = [None; N];
     let mut path = ProcPath::new(pid);
     path.push(b"/auxv");
     let mut buf = [0u8; 1024];
@@ -340,14 +349,16 @@ pub fn aux(pid: Pid, key: core::ffi::c_ulong) -> Result<Option<u64>> {
     let word = |bytes: &[u8]| usize::from_ne_bytes(bytes.try_into().unwrap_or([0; WORD]));
     for pair in buf[..n].chunks_exact(2 * WORD) {
         let (k, v) = (word(&pair[..WORD]), word(&pair[WORD..]));
-        if k == key as usize {
-            return Ok(Some(v as u64));
-        }
         if k == 0 {
             break;
         }
+        for (want, slot) in keys.iter().zip(found.iter_mut()) {
+            if *want as usize == k && slot.is_none() {
+                *slot = Some(v as u64);
+            }
+        }
     }
-    Ok(None)
+    Ok(found)
 }
 
 #[cfg(test)]
