@@ -120,7 +120,8 @@ BOOT_ENV = BUSYBOX=$(BOOT_DIR)/busybox-$(DEBARCH)/busybox BUSYBOX_LIST=/bin/busy
 else
 BOOT_HUSK = target/release/husk
 boot-husk: boot-arch build
-BOOT_ENV =
+# x86_64 also boots a root with no glibc (tests/boot/musl.sh).
+BOOT_ENV = MUSL_CC=musl-gcc
 endif
 
 initramfs: boot-husk

@@ -60,14 +60,29 @@
 #define NR_landlock_create_ruleset_ 444
 #define NR_mseal_ 462
 
+/* The names of the errnos the suite expects (glibc's strerrorname_np is
+ * not in musl, which also builds bt). */
+static const char *errno_name(int e)
+{
+	switch (e) {
+#define E(n) \
+	case n: \
+		return #n
+		E(EPERM); E(ENOENT); E(ESRCH); E(EIO); E(EBADF); E(EAGAIN);
+		E(EACCES); E(EFAULT); E(EINVAL); E(ENOTTY); E(ENOSYS);
+		E(ELOOP); E(EOPNOTSUPP); E(ECONNREFUSED); E(ENOEXEC);
+#undef E
+	}
+	return "?";
+}
+
 static int result(long r)
 {
 	if (r >= 0) {
 		puts("ok");
 		return 0;
 	}
-	const char *n = strerrorname_np(errno);
-	printf("errno %s\n", n ? n : "?");
+	printf("errno %s\n", errno_name(errno));
 	return 1;
 }
 
