@@ -81,47 +81,75 @@ cross-test: cross
 	$(QEMU_USER) target/$(TRIPLE)/release/husk -V
 
 # Boot tests: husk on a real kernel other than the host's, in a qemu guest
-# (software emulation; see tests/boot/). Not part of `make test`.
-# ARCH=x86_64 needs qemu-system-x86, busybox-static, cpio (apt-get) and cc
-# with a static libc. ARCH=aarch64 needs qemu-system-arm,
-# gcc-aarch64-linux-gnu and libc6-dev-arm64-cross (apt-get), and apt to
-# know arm64 (dpkg --add-architecture arm64 && apt-get update) for the
-# arm64 kernel and busybox-static:arm64 (apt-get download, into
-# target/boot/); husk is the `make cross` build, without outline-atomics
-# (its runtime detection needs getauxval from a libc). ARCH=armv7 is the
-# same with armhf, gcc-arm-linux-gnueabihf and libc6-dev-armhf-cross,
-# Debian's armmp kernel on qemu-system-arm's virt machine (cortex-a15),
-# and husk-selftest in the initramfs (its filter checks run first).
-KERNEL   ?= 6.1
+# (software emulation; see tests/boot/ and README "Boot test"). Not part
+# of `make test`. Every ARCH needs busybox-static, cpio and binutils; the
+# host's ARCH (x86_64) needs cc with a static libc, qemu-system-x86 and
+# musl-tools (its guest also boots a root with no glibc); the others
+# are the `make cross` build of husk and need their qemu and a C cross
+# compiler with a static libc (apt-get): aarch64: qemu-system-arm,
+# gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, and apt to know arm64
+# (dpkg --add-architecture arm64 && apt-get update) for its kernel and
+# busybox-static:arm64; armv7: the same with armhf,
+# gcc-arm-linux-gnueabihf and libc6-dev-armhf-cross, Debian's armmp
+# kernel on qemu-system-arm's virt machine (cortex-a15), and
+# husk-selftest in the initramfs (its filter checks run first);
+# riscv64: qemu-system-misc (OpenSBI inside), gcc-riscv64-linux-gnu,
+# libc6-dev-riscv64-cross, and its kernel and busybox from Debian 13
+# (trixie) through a private apt in target/boot/ (tests/boot/suite-apt:
+# the machine's apt is not changed). Downloads (apt-get download) stay
+# in target/boot/.
+#
+# One line per architecture in each table (and one in tests/boot/boot's
+# qemu table): DEBARCH, Debian's name for it; SUITE, where its kernel and
+# busybox come from if not from the machine's apt (Debian 12); KERNEL,
+# the default series; CC, the helper's compiler; RUSTFLAGS, husk's cross
+# build (aarch64: no outline-atomics, whose runtime detection needs
+# getauxval from a libc); SELFTEST, husk-selftest in the initramfs too;
+# MUSL_CC, for the root with no glibc.
+BOOT_ARCHES            = x86_64 aarch64 armv7 riscv64
+BOOT_DEBARCH_x86_64    = amd64
+BOOT_DEBARCH_aarch64   = arm64
+BOOT_DEBARCH_armv7     = armhf
+BOOT_DEBARCH_riscv64   = riscv64
+BOOT_SUITE_riscv64     = trixie
+BOOT_KERNEL_x86_64     = 6.1
+BOOT_KERNEL_aarch64    = 6.1
+BOOT_KERNEL_armv7      = 6.1
+BOOT_KERNEL_riscv64    = 6.12
+BOOT_CC_aarch64        = aarch64-linux-gnu-gcc
+BOOT_CC_armv7          = arm-linux-gnueabihf-gcc
+BOOT_CC_riscv64        = riscv64-linux-gnu-gcc
+BOOT_RUSTFLAGS_aarch64 = -C target-feature=-outline-atomics
+BOOT_SELFTEST_armv7    = yes
+BOOT_MUSL_CC_x86_64    = musl-gcc
+
+KERNEL   ?= $(BOOT_KERNEL_$(ARCH))
 BOOT_DIR  = target/boot
 BOOT_OUT  = $(BOOT_DIR)/$(ARCH)
-DEBARCH   = $(if $(filter aarch64,$(ARCH)),arm64,$(if $(filter armv7,$(ARCH)),armhf,amd64))
+DEBARCH   = $(BOOT_DEBARCH_$(ARCH))
+BOOT_SUITE = $(BOOT_SUITE_$(ARCH))
+# A private apt for another suite: its options, for the fetch scripts.
+BOOT_APT  = $(if $(BOOT_SUITE),opts=$$(tests/boot/suite-apt $(BOOT_SUITE) $(DEBARCH) $(BOOT_DIR)/apt-$(BOOT_SUITE)-$(DEBARCH)) && APT_OPTS="$$opts")
+BOOT_KDIR = $(BOOT_DIR)/kernel-$(KERNEL)-$(DEBARCH)
 
 .PHONY: initramfs boot-kernel boot-test boot-arch boot-husk
 boot-arch:
-	@case "$(ARCH)" in x86_64|aarch64|armv7) ;; *) echo "boot tests: only ARCH=x86_64, aarch64 or armv7 (got ARCH=$(ARCH))" >&2; exit 1;; esac
+	@case " $(BOOT_ARCHES) " in *" $(ARCH) "*) ;; *) echo "boot tests: ARCH is one of $(BOOT_ARCHES) (got ARCH=$(ARCH))" >&2; exit 1;; esac
 
-ifeq ($(ARCH),aarch64)
-BOOT_HUSK = target/$(TRIPLE)/release/husk
-boot-husk: boot-arch
-	rustup target add $(TRIPLE)
-	$(CROSS_ENV) CARGO_TARGET_$(shell echo $(TRIPLE) | tr 'a-z-' 'A-Z_')_RUSTFLAGS="-C target-feature=-outline-atomics" \
-		$(CARGO) build --release --locked --target $(TRIPLE) --bin husk
-	tests/boot/fetch-busybox $(DEBARCH) $(BOOT_DIR)/busybox-$(DEBARCH)
-BOOT_ENV = BUSYBOX=$(BOOT_DIR)/busybox-$(DEBARCH)/busybox BUSYBOX_LIST=/bin/busybox CC=aarch64-linux-gnu-gcc
-else ifeq ($(ARCH),armv7)
-BOOT_HUSK = target/$(TRIPLE)/release/husk
-boot-husk: boot-arch
-	rustup target add $(TRIPLE)
-	$(CROSS_ENV) $(CARGO) build --release --locked --target $(TRIPLE) --bin husk --bin husk-selftest
-	tests/boot/fetch-busybox $(DEBARCH) $(BOOT_DIR)/busybox-$(DEBARCH)
-BOOT_ENV = BUSYBOX=$(BOOT_DIR)/busybox-$(DEBARCH)/busybox BUSYBOX_LIST=/bin/busybox CC=arm-linux-gnueabihf-gcc \
-	SELFTEST=target/$(TRIPLE)/release/husk-selftest
-else
+ifeq ($(ARCH),$(shell uname -m))
 BOOT_HUSK = target/release/husk
 boot-husk: boot-arch build
-# x86_64 also boots a root with no glibc (tests/boot/musl.sh).
-BOOT_ENV = MUSL_CC=musl-gcc
+BOOT_ENV = $(if $(BOOT_MUSL_CC_$(ARCH)),MUSL_CC=$(BOOT_MUSL_CC_$(ARCH)))
+else
+BOOT_HUSK = target/$(TRIPLE)/release/husk
+boot-husk: boot-arch
+	rustup target add $(TRIPLE)
+	$(CROSS_ENV) $(if $(BOOT_RUSTFLAGS_$(ARCH)),CARGO_TARGET_$(shell echo $(TRIPLE) | tr 'a-z-' 'A-Z_')_RUSTFLAGS="$(BOOT_RUSTFLAGS_$(ARCH))") \
+		$(CARGO) build --release --locked --target $(TRIPLE) --bin husk $(if $(BOOT_SELFTEST_$(ARCH)),--bin husk-selftest)
+	$(BOOT_APT) tests/boot/fetch-busybox $(DEBARCH) $(BOOT_DIR)/busybox-$(DEBARCH)
+BOOT_ENV = BUSYBOX=$(BOOT_DIR)/busybox-$(DEBARCH)/busybox BUSYBOX_LIST=/bin/busybox CC=$(BOOT_CC_$(ARCH)) \
+	$(if $(BOOT_SELFTEST_$(ARCH)),SELFTEST=target/$(TRIPLE)/release/husk-selftest) \
+	$(if $(BOOT_MUSL_CC_$(ARCH)),MUSL_CC=$(BOOT_MUSL_CC_$(ARCH)))
 endif
 
 initramfs: boot-husk
@@ -129,7 +157,7 @@ initramfs: boot-husk
 	$(BOOT_ENV) tests/boot/mkinitramfs $(BOOT_OUT)/initrd.cpio.gz $(BOOT_HUSK)
 
 boot-kernel: boot-arch
-	tests/boot/fetch-kernel $(KERNEL) $(BOOT_DIR)/kernel-$(KERNEL)-$(DEBARCH) $(DEBARCH)
+	$(BOOT_APT) tests/boot/fetch-kernel $(KERNEL) $(BOOT_KDIR) $(DEBARCH)
 
 boot-test: initramfs boot-kernel
-	tests/boot/boot $(BOOT_DIR)/kernel-$(KERNEL)-$(DEBARCH)/vmlinuz $(BOOT_OUT)/initrd.cpio.gz $(BOOT_OUT)/console.log $(ARCH)
+	tests/boot/boot $(BOOT_KDIR)/vmlinuz $(BOOT_OUT)/initrd.cpio.gz $(BOOT_OUT)/console.log $(ARCH)

@@ -10,6 +10,7 @@
  *   bt seccomp                  seccomp(SECCOMP_SET_MODE_FILTER, allow all)
  *   bt open PATH                open(PATH, O_RDONLY)
  *   bt truncate PATH            truncate(PATH, 0)
+ *   bt append PATH              open(PATH, O_WRONLY | O_APPEND), write
  *   bt pidfd-signal PID         pidfd_open(PID), pidfd_send_signal(.., 0)
  *   bt thread-fds A B           a thread unshares its descriptor table,
  *                               puts B (read-write) where the process has
@@ -341,6 +342,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "open") && argc == 3)
 		return result(open(argv[2], O_RDONLY));
+	if (!strcmp(cmd, "append") && argc == 3) {
+		int fd = open(argv[2], O_WRONLY | O_APPEND);
+		if (fd < 0)
+			return result(fd);
+		return result(write(fd, "more\n", 5) == 5 ? 0 : -1);
+	}
 	if (!strcmp(cmd, "truncate") && argc == 3)
 		return result(truncate(argv[2], 0));
 	if (!strcmp(cmd, "pidfd-signal") && argc == 3) {
@@ -355,6 +362,6 @@ int main(int argc, char **argv)
 		return probe();
 usage:
 	fprintf(stderr, "usage: bt drop|status|serve|connect|ptrace-parent|io-uring|seccomp|"
-			"open|truncate|pidfd-signal|thread-fds|probe ...\n");
+			"open|truncate|append|pidfd-signal|thread-fds|probe ...\n");
 	return 2;
 }
