@@ -9,16 +9,19 @@
 #                      man5 (PREFIX=/usr/local, MANDIR=$(PREFIX)/share/man;
 #                      DESTDIR=/some/root to stage a package)
 #   make clean
-#   make initramfs ARCH=x86_64     (or ARCH=aarch64, ARCH=armv7)
+#   make initramfs ARCH=x86_64     (or aarch64, armv7, riscv64)
 #                      build husk, then the boot-test initramfs
 #                      target/boot/ARCH/initrd.cpio.gz (static busybox,
-#                      husk, tests/boot/bt.c, tests/boot/smoke.sh, /init)
-#   make boot-test ARCH=x86_64 KERNEL=6.1     (or ARCH=aarch64, ARCH=armv7)
-#                      boot it in qemu-system-ARCH (software emulation)
-#                      on Debian 12's 6.1 kernel (apt-get download into
-#                      target/boot/), run the smoke suite in the guest,
-#                      print "N passed, M failed"; exits non-zero on a
-#                      failure, a panic or the time-out (tests/boot/)
+#                      husk, tests/boot/bt.c, smoke.sh, /init; x86_64:
+#                      also /musl, a root with no glibc, musl.sh)
+#   make boot-test ARCH=x86_64 KERNEL=6.1     (6.1 or 6.12; aarch64, armv7 too;
+#                      riscv64: 6.12, Debian 13's) boot it in
+#                      qemu-system-ARCH (software emulation) on the newest
+#                      Debian kernel package of that series (apt-get
+#                      download into target/boot/), run the suites in the
+#                      guest, print "N passed, M failed"; exits non-zero
+#                      on a failure, a panic or the time-out (tests/boot/,
+#                      README "Boot test" and "Architectures")
 
 CARGO  ?= cargo
 PREFIX ?= /usr/local
