@@ -225,12 +225,14 @@ static void *fstat_thread(void *arg)
 		return NULL;
 	}
 	close(b);
-	long r = syscall(SYS_newfstatat, fstat_fd, "", &st, AT_EMPTY_PATH);
+	/* The C library's call: newfstatat on 64-bit, fstatat64 or statx
+	 * on 32-bit ARM; a path call with AT_EMPTY_PATH, which husk traps. */
+	long r = fstatat(fstat_fd, "", &st, AT_EMPTY_PATH);
 	if (r < 0) {
 		fstat_verdict = result(r);
 	} else if (st.st_dev == want_b.st_dev && st.st_ino == want_b.st_ino) {
 		struct stat a, b2;
-		r = syscall(SYS_ftruncate, fstat_fd, 0);
+		r = ftruncate(fstat_fd, 0);
 		if (r < 0) {
 			fstat_verdict = result(r);
 		} else if (stat(fstat_a, &a) || stat(fstat_b, &b2)) {

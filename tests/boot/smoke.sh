@@ -115,7 +115,11 @@ feature set_syscall_info 6 16 "  PTRACE_SET_SYSCALL_INFO"
 feature sync_wake_up 6 6
 feature wait_killable_recv 5 19 "  notify WAIT_KILLABLE_RECV"
 feature pidfd_thread 6 9
-feature mseal 6 10 mseal
+# mseal exists on 64-bit architectures only.
+case $(uname -m) in
+*64) feature mseal 6 10 mseal ;;
+*) feature mseal 99 0 mseal ;;
+esac
 got=$(probed landlock_abi) said=$(sed -n 's/^landlock: ABI \([0-9]*\)$/\1/p' "$W/caps")
 if [ "$got" = "$LL_WANT" ] && [ "${said:-0}" = "$LL_WANT" ]; then
 	pass "landlock-abi-$LL_WANT"
@@ -136,6 +140,7 @@ if [ "$U" = 0 ] && [ -r /husk-lockdown ]; then
 	kill -KILL $hp
 	wait $hp 2> /dev/null
 	want=$(yes_from 6 10)
+	case $(uname -m) in *64) ;; *) want=no ;; esac
 	case $region in
 	'r--p '*' sl'*) sealed=yes ;;
 	'r--p '*) sealed=no ;;
@@ -291,7 +296,8 @@ for T in $TRANSPORTS; do
 	# act on the process's descriptor of that number, another file.
 	echo more > "$W/ok/g"
 	echo longer > "$W/ok/h"
-	if [ "$T" = notify ] && ! kge 6 9; then
+	# (32-bit ARM's notify mode leaves ftruncate to the kernel: README)
+	if [ "$T" = notify ] && ! kge 6 9 && case $(uname -m) in arm*) false ;; esac; then
 		run "$H" $M -p off -m sandbox/stat,write,truncate:on -m 'allow/stat,write,truncate+/***' -- "$BT" thread-fds "$W/ok/g" "$W/ok/h"
 		if [ "$ST" = 1 ] && grep -qx 'errno EOPNOTSUPP' "$W/out" && [ "$(cat "$W/ok/g")" = more ] && [ "$(cat "$W/ok/h")" = longer ]; then
 			pass thread-own-fds-refused
