@@ -304,8 +304,9 @@ fn rules_of(policy: &Policy, cat: Category) -> impl Iterator<Item = (u16, Action
         .map(|(i, (a, _, p))| (i as u16, a, p))
 }
 
-/// Checks category `cat`'s rules; on success, its allowed regions that
-/// need a Landlock rule (each once).
+/// Checks that category `cat`'s default and rules are what Landlock can
+/// express: `Ok(true)` if so, `Ok(false)` if the category allows every
+/// path (nothing to decide), else why not.
 fn regions(policy: &Policy, cat: Category) -> core::result::Result<bool, Why> {
     let default = policy.default_action(cat);
     match default {
