@@ -142,10 +142,24 @@ fn kill_minus_one_reaches_nothing_outside() {
         c
     };
     let victim = || {
-        as_uid("sleep")
+        let child = as_uid("sleep")
             .arg("30")
             .spawn()
-            .expect("setpriv starts a victim")
+            .expect("setpriv starts a victim");
+        // Only once it runs as UID is it the user's process to hit (a
+        // signal sent before setpriv switched would miss it).
+        let status = format!("/proc/{}/status", child.id());
+        for _ in 0..500 {
+            let text = std::fs::read_to_string(&status).unwrap_or_default();
+            let switched = text
+                .lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some(UID));
+            if switched && text.lines().any(|l| l == "Name:\tsleep") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        child
     };
     // Bare: the victim dies of it.
     let mut v = victim();
