@@ -16,32 +16,14 @@ echo hello > "$W/ok/f"
 echo secret > "$W/no/f"
 LOADER=/lib/ld-musl-x86_64.so.1
 
-pass() { echo "PASS $U/musl-$T $1"; }
-fail() { echo "FAIL $U/musl-$T $1 ($2)"; }
-run() {
-	timeout -s KILL 60 "$@" > "$W/out" 2>&1
-	ST=$?
-}
-out() { tr '\n' ' ' < "$W/out" | cut -c1-300; }
-# check NAME STATUS TEXT CMD...: CMD exits STATUS and prints TEXT.
-check() {
-	name=$1 want=$2 text=$3
-	shift 3
-	run "$@"
-	if [ "$ST" != "$want" ]; then
-		fail "$name" "status $ST, expected $want: $(out)"
-	elif [ -n "$text" ] && ! grep -qF -- "$text" "$W/out"; then
-		fail "$name" "no '$text' in: $(out)"
-	else
-		pass "$name"
-	fi
-}
+LIMIT=60 NAMES=musl-
+. /checks.sh
 
 T=root
 # Every file of this root (not the kernel file systems mounted on it):
 # nothing from glibc, one shared object, musl's loader.
 files=$(find / -xdev -type f | sort | tr '\n' ' ')
-want="/bin/bt /bin/bt-dyn /bin/busybox /bin/husk $LOADER /musl.sh "
+want="/bin/bt /bin/bt-dyn /bin/busybox /bin/husk /checks.sh $LOADER /musl.sh "
 if [ "$files" = "$want" ]; then
 	pass only-musl
 else

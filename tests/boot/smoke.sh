@@ -5,9 +5,9 @@
 # The caller counts them. Each check runs in every transport the kernel
 # has (notify only where `husk -C` says it is the best it offers).
 #
-# HUSK, BT and BIN say where husk, the helper (tests/boot/bt.c) and the
-# busybox applet links are (/bin in the guest), so the suite also runs
-# on a development machine.
+# HUSK, BT, BIN and CHECKS say where husk, the helper (tests/boot/bt.c),
+# the busybox applet links and checks.sh are (/bin, / in the guest), so
+# the suite also runs on a development machine.
 
 H=${HUSK:-/bin/husk}
 BT=${BT:-/bin/bt}
@@ -31,31 +31,8 @@ else
 	echo "NOTE uid $U: no notify transport on this kernel, ptrace only"
 fi
 
-pass() { echo "PASS $U/$T $1"; }
-fail() { echo "FAIL $U/$T $1 ($2)"; }
-
-# run CMD...: its stdout and stderr go to $W/out, its status to $ST;
-# a run longer than $LIMIT seconds is killed.
-run() {
-	timeout -s KILL "$LIMIT" "$@" > "$W/out" 2>&1
-	ST=$?
-}
-out() { tr '\n' ' ' < "$W/out" | cut -c1-300; }
-
-# check NAME STATUS TEXT CMD...: passes if CMD exits STATUS and its
-# output holds TEXT (an empty TEXT always matches).
-check() {
-	name=$1 want=$2 text=$3
-	shift 3
-	run "$@"
-	if [ "$ST" != "$want" ]; then
-		fail "$name" "status $ST, expected $want: $(out)"
-	elif [ -n "$text" ] && ! grep -qF -- "$text" "$W/out"; then
-		fail "$name" "no '$text' in: $(out)"
-	else
-		pass "$name"
-	fi
-}
+NAMES=
+. "${CHECKS:-/checks.sh}"
 
 # Controls: without husk, this kernel lets the helper do what the
 # escape checks below require husk to refuse (else they prove nothing).
