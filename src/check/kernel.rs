@@ -224,8 +224,7 @@ fn anchor_of(pattern: &[u8]) -> Option<(&[u8], bool)> {
         Some(p) => (p, true),
         None => (pattern, false),
     };
-    let glob = |b: &u8| matches!(b, b'*' | b'?' | b'[' | b'\\');
-    if path.iter().any(glob) {
+    if path.iter().any(is_glob) {
         return None;
     }
     if path.is_empty() {
@@ -242,6 +241,11 @@ fn anchor_of(pattern: &[u8]) -> Option<(&[u8], bool)> {
         .split(|&b| b == b'/')
         .all(|c| !c.is_empty() && c != b"." && c != b"..");
     normal.then_some((path, tree))
+}
+
+/// Whether byte `b` starts a glob (or an escape) in a pattern.
+fn is_glob(b: &u8) -> bool {
+    matches!(b, b'*' | b'?' | b'[' | b'\\')
 }
 
 /// Whether path `inner` is `outer` or lies below it.
@@ -466,10 +470,7 @@ fn covered(policy: &Policy, inner: Category, outer: Category) -> bool {
             let region = match anchor_of(pattern) {
                 Some((path, tree)) => Region { path, tree },
                 None => {
-                    let cut = pattern
-                        .iter()
-                        .position(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
-                        .unwrap_or(pattern.len());
+                    let cut = pattern.iter().position(is_glob).unwrap_or(pattern.len());
                     let dir = match pattern[..cut].iter().rposition(|&b| b == b'/') {
                         Some(0) | None => &b"/"[..],
                         Some(s) => &pattern[..s],

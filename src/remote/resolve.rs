@@ -564,14 +564,7 @@ pub fn resolve(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
 /// RESOLVE_ flag, an empty path, a missing object or a final link):
 /// use [`resolve`].
 pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Result<bool> {
-    if raw.is_empty()
-        || raw.len() > PATH_MAX
-        || raw.last() == Some(&b'/')
-        || how.beneath
-        || how.in_root
-        || how.no_symlinks
-        || how.no_magiclinks
-    {
+    if !plain_text(raw, how) {
         return Ok(false);
     }
     out.clear();
@@ -610,6 +603,19 @@ pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
     Ok(true)
 }
 
+/// Whether a quick look ([`lexical`], [`looked`]) may take `raw` as
+/// text: a non-empty path of a name, no trailing slash, no RESOLVE_
+/// flag (those need the full walk).
+fn plain_text(raw: &[u8], how: How) -> bool {
+    !(raw.is_empty()
+        || raw.len() > PATH_MAX
+        || raw.last() == Some(&b'/')
+        || how.beneath
+        || how.in_root
+        || how.no_symlinks
+        || how.no_magiclinks)
+}
+
 /// The notify transport's look at the path a stat names, which is
 /// also the stat's answer: `raw` joined to its start as text, then the
 /// last name looked up once (`lstat`) in the directory holding it, that
@@ -638,15 +644,7 @@ pub fn lexical(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Res
 /// directory that is missing, not one, or that husk may not search; a
 /// start with no path): use [`resolve`].
 pub fn looked(caller: &Caller, raw: &[u8], how: How, out: &mut Resolved) -> Result<bool> {
-    if raw.is_empty()
-        || raw.len() > PATH_MAX
-        || raw.last() == Some(&b'/')
-        || how.beneath
-        || how.in_root
-        || how.no_symlinks
-        || how.no_magiclinks
-        || how.name_op
-    {
+    if !plain_text(raw, how) || how.name_op {
         return Ok(false);
     }
     out.clear();
