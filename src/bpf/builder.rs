@@ -143,6 +143,11 @@ pub enum BuildError {
         /// Index of the instruction that used it.
         at: usize,
     },
+    /// A range dispatch with no range: A would fall in none.
+    EmptyDispatch {
+        /// Index of the instruction it would have started at.
+        at: usize,
+    },
     /// A branch offset did not fit after layout. Layout makes this
     /// impossible; it exists so that a bug here is an error, never a
     /// wrong jump.
@@ -177,6 +182,9 @@ impl fmt::Display for BuildError {
             }
             BuildError::UnknownLabel { at } => {
                 write!(f, "instruction {at} uses a label from another builder")
+            }
+            BuildError::EmptyDispatch { at } => {
+                write!(f, "instruction {at}: a range dispatch with no range")
             }
             BuildError::JumpTooFar { at } => {
                 write!(
@@ -335,6 +343,59 @@ impl<const N: usize, const L: usize> Builder<N, L> {
     /// `if (A & k) goto jt else goto jf`.
     pub fn jset_k(&mut self, k: u32, jt: impl Into<Target>, jf: impl Into<Target>) {
         self.jmp_k(Cmp::Set, k, jt, jf);
+    }
+
+    /// Dispatches on A by ranges: `ranges` are `(first value, what)`,
+    /// sorted by first value, the first starting at 0, each running up
+    /// to the next (the last to `u32::MAX`); `label_of` gives the label
+    /// to jump to for a `what` (it may declare one on first use). A
+    /// balanced tree of `A >= first` comparisons: a path of about
+    /// log2(ranges) jumps, which keeps both the filter's run and the
+    /// kernel's check of it at install (it runs the filter for every
+    /// system call number to fill its action cache) short.
+    pub fn range_tree<T: Copy>(
+        &mut self,
+        ranges: &[(u32, T)],
+        label_of: &mut impl FnMut(&mut Self, T) -> Label,
+    ) {
+        match ranges {
+            [] => self.fail(BuildError::EmptyDispatch {
+                at: self.items.len(),
+            }),
+            [(_, only)] => {
+                let label = label_of(self, *only);
+                self.ja(label);
+            }
+            _ => self.subtree(ranges, label_of),
+        }
+    }
+
+    fn subtree<T: Copy>(
+        &mut self,
+        ranges: &[(u32, T)],
+        label_of: &mut impl FnMut(&mut Self, T) -> Label,
+    ) {
+        let (left, right) = ranges.split_at(ranges.len() / 2);
+        let right_target: Target = if right.len() == 1 {
+            label_of(self, right[0].1).into()
+        } else {
+            self.label("subtree").into()
+        };
+        let left_target: Target = if left.len() == 1 {
+            label_of(self, left[0].1).into()
+        } else {
+            NEXT
+        };
+        self.jge_k(right[0].0, right_target, left_target);
+        if left.len() > 1 {
+            self.subtree(left, label_of);
+        }
+        if right.len() > 1 {
+            if let Target::Label(label) = right_target {
+                self.bind(label);
+            }
+            self.subtree(right, label_of);
+        }
     }
 
     /// The label index of a branch target, checking it can be jumped to

@@ -243,48 +243,151 @@ pub fn decide_stat_quickly(
     (!checker.unsure.get() && checker.record.looked).then_some(verdict)
 }
 
-/// The categories a trapped call may need, by its name (a superset).
-fn possible(sys: &str) -> Option<CatSet> {
+/// The categories each trapped call may need (a superset), by name.
+const POSSIBLE: &[(&[&str], CatSet)] = {
     let c = CatSet::of;
-    Some(match sys {
-        "open" | "openat" | "openat2" | "creat" => {
-            c(&[Read, Write, Create, Truncate, Readdir, Mktemp, Stat])
-        }
-        "stat" | "lstat" | "newfstatat" | "statx" | "access" | "faccessat" | "faccessat2"
-        | "statfs" | "inotify_add_watch" | "file_getattr" => c(&[Stat]),
-        "getxattr" | "lgetxattr" | "fgetxattr" | "listxattr" | "llistxattr" | "flistxattr"
-        | "getxattrat" | "listxattrat" => c(&[Read]),
-        "setxattr" | "lsetxattr" | "fsetxattr" | "removexattr" | "lremovexattr"
-        | "fremovexattr" | "setxattrat" | "removexattrat" | "file_setattr" => c(&[Chattr]),
-        "execve" | "execveat" => c(&[Exec]),
+    &[
+        (
+            &["open", "openat", "openat2", "creat"],
+            c(&[Read, Write, Create, Truncate, Readdir, Mktemp, Stat]),
+        ),
+        (
+            &[
+                "stat",
+                "lstat",
+                "newfstatat",
+                "statx",
+                "access",
+                "faccessat",
+                "faccessat2",
+                "statfs",
+                "inotify_add_watch",
+                "file_getattr",
+            ],
+            c(&[Stat]),
+        ),
+        (
+            &[
+                "getxattr",
+                "lgetxattr",
+                "fgetxattr",
+                "listxattr",
+                "llistxattr",
+                "flistxattr",
+                "getxattrat",
+                "listxattrat",
+            ],
+            c(&[Read]),
+        ),
+        (
+            &[
+                "setxattr",
+                "lsetxattr",
+                "fsetxattr",
+                "removexattr",
+                "lremovexattr",
+                "fremovexattr",
+                "setxattrat",
+                "removexattrat",
+                "file_setattr",
+            ],
+            c(&[Chattr]),
+        ),
+        (&["execve", "execveat"], c(&[Exec])),
         // Code from a file made executable: the file is run.
-        "mmap" | "mprotect" | "pkey_mprotect" => c(&[Exec]),
-        "unlink" | "unlinkat" | "rmdir" => c(&[Delete, Rmdir]),
+        (&["mmap", "mprotect", "pkey_mprotect"], c(&[Exec])),
+        (&["unlink", "unlinkat", "rmdir"], c(&[Delete, Rmdir])),
         // Moving a file compares what may be done to it at both paths.
-        "rename" | "renameat" | "renameat2" | "link" | "linkat" => CatSet::all(),
-        "symlink" | "symlinkat" => c(&[Symlink]),
-        "readlink" | "readlinkat" => c(&[Readlink]),
-        "truncate" | "ftruncate" | "fallocate" => c(&[Truncate]),
-        "mkdir" | "mkdirat" => c(&[Mkdir]),
-        "chown" | "lchown" | "fchown" | "fchownat" => c(&[Chown, Chgrp]),
-        "chmod" | "fchmod" | "fchmodat" | "fchmodat2" => c(&[Chmod]),
-        "utime" | "utimes" | "futimesat" | "utimensat" => c(&[Utime]),
-        "mknod" | "mknodat" => c(&[Mkfifo, Mkbdev, Mkcdev, Create]),
+        (
+            &["rename", "renameat", "renameat2", "link", "linkat"],
+            CatSet::all(),
+        ),
+        (&["symlink", "symlinkat"], c(&[Symlink])),
+        (&["readlink", "readlinkat"], c(&[Readlink])),
+        (&["truncate", "ftruncate", "fallocate"], c(&[Truncate])),
+        (&["mkdir", "mkdirat"], c(&[Mkdir])),
+        (
+            &["chown", "lchown", "fchown", "fchownat"],
+            c(&[Chown, Chgrp]),
+        ),
+        (&["chmod", "fchmod", "fchmodat", "fchmodat2"], c(&[Chmod])),
+        (&["utime", "utimes", "futimesat", "utimensat"], c(&[Utime])),
+        (&["mknod", "mknodat"], c(&[Mkfifo, Mkbdev, Mkcdev, Create])),
         // A listing must not show what is hidden.
-        "getdents" | "getdents64" => c(&[Stat]),
+        (&["getdents", "getdents64"], c(&[Stat])),
         // Entering a directory tells it is there: a hidden one must not
         // be entered, even with `chdir` unchecked.
-        "chdir" | "fchdir" => c(&[Chdir, Stat]),
-        "bind" | "connect" | "sendto" | "sendmsg" | "sendmmsg" | "socketpair" => {
-            c(&[Category::NetBind, Category::NetConnect, Category::NetSendfd])
-        }
+        (&["chdir", "fchdir"], c(&[Chdir, Stat])),
+        (
+            &[
+                "bind",
+                "connect",
+                "sendto",
+                "sendmsg",
+                "sendmmsg",
+                "socketpair",
+            ],
+            c(&[Category::NetBind, Category::NetConnect, Category::NetSendfd]),
+        ),
         // listen binds an unbound socket to the wildcard address.
-        "listen" => c(&[Category::NetBind]),
+        (&["listen"], c(&[Category::NetBind])),
         // Raw and packet sockets, whose destinations no check can see,
         // are refused in the filter where a net category is checked.
-        "socket" => c(&[Category::NetBind, Category::NetConnect, Category::NetSendfd]),
-        _ => return None,
-    })
+        (
+            &["socket"],
+            c(&[Category::NetBind, Category::NetConnect, Category::NetSendfd]),
+        ),
+    ]
+};
+
+/// The categories a trapped call may need, by its name (a superset).
+const fn possible(sys: &str) -> Option<CatSet> {
+    let mut i = 0;
+    while i < POSSIBLE.len() {
+        let (names, cats) = POSSIBLE[i];
+        let mut j = 0;
+        while j < names.len() {
+            if table::same(names[j], sys) {
+                return Some(cats);
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// [`possible`] of each native number below `table::NATIVE_LIMIT` (the
+/// empty set: not trapped), worked out at compile time: the filter is
+/// built and the tracer's fast path taken by number, without comparing
+/// names.
+static POSSIBLE_BY_NUMBER: [CatSet; table::NATIVE_LIMIT] = {
+    let mut out = [CatSet::EMPTY; table::NATIVE_LIMIT];
+    let mut nr = 0;
+    while nr < table::NATIVE_LIMIT {
+        if let Some(name) = table::checked_name(nr) {
+            if let Some(cats) = possible(name) {
+                out[nr] = cats;
+            }
+        }
+        nr += 1;
+    }
+    out
+};
+
+/// [`possible`] of native call `nr`.
+fn possible_nr(nr: u32) -> Option<CatSet> {
+    match POSSIBLE_BY_NUMBER.get(nr as usize) {
+        Some(&cats) if cats != CatSet::EMPTY => Some(cats),
+        Some(_) => None,
+        // Private numbers (32-bit ARM's): by name, none is trapped.
+        None => possible(table::checked_as(table::name(nr)?)),
+    }
+}
+
+/// Whether native call `nr` is one the checker decides.
+pub fn trapped_nr(nr: u32) -> bool {
+    possible_nr(nr).is_some()
 }
 
 /// Whether the checker decides call `sys` (by name).
@@ -295,9 +398,8 @@ pub fn trapped(sys: &str) -> bool {
 /// The tracer's fast path: a call none of whose categories is checked
 /// is allowed from its number alone, without a round trip to a worker.
 pub fn fast(policy: &Policy, nr: u32) -> Option<Verdict> {
-    let name = table::checked_as(table::name(nr)?);
-    let cats = possible(name)?;
-    if matches!(name, "getdents" | "getdents64") && !policy.hides_anything() {
+    let cats = possible_nr(nr)?;
+    if matches!(table::name(nr), Some("getdents" | "getdents64")) && !policy.hides_anything() {
         // Nothing to take out of a listing.
         return Some(Verdict::Allow);
     }

@@ -100,10 +100,11 @@ pub const TRACED_HERE: &[&str] = &[];
 /// [`emulate`]; one without would be refused, ENOSYS, never let
 /// through.)
 pub fn emulated(nr: u32) -> bool {
-    table::name(nr).is_some_and(|own| {
-        let name = table::checked_as(own);
-        decide::trapped(name) && !TRACED.contains(&name) && !TRACED_HERE.contains(&own)
-    })
+    decide::trapped_nr(nr)
+        && table::name(nr).is_some_and(|own| {
+            let name = table::checked_as(own);
+            decide::trapped(name) && !TRACED.contains(&name) && !TRACED_HERE.contains(&own)
+        })
 }
 
 /// What husk's own resolution of a checked path may not meet.

@@ -26,7 +26,7 @@ use heapless::Vec;
 
 use super::table::{self, ArgRule, Class};
 use crate::bpf::action;
-use crate::bpf::builder::{BuildError, Builder, Label, NEXT, Target};
+use crate::bpf::builder::{BuildError, Builder, Label, NEXT};
 use crate::bpf::data;
 use crate::bpf::insn::Insn;
 use crate::bpf::program::Program;
@@ -217,35 +217,6 @@ impl Leaves {
     }
 }
 
-/// Emits the tree for `ranges` (at least two).
-fn tree<const N: usize, const L: usize>(
-    b: &mut Builder<N, L>,
-    leaves: &mut Leaves,
-    ranges: &[(u32, Leaf)],
-) {
-    let (left, right) = ranges.split_at(ranges.len() / 2);
-    let right_target: Target = if right.len() == 1 {
-        leaves.get(b, right[0].1).into()
-    } else {
-        b.label("subtree").into()
-    };
-    let left_target: Target = if left.len() == 1 {
-        leaves.get(b, left[0].1).into()
-    } else {
-        NEXT
-    };
-    b.jge_k(right[0].0, right_target, left_target);
-    if left.len() > 1 {
-        tree(b, leaves, left);
-    }
-    if right.len() > 1 {
-        if let Target::Label(label) = right_target {
-            b.bind(label);
-        }
-        tree(b, leaves, right);
-    }
-}
-
 /// Builds the sandbox filter with every trapped call traced.
 pub fn sandbox() -> Result<Program, BuildError> {
     sandbox_routed(all_traced)
@@ -271,13 +242,7 @@ pub fn sandbox_split(route: Route, split: Split) -> Result<Program, BuildError> 
     if arch::HAS_X32 {
         b.jset_k(arch::X32_SYSCALL_BIT, kill, NEXT);
     }
-    let ranges = ranges(route);
-    if ranges.len() == 1 {
-        let label = leaves.get(&mut b, ranges[0].1);
-        b.ja(label);
-    } else {
-        tree(&mut b, &mut leaves, &ranges);
-    }
+    b.range_tree(&ranges(route), &mut |b, leaf| leaves.get(b, leaf));
 
     b.bind(kill);
     b.emit(Insn::ret_kill_process());

@@ -706,7 +706,7 @@ pub fn lookup(nr: u32) -> Option<&'static Syscall> {
 /// apart only by what the checker never reads (the width of an offset,
 /// of an id or of a time, the layout of a `stat` buffer). 32-bit ARM's
 /// own spellings of the x86_64 calls.
-static CHECKED_AS: &[(&str, &str)] = &[
+const CHECKED_AS: &[(&str, &str)] = &[
     ("stat64", "stat"),
     ("lstat64", "lstat"),
     ("fstatat64", "newfstatat"),
@@ -731,11 +731,41 @@ static CHECKED_AS: &[(&str, &str)] = &[
 
 /// The call `name` is checked as: itself, or the call of [`CHECKED_AS`]
 /// it stands for.
-pub fn checked_as(name: &'static str) -> &'static str {
-    CHECKED_AS
-        .iter()
-        .find(|(alias, _)| *alias == name)
-        .map_or(name, |&(_, call)| call)
+pub const fn checked_as(name: &'static str) -> &'static str {
+    let mut i = 0;
+    while i < CHECKED_AS.len() {
+        if same(CHECKED_AS[i].0, name) {
+            return CHECKED_AS[i].1;
+        }
+        i += 1;
+    }
+    name
+}
+
+/// `a == b`, in constants too (the per-number tables are built at
+/// compile time from names).
+pub const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The name a native number below [`NATIVE_LIMIT`] is checked as, at
+/// compile time (`None`: not in the table).
+pub const fn checked_name(nr: usize) -> Option<&'static str> {
+    match INDEX[nr] {
+        0 => None,
+        i => Some(checked_as(TABLE[i as usize - 1].name)),
+    }
 }
 
 /// The native number of the call `name`, or of the call checked as

@@ -141,7 +141,7 @@ impl Category {
         )
     }
 
-    fn bit(self) -> u32 {
+    const fn bit(self) -> u32 {
         1 << self as u8
     }
 }
@@ -171,13 +171,19 @@ impl CatSet {
     }
 
     /// Every category.
-    pub fn all() -> CatSet {
+    pub const fn all() -> CatSet {
         CatSet((1 << COUNT) - 1)
     }
 
     /// A set of the given categories.
-    pub fn of(cats: &[Category]) -> CatSet {
-        CatSet(cats.iter().fold(0, |bits, c| bits | c.bit()))
+    pub const fn of(cats: &[Category]) -> CatSet {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < cats.len() {
+            bits |= cats[i].bit();
+            i += 1;
+        }
+        CatSet(bits)
     }
 
     /// Whether `cat` is in the set.

@@ -323,6 +323,12 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::RESTART_SYSCALL, Check::Any),
 ];
 
+/// The most calls one role lists.
+const MAX_CALLS: usize = 128;
+/// Labels a role filter may need: kill, allow, one per checked call,
+/// one per inner node of the dispatch tree.
+const LABELS: usize = 2 * MAX_CALLS + 8;
+
 /// Builds the filter for `role`.
 pub fn filter(role: Role, fds: &Fds) -> Result<Program, BuildError> {
     let calls = match role {
@@ -330,26 +336,49 @@ pub fn filter(role: Role, fds: &Fds) -> Result<Program, BuildError> {
         Role::Worker => WORKER,
         Role::Notifier => NOTIFIER,
     };
-    let mut b: Builder<{ crate::limits::BPF_INSNS }, 64> = Builder::new();
+    let mut b: Builder<{ crate::limits::BPF_INSNS }, LABELS> = Builder::new();
     let kill = b.label("kill");
     let allow = b.label("allow");
     b.emit(Insn::ld_abs(data::ARCH));
     b.jeq_k(arch::AUDIT_ARCH, NEXT, kill);
     b.emit(Insn::ld_abs(data::NR));
-    // Dispatch: one label per call that has argument checks.
-    let mut blocks: heapless::Vec<(Label, Check), 16> = heapless::Vec::new();
+    // The lists are constants of this file; the role tests build each,
+    // so one too long or with a call twice fails them at once.
+    let mut sorted: heapless::Vec<(u32, Check), MAX_CALLS> = heapless::Vec::new();
     for &(number, check) in calls {
-        match check {
-            Check::Any => b.jeq_k(number as u32, allow, NEXT),
+        assert!(
+            sorted.push((number as u32, check)).is_ok(),
+            "role list too long"
+        );
+    }
+    sorted.sort_unstable_by_key(|&(number, _)| number);
+    // Dispatch by number: a balanced tree over the listed numbers and
+    // the gaps between them (killed). One label per call that has
+    // argument checks.
+    let mut blocks: heapless::Vec<(Label, Check), 16> = heapless::Vec::new();
+    let mut ranges: heapless::Vec<(u32, Label), { 2 * MAX_CALLS + 1 }> = heapless::Vec::new();
+    let mut next = 0u32;
+    for &(number, check) in &sorted {
+        assert!(number >= next, "a call listed twice");
+        let target = match check {
+            Check::Any => allow,
             _ => {
                 let block = b.label("arguments");
-                b.jeq_k(number as u32, block, NEXT);
-                // At most 16 checked calls per role (a test covers it).
-                let _ = blocks.push((block, check));
+                assert!(
+                    blocks.push((block, check)).is_ok(),
+                    "too many checked calls"
+                );
+                block
             }
+        };
+        if number > next {
+            let _ = ranges.push((next, kill));
         }
+        let _ = ranges.push((number, target));
+        next = number + 1;
     }
-    b.ja(kill);
+    let _ = ranges.push((next, kill));
+    b.range_tree(&ranges, &mut |_, label| label);
     for (block, check) in blocks {
         b.bind(block);
         emit_check(&mut b, check, fds, allow, kill);
