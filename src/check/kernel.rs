@@ -631,10 +631,11 @@ pub fn with<R>(f: impl FnOnce(&Plan) -> R) -> R {
     f(&PLAN.lock())
 }
 
-/// In the child, before the filter: puts it in the plan's Landlock
-/// domain (the kernel-decided rights, and where the kernel has it,
-/// signals scoped to the sandbox). Any failure stops the command.
-pub fn restrict() -> Result<()> {
+/// The child's Landlock ruleset (the kernel-decided rights, and where
+/// the kernel has it, signals scoped to the sandbox), made by husk
+/// before the child starts; the child enters it just before its filter.
+/// `None`: nothing to restrict. Any failure stops the command.
+pub fn ruleset() -> Result<Option<landlock::Ruleset>> {
     let plan = PLAN.lock();
     let scoped = if plan.abi >= 6 {
         landlock::SCOPE_SIGNAL
@@ -642,13 +643,13 @@ pub fn restrict() -> Result<()> {
         0
     };
     if plan.handled == 0 && scoped == 0 {
-        return Ok(());
+        return Ok(None);
     }
     let ruleset = landlock::Ruleset::new(plan.handled, scoped)?;
     for a in plan.anchors.iter().filter(|a| a.access != 0) {
         ruleset.allow(a.fd.as_fd(), a.access)?;
     }
-    ruleset.restrict_self()
+    Ok(Some(ruleset))
 }
 
 /// The calls, besides opens, that need no stop when every category they

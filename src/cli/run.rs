@@ -130,7 +130,7 @@ pub fn run(opts: &Options, index: usize) -> i32 {
         request_limit: limits::REQUEST_QUEUE,
         access: None,
         sandbox: check::sandbox,
-        restrict: check::kernel::restrict,
+        restrict: check::kernel::ruleset,
         decide: check::decide,
         decided: check::decided,
         answered: check::answered,

@@ -1,13 +1,13 @@
 //! Executing the sandboxed command: argv and environment arrays built
 //! without an allocator, and a `PATH` search like execvp(3).
 //!
-//! Runs in the forked child, just before `execve`. The arrays are
-//! built in one anonymous mapping sized for the worst case, which the
-//! exec replaces (or the child exits): nothing leaks.
+//! Runs in the child, just before `execve`. The arrays are built in a
+//! table the caller provides ([`slots`] pointers long): the child's
+//! memory is husk's until the exec, so it maps nothing of its own.
 
 use core::ffi::{CStr, c_char};
 
-use crate::sys::{Errno, mm, process};
+use crate::sys::{Errno, process};
 
 /// One change to the command's environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,29 +25,32 @@ fn name_of(entry: &[u8]) -> &[u8] {
     entry.split(|&b| b == b'=').next().unwrap_or(entry)
 }
 
+/// The pointers [`exec_command`] needs for argv[`first`..] of husk's
+/// own arguments and husk's environment changed by `env`.
+pub fn slots(first: usize, env: &[EnvChange<'static>]) -> usize {
+    let argc = super::args::count().saturating_sub(first);
+    let envc = super::args::env().count();
+    argc + 1 + envc + env.len() + 1
+}
+
 /// Executes argv[`first`..] of husk's own arguments (with `argv0` in
 /// place of the first one, if given) in husk's environment changed by
-/// `env`. Returns only on failure, with the error execvp(3) would give.
+/// `env`, building the argv and environment arrays in `table` (at
+/// least [`slots`] pointers). Returns only on failure, with the error
+/// execvp(3) would give.
 pub fn exec_command(
     first: usize,
     argv0: Option<&'static CStr>,
     env: &[EnvChange<'static>],
+    table: &mut [*const c_char],
 ) -> Errno {
     let Some(program) = super::args::arg(first) else {
         return Errno::ENOENT;
     };
     let argc = super::args::count() - first;
-    let envc = super::args::env().count();
-    let slots = argc + 1 + envc + env.len() + 1;
-    let bytes = slots * core::mem::size_of::<*const c_char>();
-    let map = match mm::mmap_anonymous(bytes, libc::PROT_READ | libc::PROT_WRITE, 0) {
-        Ok(m) => m,
-        Err(e) => return e,
-    };
-    // SAFETY: the mapping is fresh, writable, `slots` pointers long,
-    // pointer-aligned (page-aligned) and used only by this function.
-    let table =
-        unsafe { core::slice::from_raw_parts_mut(map.as_ptr() as *mut *const c_char, slots) };
+    if table.len() < slots(first, env) {
+        return Errno::E2BIG;
+    }
     let (argv, envp) = table.split_at_mut(argc + 1);
 
     for (i, slot) in argv.iter_mut().take(argc).enumerate() {

@@ -123,24 +123,8 @@ where
     T: Send + 'static,
 {
     let page = super::args::page_size();
-    let stack_size = stack_size
-        .max(MIN_STACK)
-        .checked_next_multiple_of(page)
-        .ok_or(Errno::EINVAL)?;
-    let map_len = stack_size.checked_add(page).ok_or(Errno::EINVAL)?;
-    let map = mm::mmap_anonymous(
-        map_len,
-        libc::PROT_READ | libc::PROT_WRITE,
-        libc::MAP_STACK | libc::MAP_NORESERVE,
-    )?;
+    let (map, map_len) = map_stack(stack_size)?;
     let base = map.as_ptr() as usize;
-    // SAFETY: the first page of our fresh mapping is the guard; no
-    // reference into it exists.
-    if let Err(e) = unsafe { mm::mprotect(map, page, libc::PROT_NONE) } {
-        // SAFETY: nothing uses the mapping yet.
-        let _ = unsafe { mm::munmap(map, map_len) };
-        return Err(e);
-    }
 
     // Carve the control block and the start record off the top.
     let top = base + map_len;
@@ -206,6 +190,31 @@ where
     }
 }
 
+/// A fresh mapping for a stack of at least `stack_size` bytes (and
+/// [`MIN_STACK`]), its lowest page a guard (`PROT_NONE`): the mapping
+/// and its length.
+pub(super) fn map_stack(stack_size: usize) -> Result<(NonNull<u8>, usize)> {
+    let page = super::args::page_size();
+    let stack_size = stack_size
+        .max(MIN_STACK)
+        .checked_next_multiple_of(page)
+        .ok_or(Errno::EINVAL)?;
+    let map_len = stack_size.checked_add(page).ok_or(Errno::EINVAL)?;
+    let map = mm::mmap_anonymous(
+        map_len,
+        libc::PROT_READ | libc::PROT_WRITE,
+        libc::MAP_STACK | libc::MAP_NORESERVE,
+    )?;
+    // SAFETY: the first page of our fresh mapping is the guard; no
+    // reference into it exists.
+    if let Err(e) = unsafe { mm::mprotect(map, page, libc::PROT_NONE) } {
+        // SAFETY: nothing uses the mapping yet.
+        let _ = unsafe { mm::munmap(map, map_len) };
+        return Err(e);
+    }
+    Ok((map, map_len))
+}
+
 /// The first Rust code of a new thread.
 ///
 /// # Safety
@@ -237,7 +246,7 @@ where
 /// `stack` is the 16-byte-aligned top of memory the child may use as
 /// its stack; `entry` never returns; `tid` stays valid until cleared.
 #[cfg(target_arch = "x86_64")]
-unsafe fn clone_thread(
+pub(super) unsafe fn clone_thread(
     flags: usize,
     stack: *mut u8,
     tid: *mut u32,
@@ -281,7 +290,7 @@ unsafe fn clone_thread(
 /// # Safety
 /// As the x86_64 version.
 #[cfg(target_arch = "aarch64")]
-unsafe fn clone_thread(
+pub(super) unsafe fn clone_thread(
     flags: usize,
     stack: *mut u8,
     tid: *mut u32,
@@ -321,7 +330,7 @@ unsafe fn clone_thread(
 /// # Safety
 /// As the x86_64 version.
 #[cfg(target_arch = "arm")]
-unsafe fn clone_thread(
+pub(super) unsafe fn clone_thread(
     flags: usize,
     stack: *mut u8,
     tid: *mut u32,
@@ -363,7 +372,7 @@ unsafe fn clone_thread(
 /// # Safety
 /// As the x86_64 version.
 #[cfg(target_arch = "riscv64")]
-unsafe fn clone_thread(
+pub(super) unsafe fn clone_thread(
     flags: usize,
     stack: *mut u8,
     tid: *mut u32,

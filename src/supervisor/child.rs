@@ -1,11 +1,16 @@
 //! Starting the sandboxed command (DESIGN.md, "Starting the command").
 //!
-//! 1. Fork. The child asks for SIGKILL when husk dies and stops itself.
-//! 2. husk seizes it with every tracing option and lets it go on.
+//! 1. Start the child sharing husk's memory and descriptor table until
+//!    it executes the command (`rt::process::spawn_shared`): nothing
+//!    is copied, and the descriptors it creates are husk's at once.
+//!    It asks for SIGKILL when husk dies, then waits on its link.
+//! 2. husk seizes it with every tracing option, then tells it to go on
+//!    (the child cannot reach its filter or execve untraced: it waits
+//!    until husk has seized it, or gives up).
 //! 3. The child restores the signal mask, sets no-new-privs, enters its
-//!    Landlock domain, installs the sandbox filter and calls execve, which the filter traps: the
-//!    supervisor checks the initial command like any other, so a
-//!    denied command never runs.
+//!    Landlock domain (the ruleset husk prepared), installs the sandbox
+//!    filter and calls execve; the exec event is checked like any
+//!    other, so a denied command never runs its first instruction.
 //!
 //! If the command cannot be executed the child says why and exits 127
 //! (not found) or 126 (found but not executable); that becomes husk's
@@ -17,7 +22,8 @@ use core::ffi::CStr;
 use crate::errln;
 use crate::rt::exec::{self, EnvChange};
 use crate::rt::io::Bytes;
-use crate::sys::process::{self, Pid, WaitStatus};
+use crate::rt::process::{Link, SharedStack};
+use crate::sys::process::{self, Pid};
 use crate::sys::signal::{self, How, SigSet};
 use crate::sys::{Errno, Result, ptrace};
 
@@ -42,28 +48,38 @@ pub struct Command<'a> {
     pub env: &'a [EnvChange<'static>],
 }
 
-/// Installs the sandbox filter in the child, just before exec.
-pub type Confine<'a> = &'a dyn Fn() -> Result<()>;
+/// Confines the child, just before exec (its Landlock domain, the
+/// sandbox filter); it gets the child's link to report the listener.
+pub type Confine<'a> = &'a dyn Fn(&Link) -> Result<()>;
 
-/// Forks the command, stopped and seized; returns its pid.
-pub fn start(command: &Command<'_>, confine: Confine<'_>) -> Result<Pid> {
+/// The link to the child while it runs husk's code (one child per husk).
+pub static LINK: Link = Link::new();
+
+/// The child's stack: room for the path searches and the filter's
+/// install (it is husk's memory until the exec; only what the child
+/// touches is ever resident).
+const CHILD_STACK: usize = 128 * 1024;
+
+/// Starts the command, seized; returns its pid, and its stack, to be
+/// released once [`LINK`] says the child is gone.
+pub fn start(command: &Command<'_>, confine: Confine<'_>) -> Result<(Pid, SharedStack)> {
     let husk = process::getpid();
-    let pid = crate::rt::process::spawn(|| run_child(husk, command, confine))?;
-    // Wait for the child to stop itself, then seize it while stopped,
-    // so it cannot run a single instruction of its own untraced.
-    loop {
-        match process::wait4(pid, libc::__WALL | libc::WUNTRACED)? {
-            Some((_, WaitStatus::Stopped(..))) => break,
-            Some((_, _)) => return Err(Errno::ECHILD),
-            None => {}
-        }
-    }
+    let slots = exec::slots(command.argv_index, command.env);
+    // `move`: the closure runs in the child after this function has
+    // returned, so it holds copies, not references to these locals
+    // (`command` and `confine` borrow from frames that outlive it).
+    let (pid, stack) = crate::rt::process::spawn_shared(&LINK, CHILD_STACK, slots, move |table| {
+        run_child(husk, command, confine, table)
+    })?;
+    // Seized before it may go on: it cannot run a single instruction
+    // of the command, nor install its filter, untraced.
     if let Err(e) = ptrace::seize(pid, PTRACE_OPTIONS) {
+        LINK.go(false);
         let _ = process::kill(pid, libc::SIGKILL);
         return Err(e);
     }
-    process::kill(pid, libc::SIGCONT)?;
-    Ok(pid)
+    LINK.go(true);
+    Ok((pid, stack))
 }
 
 /// The program at argv `index` as the kernel would find it (a path, or
@@ -108,13 +124,20 @@ fn locate(index: usize, buf: &mut [u8; 4097]) -> Option<usize> {
 }
 
 /// The child's side, up to execve.
-fn run_child(husk: Pid, command: &Command<'_>, confine: Confine<'_>) -> i32 {
+fn run_child(
+    husk: Pid,
+    command: &Command<'_>,
+    confine: Confine<'_>,
+    table: &mut [*const core::ffi::c_char],
+) -> i32 {
     // Die with husk; and if husk is already gone, do not go on alone.
     if process::set_parent_death_signal(libc::SIGKILL).is_err() || process::getppid() != husk {
         return super::EXIT_CONFIG;
     }
     // Wait here until husk has seized us.
-    let _ = process::kill(process::getpid(), libc::SIGSTOP);
+    if !LINK.wait_go() {
+        return super::EXIT_CONFIG;
+    }
     // husk blocks the signals it reads from a signalfd; the command
     // must start with an empty mask.
     if signal::set_mask(How::Set, SigSet::EMPTY).is_err() {
@@ -124,11 +147,11 @@ fn run_child(husk: Pid, command: &Command<'_>, confine: Confine<'_>) -> i32 {
     // then cannot be run, the policy is why, and the message says so.
     let mut found = [0u8; 4097];
     let found_len = locate(command.argv_index, &mut found);
-    if let Err(e) = process::set_no_new_privs().and_then(|()| confine()) {
+    if let Err(e) = process::set_no_new_privs().and_then(|()| confine(&LINK)) {
         errln!("husk: cannot confine the command: {e}");
         return super::EXIT_CONFIG;
     }
-    let errno = exec::exec_command(command.argv_index, command.argv0, command.env);
+    let errno = exec::exec_command(command.argv_index, command.argv0, command.env, table);
     let name = crate::rt::args::arg(command.argv_index).map_or(&b""[..], |c| c.to_bytes());
     if let (Some(n), Errno::ENOENT | Errno::EACCES) = (found_len, errno) {
         let path = &found[..n];

@@ -92,9 +92,10 @@ pub struct Config {
     pub access: Option<Access>,
     /// The sandbox filter (from `check::filter`) for a transport.
     pub sandbox: fn(Transport) -> Result<Program, BuildError>,
-    /// Run in the child just before its filter: its Landlock domain
-    /// (`check::kernel::restrict`; [`scope_signals`] at least).
-    pub restrict: fn() -> crate::sys::Result<()>,
+    /// The child's Landlock ruleset, if it needs one
+    /// (`check::kernel::ruleset`): made by husk, entered by the child
+    /// just before its filter.
+    pub restrict: fn() -> crate::sys::Result<Option<crate::sys::landlock::Ruleset>>,
     /// The checker.
     pub decide: Decide,
     /// Called by a worker once its verdict is on its way (the checker
@@ -300,6 +301,17 @@ pub fn scope_signals() -> crate::sys::Result<()> {
     }
 }
 
+/// A ruleset that only scopes signals (where the kernel can), for a
+/// child that needs no other Landlock rule.
+pub fn signals_ruleset() -> crate::sys::Result<Option<crate::sys::landlock::Ruleset>> {
+    match crate::sys::landlock::abi_version() {
+        Ok(abi) if abi >= 6 => {
+            crate::sys::landlock::Ruleset::new(0, crate::sys::landlock::SCOPE_SIGNAL).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
 /// Runs `command` under supervision; returns husk's exit status.
 pub fn run(command: &Command<'_>, config: &Config) -> i32 {
     match supervise(command, config) {
@@ -308,6 +320,24 @@ pub fn run(command: &Command<'_>, config: &Config) -> i32 {
             errln!("husk: cannot start the sandbox: {e}");
             kill_sandbox();
             EXIT_CONFIG
+        }
+    }
+}
+
+/// The child runs husk's code, in husk's memory, until it executes the
+/// command (`child::start`): on the way out, husk makes sure it is
+/// gone (executed, or killed) before the frames it borrows from are,
+/// then unmaps its stack.
+struct ChildGuard(Option<crate::rt::process::SharedStack>);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if let Some(pid) = child::LINK.pid() {
+            let _ = process::kill(pid, libc::SIGKILL);
+            child::LINK.wait_gone();
+        }
+        if let Some(stack) = self.0.take() {
+            stack.release(&child::LINK);
         }
     }
 }
@@ -321,20 +351,21 @@ fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> 
     lockdown::seal()?;
     let filters = filters();
 
-    let handover = match config.transport {
-        Transport::Ptrace => None,
-        Transport::Notify => Some(notify::handover()?),
-    };
-    let confine = || {
-        (config.restrict)()?;
-        match &handover {
-            None => install_filter(&filters.sandbox),
-            Some(h) => {
-                let listener = install_listener(&filters.sandbox)?;
-                // husk copies it before this returns; the child's own
-                // copy then closes.
-                notify::report(h, &listener)
-            }
+    let ruleset = (config.restrict)()?;
+    let notify = config.transport == Transport::Notify;
+    let confine = |link: &crate::rt::process::Link| {
+        if let Some(ruleset) = &ruleset {
+            ruleset.restrict_self()?;
+        }
+        if notify {
+            // Created in husk's own descriptor table (the child shares
+            // it until the exec, which leaves the child without it:
+            // close-on-exec): the child only says its number.
+            let listener = install_listener(&filters.sandbox)?;
+            link.report_fd(listener);
+            Ok(())
+        } else {
+            install_filter(&filters.sandbox)
         }
     };
     // husk in a Landlock domain of its own (where the sandbox gets one),
@@ -343,14 +374,17 @@ fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> 
     // outside husk and the sandbox, as the sandbox's own call could not.
     process::set_no_new_privs()?;
     scope_signals()?;
-    let eldest = child::start(command, &confine)?;
+    let (eldest, child_stack) = child::start(command, &confine)?;
+    // Declared after `confine`, so dropped before it, whichever way
+    // this function returns: the child borrows it until it is gone.
+    let _child = ChildGuard(Some(child_stack));
     ELDEST.store(eldest, Ordering::SeqCst);
     crate::rt::panic::set_fatal_hook(kill_sandbox);
     // Now that the child is seized: no same-user process may ptrace,
     // or read the memory of, husk itself.
     process::set_dumpable(false)?;
 
-    if let Some(h) = handover {
+    if notify {
         // Files the workers create get the caller's umask, applied by
         // the emulator: husk's own must not take bits away as well.
         file::umask(0);
@@ -359,7 +393,7 @@ fn supervise(command: &Command<'_>, config: &Config) -> crate::sys::Result<i32> 
             config.emulate,
             config.answered,
             &filters.notifier,
-            h.husk_side(),
+            &child::LINK,
             eldest,
         ) {
             kill_sandbox();

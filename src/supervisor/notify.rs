@@ -6,10 +6,12 @@
 //! depended on registers alone continue.
 //!
 //! The listener is created by the child when it installs the sandbox
-//! filter. It tells husk the descriptor's number through a pipe and
-//! waits on a second pipe; a worker copies the descriptor with
-//! `pidfd_getfd` (husk is the child's tracer, so it may) and then lets
-//! the child go on to execute the command.
+//! filter. The child shares husk's descriptor table until it executes
+//! the command (`rt::process::spawn_shared`), so the listener is in
+//! husk's table already; the child reports its number on its link and
+//! goes on (the exec leaves the child without it: close-on-exec). The
+//! first worker waits for the number, or for the child to be gone
+//! without one.
 //!
 //! Must not: answer a notification it did not decide, or leave one
 //! unanswered while its caller lives (every path ends in an answer, or
@@ -22,6 +24,7 @@ use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use super::channels::channels;
 use crate::bpf::program::Program;
 use crate::limits;
+use crate::rt::process::Link;
 use crate::rt::sync::EventCount;
 use crate::rt::thread;
 use crate::sys::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -29,7 +32,7 @@ use crate::sys::notify::{self, Notif};
 use crate::sys::poll::{self, PollFd};
 use crate::sys::process::{self, Pid};
 use crate::sys::time::Timespec;
-use crate::sys::{Errno, Result, file};
+use crate::sys::{Errno, Result};
 
 /// What a worker does with a notification once decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,75 +77,6 @@ const STALL_CHECK: Timespec = Timespec::from_millis(20);
 /// within a few calls all the same).
 const LOOK_EVERY: u32 = 8;
 
-/// The hand-over pipes (all close-on-exec: the command never holds
-/// them).
-pub struct Handover {
-    /// husk reads the descriptor number here.
-    pub read: OwnedFd,
-    /// The child writes it here.
-    pub write: OwnedFd,
-    /// The child waits here until husk has its copy.
-    pub ack_read: OwnedFd,
-    /// husk says so here.
-    pub ack_write: OwnedFd,
-}
-
-/// The husk side of the hand-over, after the fork.
-pub struct HuskSide {
-    read: OwnedFd,
-    ack_write: OwnedFd,
-}
-
-impl Handover {
-    /// Keeps husk's ends; the child's close here, so that the child's
-    /// death reads as end of file.
-    pub fn husk_side(self) -> HuskSide {
-        HuskSide {
-            read: self.read,
-            ack_write: self.ack_write,
-        }
-    }
-}
-
-/// Creates the hand-over pipes.
-pub fn handover() -> Result<Handover> {
-    let (read, write) = file::pipe(libc::O_CLOEXEC)?;
-    let (ack_read, ack_write) = file::pipe(libc::O_CLOEXEC)?;
-    Ok(Handover {
-        read,
-        write,
-        ack_read,
-        ack_write,
-    })
-}
-
-/// In the child, after installing the sandbox filter: reports the
-/// listener's descriptor number and waits until husk has copied it.
-pub fn report(handover: &Handover, listener: &OwnedFd) -> Result<()> {
-    let n = listener.as_fd().raw().to_ne_bytes();
-    file::write_all(&handover.write, &n)?;
-    let mut ack = [0u8; 1];
-    match file::read_full(&handover.ack_read, &mut ack)? {
-        1 => Ok(()),
-        // husk is gone, or could not take it.
-        _ => Err(Errno::EPIPE),
-    }
-}
-
-/// Reads the number the child reported, copies its descriptor, and
-/// lets the child go on.
-fn fetch(side: HuskSide, child: Pid) -> Result<OwnedFd> {
-    let mut n = [0u8; 4];
-    if file::read_full(&side.read, &mut n)? != 4 {
-        // The child died (or failed) before installing its filter.
-        return Err(Errno::ESRCH);
-    }
-    let pidfd = notify::pidfd_open(child)?;
-    let listener = notify::pidfd_getfd(&pidfd, i32::from_ne_bytes(n))?;
-    file::write_all(&side.ack_write, b"!")?;
-    Ok(listener)
-}
-
 const NAMES: [&CStr; 8] = [
     c"husk-notify-0",
     c"husk-notify-1",
@@ -155,8 +89,8 @@ const NAMES: [&CStr; 8] = [
 ];
 
 /// Starts `count` notify workers (1 to [`limits::WORKERS`]), each
-/// confined by `filter`; the first fetches the listener from `child`
-/// through `read`. The workers run until husk exits (a worker blocked
+/// confined by `filter`; the first takes the listener `child` reports
+/// on `link`. The workers run until husk exits (a worker blocked
 /// in the kernel's receive cannot be woken otherwise, and needs no
 /// clean-up: the listener dies with husk, and the sandbox with it).
 pub fn start(
@@ -164,10 +98,10 @@ pub fn start(
     emulate: Emulate,
     answered: fn(usize),
     filter: &'static Program,
-    side: HuskSide,
+    link: &'static Link,
     child: Pid,
 ) -> Result<()> {
-    let mut read = Some(side);
+    let mut read = Some(link);
     for i in 0..count.clamp(1, limits::WORKERS) {
         let name = NAMES.get(i).copied().unwrap_or(c"husk-notify");
         let mine = read.take();
@@ -199,11 +133,11 @@ fn serve(
     answered: fn(usize),
     filter: &'static Program,
     index: usize,
-    read: Option<HuskSide>,
+    read: Option<&'static Link>,
     child: Pid,
 ) {
-    if let Some(read) = read {
-        match fetch(read, child) {
+    if let Some(link) = read {
+        match link.wait_fd().ok_or(Errno::ESRCH) {
             Ok(fd) => {
                 // Faster hand-overs where the kernel has them (6.6+);
                 // nothing is lost without.

@@ -62,7 +62,7 @@ pub fn main() -> i32 {
         request_limit: husk::limits::REQUEST_QUEUE,
         access: None,
         sandbox: |_| husk::check::filter::sandbox(),
-        restrict: husk::supervisor::scope_signals,
+        restrict: husk::supervisor::signals_ruleset,
         decide,
         decided: |_| {},
         answered: |_| {},
