@@ -176,20 +176,48 @@ static WATCHER: EventCount = EventCount::new();
 /// The listener the answers go to.
 static LISTENER: spin::Once<BorrowedFd<'static>> = spin::Once::new();
 
-/// Prepares the helpers: the interrupting handler, and the watcher
-/// thread (which confines itself with `filter`).
-pub fn start(
-    listener: BorrowedFd<'static>,
-    filter: &'static crate::bpf::program::Program,
-) -> Result<()> {
+/// The watcher: not started, being started, or running (it is started
+/// with the first helper).
+static WATCHING: AtomicU32 = AtomicU32::new(NO_WATCHER);
+const NO_WATCHER: u32 = 0;
+const STARTING: u32 = 1;
+const WATCHING_NOW: u32 = 2;
+
+/// Prepares the helpers (the interrupting handler, which needs a call
+/// the notify workers' confinement refuses). The watcher and the
+/// helpers are started on demand by a confined notify worker, and
+/// inherit its confinement.
+pub fn start(listener: BorrowedFd<'static>) -> Result<()> {
     LISTENER.call_once(|| listener);
-    crate::sys::signal::set_interrupting(SIGNAL)?;
-    let handle = thread::spawn(limits::BLOCKER_STACK, Some(c"husk-watcher"), move || {
-        super::confine_self(filter, "blocking-call watcher");
-        watch(listener)
-    })?;
-    drop(handle);
-    Ok(())
+    crate::sys::signal::set_interrupting(SIGNAL)
+}
+
+/// Starts the watcher, once (again after a failed start).
+fn watcher() -> Result<()> {
+    loop {
+        match WATCHING.compare_exchange(NO_WATCHER, STARTING, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => break,
+            Err(WATCHING_NOW) => return Ok(()),
+            // Another worker is starting it: its outcome decides.
+            Err(_) => core::hint::spin_loop(),
+        }
+    }
+    let started = match LISTENER.get() {
+        Some(&listener) => thread::spawn(limits::BLOCKER_STACK, Some(c"husk-watcher"), move || {
+            watch(listener)
+        })
+        .map(drop),
+        None => Err(Errno::EBADF),
+    };
+    WATCHING.store(
+        if started.is_ok() {
+            WATCHING_NOW
+        } else {
+            NO_WATCHER
+        },
+        Ordering::SeqCst,
+    );
+    started
 }
 
 /// Hands `job` to a helper. On failure the job is dropped (its
@@ -216,6 +244,16 @@ pub fn submit(job: Job) -> Result<()> {
             }
         },
     };
+    if let Err(e) = watcher() {
+        // No helper may wait without the watcher (its caller's signals
+        // would go unseen): refused, as when no slot is free.
+        crate::errln!("husk: cannot start the blocking-call watcher: {e}");
+        SLOTS[index]
+            .state
+            .store(if fresh { EMPTY } else { IDLE }, Ordering::SeqCst);
+        drop(job);
+        return Err(Errno::EAGAIN);
+    }
     let slot = &SLOTS[index];
     slot.id.store(job.id, Ordering::SeqCst);
     slot.tid.store(job.tid, Ordering::SeqCst);

@@ -229,6 +229,9 @@ const PROT_STACK: &[u32] = &[(libc::PROT_READ | libc::PROT_WRITE) as u32];
 const PROT_GUARD: &[u32] = &[libc::PROT_NONE as u32];
 /// A thread, exactly as husk starts one.
 const CLONE_THREAD: &[u32] = &[crate::rt::thread::CLONE_FLAGS as u32];
+/// A working directory of its own (a notify worker started by another,
+/// already confined: `supervisor::own_fs`).
+const UNSHARE_FS: &[u32] = &[libc::CLONE_FS as u32];
 /// Naming a thread.
 const PRCTL_NAME: &[u32] = &[libc::PR_SET_NAME as u32];
 /// Interrupting a blocking-call helper.
@@ -284,6 +287,7 @@ const NOTIFIER: &[(usize, Check)] = &[
     (nr::MMAP, Check::Low(2, PROT_STACK)),
     (nr::MPROTECT, Check::Low(2, PROT_GUARD)),
     (nr::CLONE, Check::Full(0, CLONE_THREAD)),
+    (nr::UNSHARE, Check::Full(0, UNSHARE_FS)),
     (nr::PRCTL, Check::Low(0, PRCTL_NAME)),
     (nr::TGKILL, Check::Low(2, INTERRUPT)),
     (nr::MUNMAP, Check::Any),

@@ -101,17 +101,31 @@ pub fn start(
     link: &'static Link,
     child: Pid,
 ) -> Result<()> {
-    let mut read = Some(link);
-    for i in 0..count.clamp(1, limits::WORKERS) {
-        let name = NAMES.get(i).copied().unwrap_or(c"husk-notify");
-        let mine = read.take();
-        let handle = thread::spawn(limits::THREAD_STACK, Some(name), move || {
-            serve(emulate, answered, filter, i, mine, child)
-        })?;
-        // Detached: see above.
-        drop(handle);
-    }
+    let count = count.clamp(1, limits::WORKERS);
+    let first = Worker {
+        emulate,
+        answered,
+        filter,
+        index: 0,
+        count,
+    };
+    let handle = thread::spawn(limits::THREAD_STACK, Some(NAMES[0]), move || {
+        first.serve(Some(link), child)
+    })?;
+    // Detached: see above.
+    drop(handle);
     Ok(())
+}
+
+/// What a notify worker needs.
+#[derive(Clone, Copy)]
+struct Worker {
+    emulate: Emulate,
+    answered: fn(usize),
+    filter: &'static Program,
+    index: usize,
+    /// Workers in all.
+    count: usize,
 }
 
 /// The listener, waiting until the fetching worker has it.
@@ -128,68 +142,86 @@ fn listener() -> Option<&'static OwnedFd> {
     }
 }
 
-fn serve(
-    emulate: Emulate,
-    answered: fn(usize),
-    filter: &'static Program,
-    index: usize,
-    read: Option<&'static Link>,
-    child: Pid,
-) {
-    if let Some(link) = read {
-        match link.wait_fd().ok_or(Errno::ESRCH) {
-            Ok(fd) => {
-                // Faster hand-overs where the kernel has them (6.6+);
-                // nothing is lost without.
-                let _ = notify::set_sync_wakeup(&fd);
-                let fd = LISTENER.call_once(|| fd);
-                // Blocking calls' helpers, before this thread is confined.
-                if let Err(e) = super::blocking::start(fd.as_fd(), filter) {
-                    panic!("husk: cannot prepare blocking-call helpers: {e}");
+impl Worker {
+    fn serve(self, read: Option<&'static Link>, child: Pid) {
+        let Worker {
+            emulate,
+            answered,
+            filter,
+            index,
+            count,
+        } = self;
+        if let Some(link) = read {
+            match link.wait_fd().ok_or(Errno::ESRCH) {
+                Ok(fd) => {
+                    // Faster hand-overs where the kernel has them (6.6+);
+                    // nothing is lost without.
+                    let _ = notify::set_sync_wakeup(&fd);
+                    let fd = LISTENER.call_once(|| fd);
+                    // Blocking calls' helpers, before this thread is confined.
+                    if let Err(e) = super::blocking::start(fd.as_fd()) {
+                        panic!("husk: cannot prepare blocking-call helpers: {e}");
+                    }
+                }
+                Err(e) => {
+                    // The child cannot run without its answers: stop it.
+                    crate::errln!("husk: cannot take over the seccomp listener: {e}");
+                    let _ = process::kill(child, libc::SIGKILL);
+                    FAILED.store(true, Ordering::SeqCst);
                 }
             }
-            Err(e) => {
-                // The child cannot run without its answers: stop it.
-                crate::errln!("husk: cannot take over the seccomp listener: {e}");
-                let _ = process::kill(child, libc::SIGKILL);
-                FAILED.store(true, Ordering::SeqCst);
+            READY.notify_all();
+        }
+        let Some(listener) = listener() else {
+            return;
+        };
+        super::own_fs("notify worker");
+        if index == 0 {
+            super::confine_self(filter, "notify worker");
+            // The others inherit this thread's confinement: one filter
+            // install (the kernel's work of a few tens of microseconds at
+            // every start) instead of one per worker.
+            for i in 1..count {
+                let name = NAMES.get(i).copied().unwrap_or(c"husk-notify");
+                let worker = Worker { index: i, ..self };
+                match thread::spawn(limits::THREAD_STACK, Some(name), move || {
+                    worker.serve(None, child)
+                }) {
+                    // Detached: see `start`.
+                    Ok(handle) => drop(handle),
+                    Err(e) => panic!("husk: cannot start notify worker {i}: {e}"),
+                }
             }
         }
-        READY.notify_all();
-    }
-    let Some(listener) = listener() else {
-        return;
-    };
-    super::own_fs("notify worker");
-    super::confine_self(filter, "notify worker");
-    let mut notif = notify::empty();
-    let mut received = 0u32;
-    loop {
-        RECEIVING.fetch_add(1, Ordering::SeqCst);
-        let got = notify::recv(listener, &mut notif);
-        let others = RECEIVING.fetch_sub(1, Ordering::SeqCst) - 1;
-        match got {
-            Ok(()) => {}
-            // Every sandboxed process is gone: nothing will ever come
-            // (receiving would fail at once, for ever: a busy loop that
-            // took the CPU husk's exit needs). Idle until husk exits.
-            Err(Errno::ENOENT) if hung_up(listener) => idle_for_good(),
-            // Interrupted, or the caller died before we read it.
-            Err(Errno::EINTR | Errno::ENOENT) => continue,
-            Err(e) => panic!("husk: receiving from the seccomp listener failed: {e}"),
-        }
-        received = received.wrapping_add(1);
-        if others == 0 && received % LOOK_EVERY == 0 && pending(listener) {
-            // More is waiting and nobody else is receiving: call in
-            // another worker rather than make it wait for this one.
-            IDLE.notify(1);
-        }
-        let reply = emulate(&notif, listener.as_fd(), index);
-        answer(listener.as_fd(), &notif, reply);
-        answered(index);
-        if RECEIVING.load(Ordering::SeqCst) != 0 {
-            // Someone else receives: this one waits to be called in.
-            park(listener);
+        let mut notif = notify::empty();
+        let mut received = 0u32;
+        loop {
+            RECEIVING.fetch_add(1, Ordering::SeqCst);
+            let got = notify::recv(listener, &mut notif);
+            let others = RECEIVING.fetch_sub(1, Ordering::SeqCst) - 1;
+            match got {
+                Ok(()) => {}
+                // Every sandboxed process is gone: nothing will ever come
+                // (receiving would fail at once, for ever: a busy loop that
+                // took the CPU husk's exit needs). Idle until husk exits.
+                Err(Errno::ENOENT) if hung_up(listener) => idle_for_good(),
+                // Interrupted, or the caller died before we read it.
+                Err(Errno::EINTR | Errno::ENOENT) => continue,
+                Err(e) => panic!("husk: receiving from the seccomp listener failed: {e}"),
+            }
+            received = received.wrapping_add(1);
+            if others == 0 && received % LOOK_EVERY == 0 && pending(listener) {
+                // More is waiting and nobody else is receiving: call in
+                // another worker rather than make it wait for this one.
+                IDLE.notify(1);
+            }
+            let reply = emulate(&notif, listener.as_fd(), index);
+            answer(listener.as_fd(), &notif, reply);
+            answered(index);
+            if RECEIVING.load(Ordering::SeqCst) != 0 {
+                // Someone else receives: this one waits to be called in.
+                park(listener);
+            }
         }
     }
 }
