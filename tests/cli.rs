@@ -59,7 +59,7 @@ fn capabilities_report_the_kernel_and_capacities() {
         "landlock: ",
         "mseal: ",
         "request-queue: 128",
-        "bpf-insns: 4096",
+        "bpf-insns: 1024",
         "rules: 4096",
     ] {
         assert!(

@@ -391,7 +391,7 @@ pub fn trapped_nr(nr: u32) -> bool {
 }
 
 /// Whether the checker decides call `sys` (by name).
-pub fn trapped(sys: &str) -> bool {
+pub const fn trapped(sys: &str) -> bool {
     possible(sys).is_some()
 }
 

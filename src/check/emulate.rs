@@ -100,11 +100,13 @@ pub const TRACED_HERE: &[&str] = &[];
 /// [`emulate`]; one without would be refused, ENOSYS, never let
 /// through.)
 pub fn emulated(nr: u32) -> bool {
-    decide::trapped_nr(nr)
-        && table::name(nr).is_some_and(|own| {
-            let name = table::checked_as(own);
-            decide::trapped(name) && !TRACED.contains(&name) && !TRACED_HERE.contains(&own)
-        })
+    table::name(nr).is_some_and(emulated_name)
+}
+
+/// [`emulated`], by the call's own (native) name; in constants too.
+pub const fn emulated_name(own: &'static str) -> bool {
+    let name = table::checked_as(own);
+    decide::trapped(name) && !table::listed(TRACED, name) && !table::listed(TRACED_HERE, own)
 }
 
 /// What husk's own resolution of a checked path may not meet.

@@ -29,7 +29,7 @@ use crate::bpf::action;
 use crate::bpf::builder::{BuildError, Builder, Label, NEXT};
 use crate::bpf::data;
 use crate::bpf::insn::Insn;
-use crate::bpf::program::Program;
+use crate::supervisor::Filter;
 use crate::sys::{Errno, arch};
 
 /// What a range of system call numbers ends in.
@@ -218,18 +218,18 @@ impl Leaves {
 }
 
 /// Builds the sandbox filter with every trapped call traced.
-pub fn sandbox() -> Result<Program, BuildError> {
+pub fn sandbox() -> Result<Filter, BuildError> {
     sandbox_routed(all_traced)
 }
 
 /// Builds the sandbox filter, sending each trapped call where `route`
 /// says.
-pub fn sandbox_routed(route: Route) -> Result<Program, BuildError> {
+pub fn sandbox_routed(route: Route) -> Result<Filter, BuildError> {
     sandbox_split(route, no_split)
 }
 
 /// As [`sandbox_routed`], and each open where `split` says by its kind.
-pub fn sandbox_split(route: Route, split: Split) -> Result<Program, BuildError> {
+pub fn sandbox_split(route: Route, split: Split) -> Result<Filter, BuildError> {
     let mut b: Builder<{ crate::limits::BPF_INSNS }, LABELS> = Builder::new();
     let mut leaves = Leaves { labels: Vec::new() };
     let kill = b.label("kill");
@@ -581,7 +581,7 @@ mod tests {
     use crate::bpf::data::SeccompData;
     use crate::bpf::interp;
 
-    fn verdict(prog: &Program, arch: u32, nr: u32, args: [u64; 6]) -> u32 {
+    fn verdict(prog: &Filter, arch: u32, nr: u32, args: [u64; 6]) -> u32 {
         let verified = prog.verify().expect("the sandbox filter verifies");
         interp::run(
             &verified,

@@ -113,19 +113,65 @@ fn route_ptrace(nr: u32) -> Option<filter::Leaf> {
 /// the caller: see `remote::creds`). A call Landlock checks runs without
 /// a stop where every category it may need is decided in the kernel.
 fn route_notify(nr: u32) -> Option<filter::Leaf> {
-    let name = table::checked_as(table::name(nr)?);
-    if crate::remote::creds::CHANGING.contains(&name) {
+    let facts = facts(nr);
+    if facts & CHANGES_CREDS != 0 {
         return Some(filter::Leaf::Notify);
     }
-    if kernel::KERNEL_CALLS.contains(&name) {
-        let needs = kernel_needs(name);
+    if facts & KERNEL_CALL != 0 {
+        let needs = kernel_needs(table::checked_as(table::name(nr)?));
         if kernel::with(|plan| plan.decides(needs)) {
             return Some(filter::Leaf::Allow);
         }
     }
     match route_ptrace(nr) {
-        None if emulate::emulated(nr) => Some(filter::Leaf::Notify),
+        None if facts & EMULATED != 0 => Some(filter::Leaf::Notify),
         other => other,
+    }
+}
+
+/// A call that changes credentials ([`crate::remote::creds::CHANGING`]).
+const CHANGES_CREDS: u8 = 1;
+/// A call of [`kernel::KERNEL_CALLS`].
+const KERNEL_CALL: u8 = 2;
+/// A call the notify transport emulates ([`emulate::emulated`]).
+const EMULATED: u8 = 4;
+
+/// The routes' facts of a call, by its name.
+const fn facts_of(own: &'static str) -> u8 {
+    let name = table::checked_as(own);
+    let mut facts = 0;
+    if table::listed(crate::remote::creds::CHANGING, name) {
+        facts |= CHANGES_CREDS;
+    }
+    if table::listed(kernel::KERNEL_CALLS, name) {
+        facts |= KERNEL_CALL;
+    }
+    if emulate::emulated_name(own) {
+        facts |= EMULATED;
+    }
+    facts
+}
+
+/// [`facts_of`] each native number below `table::NATIVE_LIMIT`, worked
+/// out at compile time: the filter is built without comparing names.
+static FACTS: [u8; table::NATIVE_LIMIT] = {
+    let mut out = [0u8; table::NATIVE_LIMIT];
+    let mut nr = 0;
+    while nr < table::NATIVE_LIMIT {
+        if let Some(own) = table::native_name(nr) {
+            out[nr] = facts_of(own);
+        }
+        nr += 1;
+    }
+    out
+};
+
+/// The routes' facts of native call `nr`.
+fn facts(nr: u32) -> u8 {
+    match FACTS.get(nr as usize) {
+        Some(&facts) => facts,
+        // Private numbers (32-bit ARM's), by name.
+        None => table::name(nr).map_or(0, facts_of),
     }
 }
 
@@ -162,7 +208,7 @@ fn split_notify(_nr: u32, kind: filter::OpenKind) -> Option<filter::Leaf> {
 /// plan it relies on: `kernel::compile`).
 pub fn sandbox(
     transport: crate::supervisor::Transport,
-) -> Result<crate::bpf::program::Program, crate::bpf::builder::BuildError> {
+) -> Result<crate::supervisor::Filter, crate::bpf::builder::BuildError> {
     configure(|p| kernel::compile(p, transport));
     match transport {
         crate::supervisor::Transport::Ptrace => filter::sandbox_routed(route_ptrace),

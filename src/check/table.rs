@@ -759,6 +759,27 @@ pub const fn same(a: &str, b: &str) -> bool {
     true
 }
 
+/// Whether `name` is on `list`, in constants too.
+pub const fn listed(list: &[&str], name: &str) -> bool {
+    let mut i = 0;
+    while i < list.len() {
+        if same(list[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The native name of number `nr` below [`NATIVE_LIMIT`], at compile
+/// time too (`None`: not in the table).
+pub const fn native_name(nr: usize) -> Option<&'static str> {
+    match INDEX[nr] {
+        0 => None,
+        i => Some(TABLE[i as usize - 1].name),
+    }
+}
+
 /// The name a native number below [`NATIVE_LIMIT`] is checked as, at
 /// compile time (`None`: not in the table).
 pub const fn checked_name(nr: usize) -> Option<&'static str> {

@@ -12,10 +12,10 @@ use core::fmt::Write;
 
 use super::options::Export;
 use crate::bpf::disasm::Disasm;
-use crate::bpf::program::Program;
 use crate::check::table;
 use crate::rt::io;
 use crate::supervisor;
+use crate::supervisor::Filter;
 use crate::sys::BorrowedFd;
 
 /// Prints a built-in profile (or the list of them).
@@ -114,7 +114,7 @@ pub fn export(format: Export, transport: supervisor::Transport) -> i32 {
     0
 }
 
-fn raw(program: &Program) {
+fn raw(program: &Filter) {
     let mut out = io::Writer::<'_, 4096>::new(BorrowedFd::STDOUT);
     for insn in program.as_slice() {
         out.bytes(&insn.code.to_ne_bytes());

@@ -24,7 +24,7 @@
 use crate::bpf::builder::{BuildError, Builder, Label, NEXT};
 use crate::bpf::data;
 use crate::bpf::insn::Insn;
-use crate::bpf::program::Program;
+use crate::supervisor::Filter;
 use crate::sys::{arch, nr};
 
 /// Which thread a filter is for.
@@ -334,7 +334,7 @@ const MAX_CALLS: usize = 128;
 const LABELS: usize = 2 * MAX_CALLS + 8;
 
 /// Builds the filter for `role`.
-pub fn filter(role: Role, fds: &Fds) -> Result<Program, BuildError> {
+pub fn filter(role: Role, fds: &Fds) -> Result<Filter, BuildError> {
     let calls = match role {
         Role::Tracer => TRACER,
         Role::Worker => WORKER,

@@ -29,6 +29,9 @@ use core::sync::atomic::{AtomicI32, Ordering};
 use crate::bpf::builder::BuildError;
 use crate::bpf::install;
 use crate::bpf::program::Program;
+
+/// A seccomp program husk builds (at most `limits::BPF_INSNS` long).
+pub type Filter = Program<{ crate::limits::BPF_INSNS }>;
 use crate::rt::lockdown;
 use crate::sys::fd::AsFd;
 use crate::sys::signal::{self, How, SigSet};
@@ -91,7 +94,7 @@ pub struct Config {
     /// How denials change registers; `None` picks the best the kernel has.
     pub access: Option<Access>,
     /// The sandbox filter (from `check::filter`) for a transport.
-    pub sandbox: fn(Transport) -> Result<Program, BuildError>,
+    pub sandbox: fn(Transport) -> Result<Filter, BuildError>,
     /// The child's Landlock ruleset, if it needs one
     /// (`check::kernel::ruleset`): made by husk, entered by the child
     /// just before its filter.
@@ -115,13 +118,13 @@ pub struct Config {
 /// Every seccomp program husk installs.
 pub struct Filters {
     /// The sandbox's filter (check/filter.rs).
-    pub sandbox: Program,
+    pub sandbox: Filter,
     /// The tracer thread's own filter.
-    pub tracer: Program,
+    pub tracer: Filter,
     /// Each worker thread's own filter.
-    pub worker: Program,
+    pub worker: Filter,
     /// Each notify worker's own filter.
-    pub notifier: Program,
+    pub notifier: Filter,
 }
 
 locked! {
@@ -136,7 +139,7 @@ pub const EXIT_CONFIG: i32 = 125;
 /// Builds every filter into the read-only-after-start region: the
 /// sandbox's (built by the caller from the system call table) and the
 /// tracer's and workers' own.
-pub fn build_filters(fds: &Fds, sandbox: Program) -> Result<(), BuildError> {
+pub fn build_filters(fds: &Fds, sandbox: Filter) -> Result<(), BuildError> {
     // One at a time, each into its place: four 32 KiB programs held on
     // the main thread's stack at once made a frame of 224 KiB, touched
     // whole (stack probes) and resident for good.
@@ -186,7 +189,7 @@ pub fn own_fs(role: &str) {
 
 /// Confines the calling thread with `filter`, or stops husk: a husk
 /// thread that cannot confine itself must not serve.
-pub fn confine_self(filter: &Program, role: &str) {
+pub fn confine_self(filter: &Filter, role: &str) {
     let verified = filter
         .verify()
         .unwrap_or_else(|e| panic!("the {role} filter does not verify: {e:?}"));
@@ -196,14 +199,14 @@ pub fn confine_self(filter: &Program, role: &str) {
 }
 
 /// Installs one of the sealed filters on the calling thread.
-fn install_filter(program: &Program) -> crate::sys::Result<()> {
+fn install_filter(program: &Filter) -> crate::sys::Result<()> {
     let verified = program.verify().map_err(|_| Errno::EINVAL)?;
     install::install(&verified, 0).map(drop)
 }
 
 /// Installs the sandbox filter with a new listener (waiting killably
 /// once a notification is received, where the kernel can: 5.19+).
-fn install_listener(program: &Program) -> crate::sys::Result<crate::sys::OwnedFd> {
+fn install_listener(program: &Filter) -> crate::sys::Result<crate::sys::OwnedFd> {
     let verified = program.verify().map_err(|_| Errno::EINVAL)?;
     let listener = install::FLAG_NEW_LISTENER;
     let result = match install::install(&verified, listener | install::FLAG_WAIT_KILLABLE_RECV) {

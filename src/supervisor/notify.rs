@@ -22,11 +22,11 @@ use core::ffi::CStr;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use super::channels::channels;
-use crate::bpf::program::Program;
 use crate::limits;
 use crate::rt::process::Link;
 use crate::rt::sync::EventCount;
 use crate::rt::thread;
+use crate::supervisor::Filter;
 use crate::sys::fd::{AsFd, BorrowedFd, OwnedFd};
 use crate::sys::notify::{self, Notif};
 use crate::sys::poll::{self, PollFd};
@@ -97,7 +97,7 @@ pub fn start(
     count: usize,
     emulate: Emulate,
     answered: fn(usize),
-    filter: &'static Program,
+    filter: &'static Filter,
     link: &'static Link,
     child: Pid,
 ) -> Result<()> {
@@ -122,7 +122,7 @@ pub fn start(
 struct Worker {
     emulate: Emulate,
     answered: fn(usize),
-    filter: &'static Program,
+    filter: &'static Filter,
     index: usize,
     /// Workers in all.
     count: usize,

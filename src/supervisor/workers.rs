@@ -11,9 +11,9 @@ use heapless::Vec;
 
 use super::channels::channels;
 use super::message::{Request, Response, Verdict};
-use crate::bpf::program::Program;
 use crate::limits;
 use crate::rt::thread::{self, JoinHandle};
+use crate::supervisor::Filter;
 use crate::sys::Result;
 
 /// Decides one request, on worker number `worker` (0 to
@@ -45,7 +45,7 @@ impl Pool {
         count: usize,
         decide: Decide,
         decided: fn(usize),
-        filter: &'static Program,
+        filter: &'static Filter,
     ) -> Result<Pool> {
         let mut handles = Vec::new();
         for i in 0..count.clamp(1, limits::WORKERS) {
@@ -69,7 +69,7 @@ impl Pool {
     }
 }
 
-fn work(decide: Decide, decided: fn(usize), filter: &'static Program, index: usize) {
+fn work(decide: Decide, decided: fn(usize), filter: &'static Filter, index: usize) {
     super::own_fs("worker");
     super::confine_self(filter, "worker");
     while let Some(request) = channels().requests.pop_wait() {
