@@ -92,11 +92,11 @@ pub fn export(format: Export, transport: supervisor::Transport) -> i32 {
                     &filters.tracer,
                 ),
                 (
-                    "worker filter: each worker confines itself",
+                    "worker filter: the first worker confines itself, the others inherit it",
                     &filters.worker,
                 ),
                 (
-                    "notifier filter: each notify worker confines itself",
+                    "notifier filter: the first notify worker confines itself, the others (and blocking-call helpers) inherit it",
                     &filters.notifier,
                 ),
             ] {

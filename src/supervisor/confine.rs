@@ -1,21 +1,25 @@
 //! Self-confinement: the filters husk's own threads install before
 //! they start work.
 //!
-//! Each role (tracer, worker) gets an allowlist: kill the process by
-//! default, native architecture only, and every allowed call narrowed
-//! by its arguments where they matter:
+//! Each role (tracer, worker, notifier) gets an allowlist: kill the
+//! process by default, native architecture only, and every allowed call
+//! narrowed by its arguments where they matter:
 //!
 //! - which descriptors may be read or written (the signalfd, the
 //!   wake-up eventfd, stderr),
 //! - which signals may be sent (SIGKILL, and for the tracer the signals
 //!   it forwards),
-//! - which ptrace requests and futex operations may be used.
+//! - which ptrace requests and futex operations may be used,
+//! - memory mapped read-write only and made inaccessible only (a
+//!   thread's stack and its guard page), threads started only with
+//!   husk's own flags (they inherit the filter: the first worker of a
+//!   pool starts the others, a notifier its blocking-call helpers).
 //!
-//! There is no mmap, mprotect, rt_sigaction, execve, open or socket in
-//! either list: a hijacked husk thread can neither make memory
-//! executable, nor install a signal handler, nor reach new files. A
-//! violation kills husk, and with it (PTRACE_O_EXITKILL) the sandbox:
-//! the failure is closed.
+//! No list has execve, rt_sigaction or executable memory, and the
+//! tracer's has no open, mmap or clone: a hijacked husk thread can
+//! neither make memory executable, nor install a signal handler, nor
+//! run a program. A violation kills husk, and with it
+//! (PTRACE_O_EXITKILL) the sandbox: the failure is closed.
 //!
 //! Integer arguments the kernel reads as `int` are compared on their
 //! low 32 bits; `long` arguments (the ptrace request) on both halves.
@@ -204,6 +208,15 @@ const WORKER: &[(usize, Check)] = &[
     // The kernel's own resumption of a sleep that a stop (SIGSTOP and
     // SIGCONT of husk, job control) interrupted.
     (nr::RESTART_SYSCALL, Check::Any),
+    // The first worker starts the others (which inherit this filter):
+    // a thread exactly as husk starts one, on a read-write stack with
+    // an inaccessible guard page, named, with a working directory of
+    // its own.
+    (nr::MMAP, Check::Low(2, PROT_STACK)),
+    (nr::MPROTECT, Check::Low(2, PROT_GUARD)),
+    (nr::CLONE, Check::Full(0, CLONE_THREAD)),
+    (nr::UNSHARE, Check::Full(0, UNSHARE_FS)),
+    (nr::PRCTL, Check::Low(0, PRCTL_NAME)),
 ];
 
 /// The listener's requests (the ioctl numbers are those of seccomp's
@@ -222,15 +235,15 @@ const NOTIF_IOCTLS: &[u32] = &[
 /// checked by the policy first), and starting blocking-call helpers
 /// (read-write stacks only). Still no executable memory, execve,
 /// socket or signal handlers.
-/// Memory a notifier may map: for a helper thread's stack, read and
-/// write only, never executable.
+/// Memory a worker may map: for a thread's stack, read and write only,
+/// never executable.
 const PROT_STACK: &[u32] = &[(libc::PROT_READ | libc::PROT_WRITE) as u32];
 /// ... and the guard page it then makes inaccessible.
 const PROT_GUARD: &[u32] = &[libc::PROT_NONE as u32];
 /// A thread, exactly as husk starts one.
 const CLONE_THREAD: &[u32] = &[crate::rt::thread::CLONE_FLAGS as u32];
-/// A working directory of its own (a notify worker started by another,
-/// already confined: `supervisor::own_fs`).
+/// A working directory of its own (a worker started by another, already
+/// confined: `supervisor::own_fs`).
 const UNSHARE_FS: &[u32] = &[libc::CLONE_FS as u32];
 /// Naming a thread.
 const PRCTL_NAME: &[u32] = &[libc::PR_SET_NAME as u32];
@@ -536,9 +549,21 @@ mod tests {
             verdict(Role::Notifier, nr::TGKILL, [1, 2, 9, 0, 0, 0]),
             dead
         );
-        // The ordinary workers still may not start threads.
+        // Workers start threads only as husk does, too.
         assert_eq!(
             verdict(Role::Worker, nr::CLONE, [thread, 0, 0, 0, 0, 0]),
+            ok
+        );
+        assert_eq!(
+            verdict(Role::Worker, nr::CLONE, [fork, 0, 0, 0, 0, 0]),
+            dead
+        );
+        assert_eq!(
+            verdict(Role::Worker, nr::MMAP, [0, 4096, rx, 0, 0, 0]),
+            dead
+        );
+        assert_eq!(
+            verdict(Role::Worker, nr::MPROTECT, [0, 4096, rx, 0, 0, 0]),
             dead
         );
     }
@@ -663,7 +688,6 @@ mod tests {
         );
         for forbidden in [
             nr::MMAP,
-            nr::MPROTECT,
             nr::RT_SIGACTION,
             nr::EXECVE,
             nr::UNLINKAT,

@@ -7,14 +7,15 @@
 
 use core::ffi::CStr;
 
-use heapless::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use super::channels::channels;
 use super::message::{Request, Response, Verdict};
 use crate::limits;
-use crate::rt::thread::{self, JoinHandle};
+use crate::rt::thread;
 use crate::supervisor::Filter;
 use crate::sys::Result;
+use crate::sys::futex::{self, Scope};
 
 /// Decides one request, on worker number `worker` (0 to
 /// [`limits::WORKERS`]), which lets the checker keep per-worker scratch
@@ -24,8 +25,11 @@ pub type Decide = fn(&Request, usize) -> Verdict;
 
 /// The running workers.
 pub struct Pool {
-    handles: Vec<JoinHandle<()>, { limits::WORKERS }>,
+    _private: (),
 }
+
+/// Workers that have not finished; [`Pool::stop`] waits for none.
+static RUNNING: AtomicU32 = AtomicU32::new(0);
 
 const NAMES: [&CStr; 8] = [
     c"husk-worker-0",
@@ -38,40 +42,87 @@ const NAMES: [&CStr; 8] = [
     c"husk-worker-7",
 ];
 
+/// What a worker needs.
+#[derive(Clone, Copy)]
+struct Worker {
+    decide: Decide,
+    decided: fn(usize),
+    filter: &'static Filter,
+    index: usize,
+    /// Workers in all.
+    count: usize,
+}
+
 impl Pool {
-    /// Starts `count` workers (1 to [`limits::WORKERS`]), each confined
-    /// by `filter` before it takes its first request.
+    /// Starts `count` workers (1 to [`limits::WORKERS`]), confined by
+    /// `filter` before any takes its first request: the first confines
+    /// itself and starts the others, which inherit its confinement (one
+    /// filter install per start, not one per worker).
     pub fn start(
         count: usize,
         decide: Decide,
         decided: fn(usize),
         filter: &'static Filter,
     ) -> Result<Pool> {
-        let mut handles = Vec::new();
-        for i in 0..count.clamp(1, limits::WORKERS) {
-            let name = NAMES.get(i).copied().unwrap_or(c"husk-worker");
-            let handle = thread::spawn(limits::THREAD_STACK, Some(name), move || {
-                work(decide, decided, filter, i)
-            })?;
-            // Cannot fail: the count is clamped to the capacity.
-            let _ = handles.push(handle);
+        let count = count.clamp(1, limits::WORKERS);
+        RUNNING.store(count as u32, Ordering::SeqCst);
+        let first = Worker {
+            decide,
+            decided,
+            filter,
+            index: 0,
+            count,
+        };
+        match thread::spawn(limits::THREAD_STACK, Some(NAMES[0]), move || first.run()) {
+            // Detached: `stop` waits on RUNNING instead (a worker's stack
+            // is husk's until husk exits).
+            Ok(handle) => drop(handle),
+            Err(e) => {
+                RUNNING.store(0, Ordering::SeqCst);
+                return Err(e);
+            }
         }
-        Ok(Pool { handles })
+        Ok(Pool { _private: () })
     }
 
     /// Closes the queues and waits for every worker to finish.
     pub fn stop(self) {
         channels().requests.close();
         channels().responses.close();
-        for handle in self.handles {
-            handle.join();
+        loop {
+            let running = RUNNING.load(Ordering::SeqCst);
+            if running == 0 {
+                return;
+            }
+            let _ = futex::wait(&RUNNING, running, None, Scope::Private);
         }
     }
 }
 
-fn work(decide: Decide, decided: fn(usize), filter: &'static Filter, index: usize) {
-    super::own_fs("worker");
-    super::confine_self(filter, "worker");
+impl Worker {
+    fn run(self) {
+        super::own_fs("worker");
+        if self.index == 0 {
+            super::confine_self(self.filter, "worker");
+            for i in 1..self.count {
+                let worker = Worker { index: i, ..self };
+                let name = NAMES.get(i).copied().unwrap_or(c"husk-worker");
+                match thread::spawn(limits::THREAD_STACK, Some(name), move || worker.run()) {
+                    Ok(handle) => drop(handle),
+                    // A pool short of a worker would still decide every
+                    // request, but not as configured: stop husk.
+                    Err(e) => panic!("husk: cannot start worker {i}: {e}"),
+                }
+            }
+        }
+        work(self.decide, self.decided, self.index);
+        if RUNNING.fetch_sub(1, Ordering::SeqCst) == 1 {
+            futex::wake(&RUNNING, u32::MAX, Scope::Private);
+        }
+    }
+}
+
+fn work(decide: Decide, decided: fn(usize), index: usize) {
     while let Some(request) = channels().requests.pop_wait() {
         let verdict = decide(&request, index);
         let response = Response {
