@@ -340,15 +340,15 @@ const POSSIBLE: &[(&[&str], CatSet)] = {
     ]
 };
 
-/// The categories a trapped call may need, by its name (a superset).
-const fn possible(sys: &str) -> Option<CatSet> {
+/// The row of [`POSSIBLE`] naming `sys`, if any.
+const fn possible_row(sys: &str) -> Option<usize> {
     let mut i = 0;
     while i < POSSIBLE.len() {
-        let (names, cats) = POSSIBLE[i];
+        let names = POSSIBLE[i].0;
         let mut j = 0;
         while j < names.len() {
             if table::same(names[j], sys) {
-                return Some(cats);
+                return Some(i);
             }
             j += 1;
         }
@@ -357,17 +357,25 @@ const fn possible(sys: &str) -> Option<CatSet> {
     None
 }
 
-/// [`possible`] of each native number below `table::NATIVE_LIMIT` (the
-/// empty set: not trapped), worked out at compile time: the filter is
-/// built and the tracer's fast path taken by number, without comparing
-/// names.
-static POSSIBLE_BY_NUMBER: [CatSet; table::NATIVE_LIMIT] = {
-    let mut out = [CatSet::EMPTY; table::NATIVE_LIMIT];
+/// The categories a trapped call may need, by its name (a superset).
+const fn possible(sys: &str) -> Option<CatSet> {
+    match possible_row(sys) {
+        Some(row) => Some(POSSIBLE[row].1),
+        None => None,
+    }
+}
+
+/// The row of [`POSSIBLE`] + 1 for each native number below
+/// `table::NATIVE_LIMIT` (0: not trapped), worked out at compile time:
+/// the filter is built and the tracer's fast path taken by number,
+/// without comparing names.
+static POSSIBLE_BY_NUMBER: [u8; table::NATIVE_LIMIT] = {
+    let mut out = [0u8; table::NATIVE_LIMIT];
     let mut nr = 0;
     while nr < table::NATIVE_LIMIT {
         if let Some(name) = table::checked_name(nr) {
-            if let Some(cats) = possible(name) {
-                out[nr] = cats;
+            if let Some(row) = possible_row(name) {
+                out[nr] = (row + 1) as u8;
             }
         }
         nr += 1;
@@ -378,10 +386,10 @@ static POSSIBLE_BY_NUMBER: [CatSet; table::NATIVE_LIMIT] = {
 /// [`possible`] of native call `nr`.
 fn possible_nr(nr: u32) -> Option<CatSet> {
     match POSSIBLE_BY_NUMBER.get(nr as usize) {
-        Some(&cats) if cats != CatSet::EMPTY => Some(cats),
-        Some(_) => None,
+        Some(&0) => None,
+        Some(&row) => Some(POSSIBLE[row as usize - 1].1),
         // Private numbers (32-bit ARM's): by name, none is trapped.
-        None => possible(table::checked_as(table::name(nr)?)),
+        None => possible(table::checked_name_of(nr)?),
     }
 }
 
@@ -553,7 +561,7 @@ impl<'p> Checker<'p> {
             policy,
             caller: Caller::new(tid),
             sys: table::name(nr).unwrap_or("?"),
-            call: table::checked_as(table::name(nr).unwrap_or("?")),
+            call: table::checked_name_of(nr).unwrap_or("?"),
             worst: None,
             errno: Errno::EACCES,
             slots,

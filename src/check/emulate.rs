@@ -156,8 +156,8 @@ pub fn emulate(
 ) -> Reply {
     let info = info_of(notif);
     let tid = notif.pid as i32;
-    let name = table::checked_as(table::name(info.nr as u32).unwrap_or("?"));
-    if creds::CHANGING.contains(&name) {
+    let name = table::checked_name_of(info.nr as u32).unwrap_or("?");
+    if super::changes_creds(info.nr as u32) {
         // Not checked: only watched. From now on every call performed
         // for the sandbox is performed with its caller's credentials.
         creds::changing();

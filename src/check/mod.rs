@@ -118,7 +118,7 @@ fn route_notify(nr: u32) -> Option<filter::Leaf> {
         return Some(filter::Leaf::Notify);
     }
     if facts & KERNEL_CALL != 0 {
-        let needs = kernel_needs(table::checked_as(table::name(nr)?));
+        let needs = kernel_needs(table::checked_name_of(nr)?);
         if kernel::with(|plan| plan.decides(needs)) {
             return Some(filter::Leaf::Allow);
         }
@@ -165,6 +165,12 @@ static FACTS: [u8; table::NATIVE_LIMIT] = {
     }
     out
 };
+
+/// Whether native call `nr` changes credentials
+/// ([`crate::remote::creds::CHANGING`]).
+pub fn changes_creds(nr: u32) -> bool {
+    facts(nr) & CHANGES_CREDS != 0
+}
 
 /// The routes' facts of native call `nr`.
 fn facts(nr: u32) -> u8 {

@@ -780,6 +780,41 @@ pub const fn native_name(nr: usize) -> Option<&'static str> {
     }
 }
 
+/// Row index + 1 of the call each native number below [`NATIVE_LIMIT`]
+/// is checked as ([`checked_as`]; 0: not in the table), worked out at
+/// compile time: the checker names a trapped call without comparing
+/// strings.
+static CHECKED_INDEX: [u16; NATIVE_LIMIT] = {
+    let mut index = [0u16; NATIVE_LIMIT];
+    let mut nr = 0;
+    while nr < NATIVE_LIMIT {
+        if let Some(name) = checked_name(nr) {
+            let mut i = 0;
+            while i < TABLE.len() {
+                if same(TABLE[i].name, name) {
+                    index[nr] = (i + 1) as u16;
+                    break;
+                }
+                i += 1;
+            }
+            // Every alias names a call of the table.
+            assert!(index[nr] != 0, "a CHECKED_AS target is not in the table");
+        }
+        nr += 1;
+    }
+    index
+};
+
+/// The name native call `nr` is checked as (`None`: not in the table).
+pub fn checked_name_of(nr: u32) -> Option<&'static str> {
+    match CHECKED_INDEX.get(nr as usize) {
+        Some(&0) => None,
+        Some(&i) => Some(TABLE[i as usize - 1].name),
+        // Private numbers (32-bit ARM's): by name.
+        None => name(nr).map(checked_as),
+    }
+}
+
 /// The name a native number below [`NATIVE_LIMIT`] is checked as, at
 /// compile time (`None`: not in the table).
 pub const fn checked_name(nr: usize) -> Option<&'static str> {
