@@ -1,16 +1,17 @@
 #!/bin/sh
 # Start-up cost of the static binary: `husk -V` against /bin/true and a
 # dynamically linked /bin/echo, N runs each, same loop, one run.
-# Then a whole supervised run, `husk -p off -m trace/transport:T --
-# /bin/true`, per transport, unpinned and pinned to CPU 0: what husk
-# adds to a command's start and end. With HUSK_OLD=PATH, that binary's
+# Then a whole supervised run, `husk $POLICY -m trace/transport:T --
+# /bin/true` (POLICY: `-p off` unless set), per transport, unpinned and
+# pinned to CPU 0: what husk adds to a command's start and end. With HUSK_OLD=PATH, that binary's
 # runs are timed too, interleaved with HUSK's (before/after a change, in
 # one run): REPS (default 1; 7 with HUSK_OLD) batches of RUNS runs each,
 # medians of the batches.
-set -eu
+set -euf # no globbing: POLICY may hold patterns like /***
 N=${N:-2000}
 HUSK=${HUSK:-target/release/husk}
 HUSK_OLD=${HUSK_OLD:-}
+POLICY=${POLICY:--p off}
 RUNS=${RUNS:-200}
 if [ -n "$HUSK_OLD" ]; then REPS=${REPS:-7}; else REPS=${REPS:-1}; fi
 
@@ -52,13 +53,13 @@ $place true $(ns_per_run $p /bin/true)"
             for h in "$HUSK" $HUSK_OLD; do
                 # shellcheck disable=SC2086
                 samples="$samples
-$place $h:$transport $(ns_per_run $p "$h" -p off -m trace/transport:$transport -- /bin/true)"
+$place $h:$transport $(ns_per_run $p "$h" $POLICY -m trace/transport:$transport -- /bin/true)"
             done
         done
     done
     r=$((r + 1))
 done
-echo "supervised runs: $RUNS per batch, $REPS batch(es), medians; load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+echo "supervised runs ($POLICY): $RUNS per batch, $REPS batch(es), medians; load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 echo "$samples" | awk 'NF == 3 { k = $1 " " $2; n[k]++; v[k, n[k]] = $3; if (!(k in seen)) { seen[k] = 1; order[++m] = k } }
     END {
         for (i = 1; i <= m; i++) {

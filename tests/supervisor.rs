@@ -569,3 +569,119 @@ fn the_log_descriptor_is_not_passed_on() {
         }
     }
 }
+
+/// The status lines of every thread of process `pid`: (name, Seccomp,
+/// Seccomp_filters, NoNewPrivs).
+fn thread_confinement(pid: u32) -> Vec<(String, String, String, String)> {
+    let mut out = Vec::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let Ok(status) = std::fs::read_to_string(task.path().join("status")) else {
+            continue;
+        };
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        out.push((
+            field("Name:"),
+            field("Seccomp:"),
+            field("Seccomp_filters:"),
+            field("NoNewPrivs:"),
+        ));
+    }
+    out
+}
+
+/// Every thread of husk runs under exactly one filter of its own (mode
+/// 2, one filter, no-new-privs): the tracer under its own, the workers
+/// started by the first worker and the notify workers, watcher and
+/// blocking-call helpers started by the first notify worker under the
+/// one they inherit, never none and never one stacked on another.
+/// Looked at from outside while a blocked FIFO open keeps a helper and
+/// the watcher alive (notify mode), as root and as a user.
+#[test]
+fn every_husk_thread_is_confined_once() {
+    for who in common::everyone() {
+        let dir = scratch(&format!("confined-{}-{:?}", who.transport, who.user));
+        let fifo = dir.join("fifo");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        common::hand_over(&dir, who.user);
+        let mut cmd = common::husk_as(who);
+        cmd.args([
+            "-p",
+            "off",
+            "-m",
+            "sandbox/read:on",
+            "-m",
+            "allow/read+/***",
+            "-m",
+            "trace/kernel:off",
+            "--",
+            "cat",
+        ])
+        .arg(&fifo)
+        .env("HUSK_WORKERS", "3")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let pid = child.id();
+        // Until every thread it will have is there: the workers, and in
+        // notify mode the notify workers, the watcher and a helper
+        // waiting in the FIFO's open.
+        let wanted: &[&str] = if who.transport == "notify" {
+            &[
+                "husk-worker-2",
+                "husk-notify-2",
+                "husk-watcher",
+                "husk-blocked",
+            ]
+        } else {
+            &["husk-worker-2"]
+        };
+        let start = Instant::now();
+        let threads = loop {
+            let threads = thread_confinement(pid);
+            let all = wanted.iter().all(|w| threads.iter().any(|t| t.0 == *w));
+            // The tracer confines itself once the workers are started.
+            let settled = threads.iter().all(|t| t.1 == "2");
+            if all && settled || start.elapsed() > Duration::from_secs(10) {
+                break threads;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // Let cat finish: a writer for the FIFO (without waiting for a
+        // reader: a husk that died has none).
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let writer = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&fifo);
+        if let Ok(mut w) = writer {
+            let _ = w.write_all(b"x\n");
+        }
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{who:?}: {status:?}");
+        for w in wanted {
+            assert!(
+                threads.iter().any(|t| t.0 == *w),
+                "{who:?}: no thread {w}: {threads:?}"
+            );
+        }
+        assert!(threads.len() > wanted.len(), "{who:?}: {threads:?}");
+        for (name, mode, filters, nnp) in &threads {
+            assert_eq!(
+                (mode.as_str(), filters.as_str(), nnp.as_str()),
+                ("2", "1", "1"),
+                "{who:?}: thread {name} is not confined exactly once: {threads:?}"
+            );
+        }
+    }
+}
