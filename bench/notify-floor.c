@@ -1,6 +1,7 @@
 /*
- * notify-floor [-e] [-s] [-t open|stat] COMMAND [ARG]...: the floors of
- * bench/notify.sh.
+ * notify-floor [-e] [-s] [-t open|stat] COMMAND [ARG]...
+ * notify-floor [-s] -f FILE COMMAND [ARG]...
+ * The floors of bench/notify.sh and bench/trapped.sh.
  *
  * The least work a seccomp user-notification supervisor can do for each
  * call its filter hands it with SECCOMP_RET_USER_NOTIF: wake up in poll,
@@ -16,13 +17,18 @@
  * architectures than the native one are killed, as in husk's filter and
  * in floor-ptrace.
  *
- * Start-up: a socketpair, then fork. The child asks for SIGKILL on its
- * parent's death, sets no-new-privs and installs the filter with
+ * Start-up: a fork that shares the parent's descriptor table (clone
+ * with CLONE_FILES, as husk starts its command), and one shared word of
+ * memory. The child asks for SIGKILL on its parent's death, sets
+ * no-new-privs and installs the filter with
  * SECCOMP_FILTER_FLAG_NEW_LISTENER, which returns the listener
- * descriptor; it sends that descriptor to the parent over the socketpair
- * (SCM_RIGHTS; sendmsg is not trapped), closes its copy and execvp()s
- * the command. The first trapped call (the dynamic loader's first open,
- * or the command's) waits in the kernel until the parent has the
+ * descriptor (close-on-exec): it is in the parent's table at once. The
+ * child stores its number in the shared word (a plain store: no system
+ * call, which the filter might trap before anyone listens), wakes the
+ * parent (FUTEX_WAKE; if the filter traps that, the parent looks at the
+ * word again within a millisecond anyway) and execvp()s the command;
+ * exec gives the child a table of its own, without the listener. The
+ * first trapped call waits in the kernel until the parent has the
  * listener and answers it.
  *
  * The loop: poll(listener, POLLIN). POLLIN: RECV one notification and
@@ -68,13 +74,33 @@
  *     SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6), which asks the
  *     kernel to hand over the CPU directly between the caller and the
  *     supervisor in each direction. Without kernel support: exit 125.
+ *
+ * -f FILE  husk's filter: install, instead of the small filter above,
+ *     the classic-BPF program in FILE, husk's own sandbox filter as
+ *     `husk [policy options] -E bpf > FILE` writes it (raw struct
+ *     sock_filter records, 8 bytes each, native endianness; 1 to 4096
+ *     instructions, else exit 125). Every `return TRACE(n)` in it
+ *     (BPF_RET|BPF_K whose action is SECCOMP_RET_TRACE: the calls
+ *     husk's notify transport hands to its ptrace tracer; with no
+ *     tracer they would fail with ENOSYS) becomes `return USER_NOTIF`;
+ *     every other return (ALLOW, ERRNO, KILL, USER_NOTIF) stays. So the
+ *     floor traps exactly the calls husk traps, and continues them all:
+ *     the do-nothing supervisor of bench/trapped.sh. Combines with -s;
+ *     not with -e or -t (exit 125).
+ *
+ * NOTIFY_FLOOR_COUNT=1 in the environment: on exit, print to stderr how
+ * many notifications were answered, in all and per system call number
+ * (for bench/trapped.sh's untimed count run; it costs a few stores per
+ * call, so timed runs leave it unset).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -83,12 +109,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__)
@@ -134,9 +161,68 @@ static void die(const char *what)
     exit(125);
 }
 
+/* -f: the program read from the file, rewritten; NULL without -f. */
+#define FILE_PROG_MAX 4096
+static struct sock_filter *file_prog;
+static unsigned short file_prog_len;
+
+/*
+ * Reads the program in `path` into file_prog and turns its RET_TRACE
+ * returns into RET_USER_NOTIF. Exits 125 if the file is not a program.
+ */
+static void load_filter(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "notify-floor: %s: %s\n", path, strerror(errno));
+        exit(125);
+    }
+    /* One record more than allowed, to see a file that is too long. */
+    size_t cap = (FILE_PROG_MAX + 1) * sizeof(struct sock_filter);
+    char *buf = malloc(cap);
+    if (!buf)
+        die("malloc");
+    size_t len = 0;
+    while (len < cap) {
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "notify-floor: %s: %s\n", path, strerror(errno));
+            exit(125);
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+    }
+    close(fd);
+    size_t n = len / sizeof(struct sock_filter);
+    if (len % sizeof(struct sock_filter) != 0 || n < 1 || n > FILE_PROG_MAX) {
+        fprintf(stderr,
+                "notify-floor: %s: not a seccomp program (%zu bytes%s; want 1 to %d "
+                "records of %zu bytes)\n",
+                path, len, len == cap ? " or more" : "", FILE_PROG_MAX,
+                sizeof(struct sock_filter));
+        exit(125);
+    }
+    file_prog = (struct sock_filter *)(void *)buf;
+    file_prog_len = (unsigned short)n;
+    for (size_t i = 0; i < n; i++) {
+        struct sock_filter *f = &file_prog[i];
+        if (f->code == (BPF_RET | BPF_K) &&
+            (f->k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_TRACE)
+            f->k = SECCOMP_RET_USER_NOTIF;
+    }
+}
+
 /* Returns the listener descriptor, or -1. */
 static int install_filter(void)
 {
+    if (file_prog) {
+        struct sock_fprog fprog = { .len = file_prog_len, .filter = file_prog };
+        return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                            SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
+    }
     struct sock_filter prog[8 + NTRAPPED_MAX];
     int n = 0;
 
@@ -158,59 +244,6 @@ static int install_filter(void)
     struct sock_fprog fprog = { .len = (unsigned short)n, .filter = prog };
     return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
                         SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
-}
-
-static int send_fd(int sock, int fd)
-{
-    char byte = 0;
-    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    memset(&u, 0, sizeof(u));
-    struct msghdr msg = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = u.buf,
-        .msg_controllen = sizeof(u.buf),
-    };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
-}
-
-/* Returns the descriptor received, -1 if none came (the child failed). */
-static int recv_fd(int sock)
-{
-    char byte;
-    struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    struct msghdr msg = {
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-        .msg_control = u.buf,
-        .msg_controllen = sizeof(u.buf),
-    };
-    ssize_t r;
-    do
-        r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    while (r < 0 && errno == EINTR);
-    if (r != 1)
-        return -1;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-        c->cmsg_len != CMSG_LEN(sizeof(int)))
-        return -1;
-    int fd;
-    memcpy(&fd, CMSG_DATA(c), sizeof(int));
-    return fd;
 }
 
 /*
@@ -361,9 +394,31 @@ static int child_status(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* NOTIFY_FLOOR_COUNT: notifications answered, per call number. */
+#define COUNT_NR_MAX 1024
+static unsigned long counts[COUNT_NR_MAX + 1]; /* the last: numbers beyond */
+
+static void print_counts(void)
+{
+    unsigned long total = 0;
+    for (int i = 0; i <= COUNT_NR_MAX; i++)
+        total += counts[i];
+    fprintf(stderr, "notify-floor: %lu notifications", total);
+    for (int i = 0; i <= COUNT_NR_MAX; i++) {
+        if (!counts[i])
+            continue;
+        if (i < COUNT_NR_MAX)
+            fprintf(stderr, " %d:%lu", i, counts[i]);
+        else
+            fprintf(stderr, " other:%lu", counts[i]);
+    }
+    fputc('\n', stderr);
+}
+
 int main(int argc, char **argv)
 {
-    int emulate = 0, sync_wake = 0, stat_calls = 0;
+    int emulate = 0, sync_wake = 0, stat_calls = 0, trap_given = 0;
+    const char *filter_file = NULL;
     while (argc > 1 && argv[1][0] == '-') {
         if (strcmp(argv[1], "-e") == 0)
             emulate = 1;
@@ -372,6 +427,11 @@ int main(int argc, char **argv)
         else if (strcmp(argv[1], "-t") == 0 && argc > 2 &&
                  (strcmp(argv[2], "open") == 0 || strcmp(argv[2], "stat") == 0)) {
             stat_calls = strcmp(argv[2], "stat") == 0;
+            trap_given = 1;
+            argv++;
+            argc--;
+        } else if (strcmp(argv[1], "-f") == 0 && argc > 2) {
+            filter_file = argv[2];
             argv++;
             argc--;
         } else
@@ -380,24 +440,37 @@ int main(int argc, char **argv)
         argc--;
     }
     if (argc < 2) {
-        fprintf(stderr, "usage: notify-floor [-e] [-s] [-t open|stat] COMMAND [ARG]...\n");
+        fprintf(stderr, "usage: notify-floor [-e] [-s] [-t open|stat] COMMAND [ARG]...\n"
+                        "       notify-floor [-s] -f FILE COMMAND [ARG]...\n");
         return 125;
     }
+    if (filter_file && (emulate || trap_given)) {
+        fprintf(stderr, "notify-floor: -f does not combine with -e or -t "
+                        "(husk's filter decides what traps; the floor only continues)\n");
+        return 125;
+    }
+    if (filter_file)
+        load_filter(filter_file);
+    const char *count_env = getenv("NOTIFY_FLOOR_COUNT");
+    int counting = count_env && *count_env && strcmp(count_env, "0") != 0;
     if (stat_calls) {
         trapped = trapped_stat;
         ntrapped = (int)(sizeof(trapped_stat) / sizeof(trapped_stat[0]));
     }
 
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-        die("socketpair");
+    /* The listener's number, from the child; -1 until it is there. */
+    int *shared = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED)
+        die("mmap");
+    *shared = -1;
 
     pid_t parent = getpid();
-    pid_t child = fork();
+    /* fork, but with one descriptor table for both until the exec. */
+    pid_t child = (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
     if (child < 0)
-        die("fork");
+        die("clone");
     if (child == 0) {
-        close(sv[0]);
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
             _exit(125);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
@@ -405,24 +478,30 @@ int main(int argc, char **argv)
         int listener = install_filter();
         if (listener < 0)
             die("seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER)");
-        if (send_fd(sv[1], listener) != 0)
-            die("sending the listener");
-        close(listener);
-        close(sv[1]);
+        /* Not closed: the table is the parent's too; exec drops it. */
+        __atomic_store_n(shared, listener, __ATOMIC_RELEASE);
+        syscall(SYS_futex, shared, FUTEX_WAKE, 1, NULL, NULL, 0);
         execvp(argv[1], argv + 1);
         int e = errno;
         fprintf(stderr, "notify-floor: cannot run %s: %s\n", argv[1], strerror(e));
         _exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
     }
 
-    close(sv[1]);
-    int listener = recv_fd(sv[0]);
-    close(sv[0]);
-    if (listener < 0) {
-        /* The child died before sending it; its status says why. */
-        int s = child_status(child);
-        return s ? s : 125;
+    int listener;
+    while ((listener = __atomic_load_n(shared, __ATOMIC_ACQUIRE)) < 0) {
+        int status;
+        pid_t w = waitpid(child, &status, WNOHANG);
+        if (w < 0 && errno != EINTR)
+            die("waitpid");
+        if (w == child) {
+            /* The child died before installing the filter: it says why. */
+            int s = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            return s ? s : 125;
+        }
+        struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
+        syscall(SYS_futex, shared, FUTEX_WAIT, -1, &ms, NULL, 0);
     }
+    munmap(shared, sizeof(int));
 
     if (sync_wake && ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
                            (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) != 0) {
@@ -459,6 +538,9 @@ int main(int argc, char **argv)
                     continue; /* the caller went away meanwhile */
                 die("SECCOMP_IOCTL_NOTIF_RECV");
             }
+            if (counting)
+                counts[req->data.nr < COUNT_NR_MAX && req->data.nr >= 0 ? req->data.nr
+                                                                        : COUNT_NR_MAX]++;
             if (emulate && (stat_calls ? emulate_stat(listener, req) : emulate_open(listener, req)) == 0)
                 continue;
             memset(resp, 0, resp_size);
@@ -472,5 +554,7 @@ int main(int argc, char **argv)
             break; /* no task uses the filter any more */
     }
     close(listener);
+    if (counting)
+        print_counts();
     return child_status(child);
 }
