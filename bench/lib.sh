@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shell helpers shared by the bench scripts (sourced, not run).
 
 # stats "T1 T2 ...": "median min max" of the samples; "fail" if any failed.
@@ -51,6 +52,29 @@ run() {
         echo "${0##*/}: '$cmd' failed" >&2
         echo fail
     fi
+}
+
+# time_modes PLACE: every mode of $MODES run in PLACE, interleaved (so
+# drift in the machine hits all alike), $REPS times; sets s_MODE (dashes
+# as underscores) to its "median min max" (stats) and m_bare to bare's
+# median.
+time_modes() {
+    for mode in $MODES; do eval "t_$(echo "$mode" | tr - _)=''"; done
+    r=0
+    while [ $r -lt "$REPS" ]; do
+        for mode in $MODES; do
+            v=$(echo "$mode" | tr - _)
+            t=$(run "$1" "$mode")
+            eval "t_$v=\"\$t_$v $t\""
+        done
+        r=$((r + 1))
+    done
+    for mode in $MODES; do
+        v=$(echo "$mode" | tr - _)
+        eval "s_$v=\$(stats \"\$t_$v\")"
+    done
+    # shellcheck disable=SC2154,SC2034 # s_bare set by eval; m_bare read by the caller
+    m_bare=${s_bare%% *}
 }
 
 # check_places LIST: sets $places to the placements of LIST (one,

@@ -245,22 +245,7 @@ fi
 echo "husk-ptrace: ${HUSK_PTRACE:-n/a (husk cannot run /bin/true)}"
 
 for place in $places; do
-    for mode in $MODES; do eval "t_$(echo "$mode" | tr - _)=''"; done
-    r=0
-    while [ $r -lt "$REPS" ]; do
-        for mode in $MODES; do
-            v=$(echo "$mode" | tr - _)
-            t=$(run "$place" "$mode")
-            eval "t_$v=\"\$t_$v $t\""
-        done
-        r=$((r + 1))
-    done
-    for mode in $MODES; do
-        v=$(echo "$mode" | tr - _)
-        eval "s_$v=\$(stats \"\$t_$v\")"
-    done
-    # shellcheck disable=SC2154 # set by eval
-    m_bare=${s_bare%% *}
+    time_modes "$place"
 
     echo
     case $place in

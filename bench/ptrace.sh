@@ -116,22 +116,8 @@ echo "machine: $(nproc) CPUs, $(uname -sr), $(date -u +%Y-%m-%d)"
 echo "husk: $HUSK_CMD"
 
 for place in $places; do
-    # Interleave the modes, so drift in the machine hits all alike.
-    for mode in $MODES; do eval "t_$mode=''"; done
-    r=0
-    while [ $r -lt "$REPS" ]; do
-        for mode in $MODES; do
-            t=$(run "$place" "$mode")
-            eval "t_$mode=\"\$t_$mode $t\""
-        done
-        r=$((r + 1))
-    done
-    for mode in $MODES; do
-        eval "s_$mode=\$(stats \"\$t_$mode\")"
-    done
-    # shellcheck disable=SC2154 # s_bare and s_floor are set by eval
-    m_bare=${s_bare%% *}
-    # shellcheck disable=SC2154
+    time_modes "$place"
+    # shellcheck disable=SC2154 # set by time_modes' eval
     m_floor=${s_floor%% *}
 
     echo
