@@ -818,9 +818,9 @@ pub fn checked_name_of(nr: u32) -> Option<&'static str> {
 /// The name a native number below [`NATIVE_LIMIT`] is checked as, at
 /// compile time (`None`: not in the table).
 pub const fn checked_name(nr: usize) -> Option<&'static str> {
-    match INDEX[nr] {
-        0 => None,
-        i => Some(checked_as(TABLE[i as usize - 1].name)),
+    match native_name(nr) {
+        Some(own) => Some(checked_as(own)),
+        None => None,
     }
 }
 
