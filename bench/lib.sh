@@ -54,7 +54,8 @@ run() {
     fi
 }
 
-# time_modes PLACE: every mode of $MODES run in PLACE, interleaved (so
+# time_modes PLACE [ARG]: every mode of $MODES run (`run PLACE MODE
+# [ARG]`) in PLACE, interleaved (so
 # drift in the machine hits all alike), $REPS times; sets s_MODE (dashes
 # as underscores) to its "median min max" (stats) and m_bare to bare's
 # median.
@@ -64,7 +65,7 @@ time_modes() {
     while [ $r -lt "$REPS" ]; do
         for mode in $MODES; do
             v=$(echo "$mode" | tr - _)
-            t=$(run "$1" "$mode")
+            t=$(run "$1" "$mode" ${2+"$2"})
             eval "t_$v=\"\$t_$v $t\""
         done
         r=$((r + 1))

@@ -142,6 +142,13 @@ run() {
     # shellcheck disable=SC2086,SC2154 # word splitting wanted; w via eval
     if $pin $(prefix "$1") sh -c "$w" >"$OUT/macro.out" 2>"$OUT/macro.err"; then
         end=$(date +%s%N)
+        # A denied read would change tar's byte count: not a valid run.
+        b=$(tr -d ' \n' <"$OUT/macro.out")
+        if [ "$2" = tar ] && [ -n "$tar_bytes" ] && [ "$b" != "$tar_bytes" ]; then
+            echo "bench/macro.sh: $1: tar wrote $b bytes, bare $tar_bytes" >&2
+            echo fail
+            return
+        fi
         echo $((end - start))
     else
         echo "bench/macro.sh: $1: sh -c '$w' failed:" >&2
@@ -153,34 +160,12 @@ run() {
 tar_bytes=
 for w in $WORKLOADS; do
     run any bare "$w" >/dev/null # warm-up
+    # The bare byte count every tar run must match.
+    [ "$w" != tar ] || tar_bytes=$(tr -d ' \n' <"$OUT/macro.out")
 done
 for place in $places; do
     for w in $WORKLOADS; do
-        for mode in $MODES; do eval "t_$(echo "$mode" | tr - _)=''"; done
-        r=0
-        while [ $r -lt "$REPS" ]; do
-            for mode in $MODES; do
-                v=$(echo "$mode" | tr - _)
-                t=$(run "$place" "$mode" "$w")
-                if [ "$w" = tar ] && [ "$t" != fail ]; then
-                    b=$(tr -d ' \n' <"$OUT/macro.out")
-                    if [ -z "$tar_bytes" ]; then
-                        tar_bytes=$b
-                    elif [ "$b" != "$tar_bytes" ]; then
-                        echo "bench/macro.sh: $mode: tar wrote $b bytes, bare $tar_bytes" >&2
-                        t=fail
-                    fi
-                fi
-                eval "t_$v=\"\$t_$v $t\""
-            done
-            r=$((r + 1))
-        done
-        for mode in $MODES; do
-            v=$(echo "$mode" | tr - _)
-            eval "s_$v=\$(stats \"\$t_$v\")"
-        done
-        # shellcheck disable=SC2154 # set by eval
-        m_bare=${s_bare%% *}
+        time_modes "$place" "$w"
         eval "desc=\$W_$w"
         echo
         # shellcheck disable=SC2154 # desc via eval
