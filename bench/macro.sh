@@ -137,10 +137,11 @@ run() {
     pin=
     [ "$1" != one ] || pin="taskset -c 0"
     shift
-    eval "w=\$W_$2"
+    # (Not `w`: the callers loop over workloads with it.)
+    eval "script=\$W_$2"
     start=$(date +%s%N)
-    # shellcheck disable=SC2086,SC2154 # word splitting wanted; w via eval
-    if $pin $(prefix "$1") sh -c "$w" >"$OUT/macro.out" 2>"$OUT/macro.err"; then
+    # shellcheck disable=SC2086,SC2154 # word splitting wanted; script via eval
+    if $pin $(prefix "$1") sh -c "$script" >"$OUT/macro.out" 2>"$OUT/macro.err"; then
         end=$(date +%s%N)
         # A denied read would change tar's byte count: not a valid run.
         b=$(tr -d ' \n' <"$OUT/macro.out")
@@ -151,7 +152,7 @@ run() {
         fi
         echo $((end - start))
     else
-        echo "bench/macro.sh: $1: sh -c '$w' failed:" >&2
+        echo "bench/macro.sh: $1: sh -c '$script' failed:" >&2
         tail -3 "$OUT/macro.err" >&2
         echo fail
     fi
