@@ -283,22 +283,52 @@ fn add(pat: &[u8], states: &mut States, p: usize) {
     }
 }
 
+/// What a pattern is, found once when its rule is added: most rules
+/// are a literal path or a literal directory and all below it, and
+/// those match with one comparison; only the rest run the automaton.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// No glob character: the path itself.
+    Literal,
+    /// `BASE/***` with a literal BASE: BASE and everything below it.
+    Tree,
+    /// Anything else.
+    Glob,
+}
+
+/// The shape of `pattern`, and the length of its literal start (up to
+/// its first glob character).
+pub fn shape(pattern: &[u8]) -> (Shape, usize) {
+    let special = |b: &u8| matches!(b, b'*' | b'?' | b'[' | b'\\');
+    let literal = pattern.iter().position(special).unwrap_or(pattern.len());
+    let shape = if literal == pattern.len() {
+        Shape::Literal
+    } else if pattern.ends_with(b"/***") && literal + 3 == pattern.len() {
+        Shape::Tree
+    } else {
+        Shape::Glob
+    };
+    (shape, literal)
+}
+
 /// Whether `path` matches `pattern` (a malformed pattern matches
 /// nothing; check patterns with [`validate`] when they are written).
 pub fn matches(pattern: &[u8], path: &[u8]) -> bool {
-    // Fast paths, exact shortcuts of the automaton below for what most
-    // rules are: a literal path, or a literal directory and all below.
-    let special = |b: &u8| matches!(b, b'*' | b'?' | b'[' | b'\\');
-    let literal = pattern.iter().position(special).unwrap_or(pattern.len());
-    if literal == pattern.len() {
-        return path == pattern;
-    }
-    if let Some(base) = pattern.strip_suffix(b"/***") {
-        if literal == base.len() + 1 {
+    let (shape, literal) = shape(pattern);
+    matches_shaped(pattern, shape, literal, path)
+}
+
+/// [`matches`], with the pattern's [`shape`] known.
+pub fn matches_shaped(pattern: &[u8], shape: Shape, literal: usize, path: &[u8]) -> bool {
+    match shape {
+        Shape::Literal => return path == pattern,
+        Shape::Tree => {
             // `BASE/***`: BASE itself, and everything below it.
+            let base = &pattern[..literal - 1];
             return path.starts_with(base)
                 && (path.len() == base.len() || path[base.len()] == b'/');
         }
+        Shape::Glob => {}
     }
     // Every match begins with the literal prefix, but for a `/` right
     // before `**` (`/**/` and `/***` may also match without it).

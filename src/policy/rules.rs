@@ -29,9 +29,19 @@ fn default_on(cat: Category) -> bool {
 struct Rule {
     action: Action,
     cat: Category,
+    /// The pattern's shape and literal start ([`glob::shape`]), found
+    /// once here rather than at every check.
+    shape: glob::Shape,
+    literal: u32,
+    /// The next older rule of the same category, plus one (0: none):
+    /// a check walks its own category's rules only.
+    older: u16,
     start: u32,
     len: u32,
 }
+
+// Rule indices, plus one, fit `Rule::older`.
+const _: () = assert!(MAX_RULES < u16::MAX as usize);
 
 /// Why a change to the policy failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +103,8 @@ pub struct Policy {
     /// left to Landlock (`check::kernel`).
     pub no_kernel: bool,
     rules: Vec<Rule, MAX_RULES>,
+    /// Per category, its newest rule's index plus one (0: none).
+    newest: [u16; category::COUNT],
     arena: Vec<u8, PATTERN_BYTES>,
 }
 
@@ -115,6 +127,7 @@ impl Policy {
             transport: TransportChoice::Auto,
             no_kernel: false,
             rules: Vec::new(),
+            newest: [0; category::COUNT],
             arena: Vec::new(),
         }
     }
@@ -163,17 +176,53 @@ impl Policy {
         self.arena
             .extend_from_slice(pattern)
             .map_err(|_| Full::Patterns)?;
+        let (shape, literal) = glob::shape(pattern);
         for cat in cats.iter() {
             let rule = Rule {
                 action,
                 cat,
+                shape,
+                literal: literal as u32,
+                older: self.newest[cat as usize],
                 start: start as u32,
                 len: pattern.len() as u32,
             };
             // Cannot fail: checked above.
             let _ = self.rules.push(rule);
+            self.newest[cat as usize] = self.rules.len() as u16;
         }
         Ok(())
+    }
+
+    /// Rebuilds the per-category chains (after rules went).
+    fn chain(&mut self) {
+        self.newest = [0; category::COUNT];
+        for (i, r) in self.rules.iter_mut().enumerate() {
+            r.older = self.newest[r.cat as usize];
+            self.newest[r.cat as usize] = (i + 1) as u16;
+        }
+    }
+
+    /// The rules of `cat`, newest first.
+    fn rules_of(&self, cat: Category) -> impl Iterator<Item = &Rule> {
+        let mut next = self.newest[cat as usize];
+        core::iter::from_fn(move || {
+            let r = self.rules.get(usize::from(next).checked_sub(1)?)?;
+            next = r.older;
+            Some(r)
+        })
+    }
+
+    /// The literal start of rule `r`'s pattern (up to its first glob
+    /// character), and whether anything follows it.
+    fn literal_prefix(&self, r: &Rule) -> (&[u8], bool) {
+        let literal = r.literal as usize;
+        (&self.pattern_of(r)[..literal], literal < r.len as usize)
+    }
+
+    /// Whether rule `r` matches `path`.
+    fn matches(&self, r: &Rule, path: &[u8]) -> bool {
+        glob::matches_shaped(self.pattern_of(r), r.shape, r.literal as usize, path)
     }
 
     /// Removes the most recently added equal rule (`-`), or every equal
@@ -194,6 +243,7 @@ impl Policy {
             }
         }
         self.compact();
+        self.chain();
         removed
     }
 
@@ -236,11 +286,8 @@ impl Policy {
         if !self.is_on(cat) {
             return Action::Allow;
         }
-        self.rules
-            .iter()
-            .rev()
-            .filter(|r| r.cat == cat)
-            .find(|r| glob::matches(self.pattern_of(r), path))
+        self.rules_of(cat)
+            .find(|r| self.matches(r, path))
             .map_or_else(|| self.default_action(cat), |r| r.action)
     }
 
@@ -258,8 +305,7 @@ impl Policy {
         if !default.allows() {
             return default;
         }
-        let mut rules = self.rules.iter().filter(|r| r.cat == cat);
-        if rules.all(|r| r.action.allows()) {
+        if self.rules_of(cat).all(|r| r.action.allows()) {
             default
         } else {
             Action::Deny
@@ -271,10 +317,7 @@ impl Policy {
         if !self.is_on(cat) {
             return Action::Allow;
         }
-        self.rules
-            .iter()
-            .rev()
-            .filter(|r| r.cat == cat)
+        self.rules_of(cat)
             .find(|r| net_matches(self.pattern_of(r), addr))
             .map_or_else(|| self.default_action(cat), |r| r.action)
     }
@@ -284,10 +327,7 @@ impl Policy {
     pub fn hides_anything(&self) -> bool {
         self.is_on(Category::Stat)
             && (!self.default_action(Category::Stat).allows()
-                || self
-                    .rules
-                    .iter()
-                    .any(|r| r.cat == Category::Stat && !r.action.allows()))
+                || self.rules_of(Category::Stat).any(|r| !r.action.allows()))
     }
 
     /// Whether an entry of directory `dir` (`None`: a directory with no
@@ -308,13 +348,13 @@ impl Policy {
         // `dir/` starts every path directly below `dir`.
         let dir = dir.strip_suffix(b"/").unwrap_or(dir);
         let below = |p: &[u8]| below_of(dir, p);
-        for r in self.rules.iter().rev().filter(|r| r.cat == Category::Stat) {
-            let pattern = self.pattern_of(r);
-            let (prefix, glob) = literal_prefix(pattern);
+        for r in self.rules_of(Category::Stat) {
+            let (prefix, glob) = self.literal_prefix(r);
             if r.action.allows() {
-                let tree = pattern.strip_suffix(b"/***");
-                let literal = |t: &[u8]| !literal_prefix(t).1;
-                if tree.is_some_and(|t| literal(t) && (t == dir || below_of(t, dir))) {
+                // A literal tree: its base is its literal start, less
+                // the `/`.
+                let tree = &prefix[..prefix.len().saturating_sub(1)];
+                if r.shape == glob::Shape::Tree && (tree == dir || below_of(tree, dir)) {
                     return false;
                 }
                 continue;
@@ -340,7 +380,7 @@ impl Policy {
             .iter()
             .filter(|r| !r.cat.is_network() && r.action != Action::Allow)
             .any(|r| {
-                let (prefix, _) = literal_prefix(self.pattern_of(r));
+                let (prefix, _) = self.literal_prefix(r);
                 prefix.len() > dir.len()
                     && prefix.starts_with(dir)
                     && (dir == b"/" || prefix[dir.len()] == b'/')
@@ -359,16 +399,6 @@ impl Policy {
 /// without a trailing slash: `""` is the root).
 fn below_of(dir: &[u8], path: &[u8]) -> bool {
     path.len() > dir.len() && path.starts_with(dir) && path[dir.len()] == b'/'
-}
-
-/// The literal start of path pattern `pattern` (up to its first glob
-/// character), and whether anything follows it.
-fn literal_prefix(pattern: &[u8]) -> (&[u8], bool) {
-    let literal = pattern
-        .iter()
-        .position(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'))
-        .unwrap_or(pattern.len());
-    (&pattern[..literal], literal < pattern.len())
 }
 
 /// Whether network pattern `pattern` matches `addr`.
@@ -466,6 +496,14 @@ mod tests {
         assert_eq!(p.check_path(Category::Write, b"/etc/passwd"), Action::Deny);
     }
 
+    /// Every category's chain is its rules, newest first.
+    fn chains_agree(p: &Policy) {
+        for &cat in category::ALL.iter() {
+            let listed = p.rules.iter().rev().filter(|r| r.cat == cat);
+            assert!(p.rules_of(cat).eq(listed), "{cat:?}");
+        }
+    }
+
     #[test]
     fn remove_one_or_all() {
         let mut p = policy();
@@ -497,6 +535,16 @@ mod tests {
         assert_eq!(p.remove(Action::Allow, read, b"/a/**", true), 3);
         assert_eq!(p.check_path(Category::Write, b"/a/c"), Action::Deny);
         assert_eq!(p.remove(Action::Allow, read, b"/nothing", true), 0);
+        chains_agree(&p);
+        p.add(Action::Deny, read, b"/c/***").unwrap();
+        p.add(Action::Allow, CatSet::of(&[Category::Write]), b"/c/d")
+            .unwrap();
+        chains_agree(&p);
+        assert_eq!(p.check_path(Category::Write, b"/c/d"), Action::Allow);
+        assert_eq!(p.check_path(Category::Read, b"/c/d"), Action::Deny);
+        assert_eq!(p.remove(Action::Deny, read, b"/c/***", true), 2);
+        assert_eq!(p.remove(Action::Allow, read, b"/c/d", true), 1);
+        chains_agree(&p);
         // The arena keeps only live patterns.
         assert_eq!(p.rules().map(|(_, _, pat)| pat.len()).sum::<usize>(), 2 * 4);
         assert_eq!(p.arena.len(), 4);
