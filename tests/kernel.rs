@@ -270,6 +270,11 @@ fn ruled_objects_stay_where_the_rules_name_them() {
                         && o.stderr.contains("\"cap\":\"rmdir\""),
                     "{user:?}: the refusals are logged: {o:?}"
                 );
+                assert!(
+                    o.stderr.contains("`trace/kernel:off' lets husk decide")
+                        && !o.stderr.contains("configure `allow/"),
+                    "{user:?}: the tip says what helps (no allow rule does): {o:?}"
+                );
             } else {
                 assert!(
                     moved && removed,

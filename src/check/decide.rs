@@ -689,7 +689,11 @@ impl<'p> Checker<'p> {
                 .info
                 .is_some_and(|i| super::kernel::pins(i.dev, i.ino));
             if pinned && !self.slots[slot].anonymous {
-                self.log(c, Action::Deny, self.subject(slot));
+                let subject = match self.subject(slot) {
+                    Subject::Path(p) => Subject::Pinned(p),
+                    other => other,
+                };
+                self.log(c, Action::Deny, subject);
                 self.note(Finding {
                     action: Action::Deny,
                     hidden: false,

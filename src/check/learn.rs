@@ -128,7 +128,7 @@ pub fn record(cat: Category, subject: Subject<'_>) {
     }
     let mut table = SEEN.lock();
     match subject {
-        Subject::Path(p) => table.add(p, CatSet::of(&[cat]), false),
+        Subject::Path(p) | Subject::Pinned(p) => table.add(p, CatSet::of(&[cat]), false),
         Subject::Addr(a) => table.add(a, CatSet::of(&[cat]), true),
         Subject::Nowhere(_) => table.nowhere = table.nowhere.saturating_add(1),
     }

@@ -67,6 +67,11 @@ pub enum Subject<'a> {
     /// mount namespace): the kernel's text for it, which no rule is
     /// matched against.
     Nowhere(&'a [u8]),
+    /// A path whose object the kernel decides by (a Landlock rule on it
+    /// or below it), refused a removal or move because it must stay
+    /// where the rule names it (`check::kernel::pins`): no allow rule
+    /// changes that, so the tip says what does.
+    Pinned(&'a [u8]),
 }
 
 /// One access decision worth a line.
@@ -175,6 +180,7 @@ impl Pending {
             Subject::Path(p) => (0u8, p),
             Subject::Addr(a) => (1, a),
             Subject::Nowhere(p) => (2, p),
+            Subject::Pinned(p) => (3, p),
         };
         let sys = &sys.as_bytes()[..sys.len().min(255)];
         let mut name = [0u8; 16];
@@ -233,6 +239,7 @@ impl Pending {
             let subject = match head[2] {
                 0 => Subject::Path(what),
                 1 => Subject::Addr(what),
+                3 => Subject::Pinned(what),
                 _ => Subject::Nowhere(what),
             };
             let pid = Pid::from_ne_bytes([head[3], head[4], head[5], head[6]]);
@@ -265,7 +272,7 @@ fn borrow_log_fd() -> BorrowedFd<'static> {
 /// Formats one line (with its newline).
 pub fn format(out: &mut impl Write, e: &Entry<'_>) -> fmt::Result {
     let (key, value) = match e.subject {
-        Subject::Path(p) | Subject::Nowhere(p) => ("path", p),
+        Subject::Path(p) | Subject::Nowhere(p) | Subject::Pinned(p) => ("path", p),
         Subject::Addr(a) => ("addr", a),
     };
     write!(
@@ -282,6 +289,10 @@ pub fn format(out: &mut impl Write, e: &Entry<'_>) -> fmt::Result {
         Subject::Nowhere(_) => writeln!(
             out,
             "\"tip\":\"no path: deleted, or outside husk's mount namespace\"}}"
+        ),
+        Subject::Pinned(_) => writeln!(
+            out,
+            "\"tip\":\"the kernel decides by a rule on this object or below it, which keeps it in place; `trace/kernel:off' lets husk decide instead\"}}"
         ),
         _ => {
             write!(out, "\"tip\":\"configure `allow/")?;
@@ -346,5 +357,14 @@ mod tests {
         assert!(line(&e).ends_with(
             "\"path\":\"/x (deleted)\",\"pid\":1234,\"cmd\":\"cat\",\"tip\":\"no path: deleted, or outside husk's mount namespace\"}\n"
         ));
+        let e = Entry {
+            cap: Category::Delete,
+            subject: Subject::Pinned(b"/srv/data"),
+            ..e
+        };
+        let l = line(&e);
+        assert!(l.contains("\"path\":\"/srv/data\""), "{l}");
+        assert!(!l.contains("configure"), "no allow rule helps: {l}");
+        assert!(l.contains("`trace/kernel:off'"), "{l}");
     }
 }
