@@ -1,6 +1,6 @@
 /*
  * notify-floor [-e] [-s] [-t open|stat] COMMAND [ARG]...
- * notify-floor [-s] -f FILE COMMAND [ARG]...
+ * notify-floor [-e] [-s] -f FILE COMMAND [ARG]...
  * The floors of bench/notify.sh and bench/trapped.sh.
  *
  * The least work a seccomp user-notification supervisor can do for each
@@ -41,35 +41,59 @@
  *
  * Two variants, for comparison (bench/notify.sh times them too):
  *
- * -e  emulate: instead of "continue", do what an emulating supervisor
- *     must do at the least for an openat(AT_FDCWD, "/absolute", flags,
- *     mode): read the path from the caller's memory (process_vm_readv),
- *     check the notification is still valid (NOTIF_ID_VALID: the memory
- *     read belonged to that caller), openat it itself, and install the
- *     descriptor in the caller as the call's result (NOTIF_ADDFD with
- *     SECCOMP_ADDFD_FLAG_SEND, O_CLOEXEC as asked), then close its own
- *     copy. No policy, no path resolution. Every other trapped call
- *     (open, openat2, relative paths, /proc, paths that do not fit)
- *     continues.
- *     An open that fails in the supervisor gets its errno.
- *     With -t stat, -e answers a newfstatat by doing the stat itself, as
- *     an emulating supervisor must at the least: read the path
- *     (process_vm_readv), stat it (fstatat with the caller's
- *     AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH) from the caller's point of
- *     view, the cheapest way each: an absolute path as it is; one
- *     relative to a descriptor (or empty, with AT_EMPTY_PATH: what glibc
- *     2.36's fstat makes) from a copy of that descriptor (pidfd_getfd
- *     through a pidfd of the caller kept between calls, then close: three
- *     calls, cheaper than one stat through /proc/PID/fd/N, whose lookup
- *     costs more); one relative to the working directory through the
- *     caller's magic link /proc/PID/cwd/PATH. Then check the
- *     notification is still valid (NOTIF_ID_VALID after everything read
- *     that belonged to the caller: its memory, its descriptors), write
- *     the struct stat into the caller's buffer (process_vm_writev) and
- *     answer 0 (NOTIF_SEND): five calls for a path, seven for a
- *     descriptor. No policy, no resolution, no identity check. Other
- *     flags, /proc paths and paths that do not fit continue; a stat that
- *     fails gets its errno, a buffer that cannot be written EFAULT.
+ * -e  emulate: instead of "continue", answer each of the calls below
+ *     that the filter traps (openat with the small filter, newfstatat
+ *     with -t stat, all three with -f) by doing what an emulating
+ *     supervisor must do at the least, and continue every other trapped
+ *     call (open, openat2, ...). No policy, no path resolution, no
+ *     identity check. A path argument is read from the caller's memory
+ *     (process_vm_readv, one read of PATH_MAX bytes) and named from the
+ *     caller's point of view the cheapest way each: an absolute path as
+ *     it is; one relative to a descriptor (or empty) from a copy of that
+ *     descriptor (pidfd_getfd through a pidfd of the caller kept between
+ *     calls, then close: three calls, cheaper than a lookup through
+ *     /proc/PID/fd/N, which costs more); one relative to the working
+ *     directory through the caller's magic link /proc/PID/cwd/PATH.
+ *     Paths that are unreadable, unterminated or do not fit, absolute
+ *     /proc paths (/proc/self would name the supervisor) and empty paths
+ *     relative to the working directory continue. After everything read
+ *     that belonged to the caller (its memory, its descriptors, its /proc
+ *     entries), i.e. after the call made in the supervisor, one
+ *     NOTIF_ID_VALID checks that the caller still waits (else nothing is
+ *     answered, and an open's descriptor is closed). A descriptor that
+ *     cannot be copied (EBADF) or a call that fails in the supervisor
+ *     gets its errno.
+ *     openat(dirfd, path, flags, mode): openat it itself (flags |
+ *     O_CLOEXEC, mode), install the descriptor in the caller as the
+ *     call's result (NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND, O_CLOEXEC
+ *     as asked; an ADDFD that fails, EMFILE say, is answered with its
+ *     errno), then close its own copy: five calls for a path, seven for
+ *     a descriptor.
+ *     A created file's mode is masked with the supervisor's umask, not
+ *     the caller's (nothing measured here creates files).
+ *     newfstatat(dirfd, path, buf, flags): fstatat with the caller's
+ *     AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH (other flags continue, and an
+ *     empty path without AT_EMPTY_PATH), write the struct stat into the
+ *     caller's buffer (process_vm_writev; EFAULT if it cannot be
+ *     written) and answer 0 (NOTIF_SEND): five calls for a path, seven
+ *     for a descriptor (empty path: what glibc 2.36's fstat makes).
+ *     getdents64(fd, buf, count), with -f only (the small filters never
+ *     trap it): getdents64 on a copy of fd into a buffer of count bytes,
+ *     at most 64 KiB (a shorter read is a valid answer), close the copy
+ *     (it shares the caller's file position, so the next call goes on
+ *     where this one stopped), NOTIF_ID_VALID, write the entries into
+ *     the caller's buffer (process_vm_writev) and answer their size: six
+ *     calls. A buffer that cannot be written gets EFAULT, and the entries
+ *     read are lost (the kernel's own call would not move the position).
+ *     With -f, -e installs the filter with
+ *     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19; without it
+ *     where the kernel refuses it, as husk does): once a notification is
+ *     received, only a fatal signal interrupts its caller, so no entries
+ *     read are lost to a call restarted after a signal.
+ *     Not handled: relative paths from a descriptor of /proc or from a
+ *     working directory in /proc ("self" names the supervisor there
+ *     too); the supervisor is assumed to share the caller's root and
+ *     mounts.
  * -s  sync wake-ups: SECCOMP_IOCTL_NOTIF_SET_FLAGS with
  *     SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6), which asks the
  *     kernel to hand over the CPU directly between the caller and the
@@ -85,13 +109,18 @@
  *     tracer they would fail with ENOSYS) becomes `return USER_NOTIF`;
  *     every other return (ALLOW, ERRNO, KILL, USER_NOTIF) stays. So the
  *     floor traps exactly the calls husk traps, and continues them all:
- *     the do-nothing supervisor of bench/trapped.sh. Combines with -s;
- *     not with -e or -t (exit 125).
+ *     the do-nothing supervisor of bench/trapped.sh. With -e it emulates
+ *     openat, newfstatat and getdents64 instead (nearly all of the
+ *     notifications of `find /usr`) and continues the rest: the least
+ *     an emulating supervisor adds, bench/trapped.sh's floor-emu.
+ *     Combines with -e and -s; not with -t (exit 125).
  *
  * NOTIFY_FLOOR_COUNT=1 in the environment: on exit, print to stderr how
  * many notifications were answered, in all and per system call number
- * (for bench/trapped.sh's untimed count run; it costs a few stores per
- * call, so timed runs leave it unset).
+ * ("notify-floor: N notifications NR:N ..."), and with -e a second line
+ * for those of them answered by emulation, not continued ("notify-floor:
+ * N emulated NR:N ..."); for bench/trapped.sh's untimed count runs. It
+ * costs a few stores per call, so timed runs leave it unset.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -141,6 +170,9 @@
 #endif
 #ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
 static const int trapped_open[] = {
@@ -215,13 +247,26 @@ static void load_filter(const char *path)
     }
 }
 
+/* The filter's flags: -e -f adds SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV. */
+static unsigned long listener_flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+
+/* Installs fprog with listener_flags (without WAIT_KILLABLE_RECV where
+ * the kernel lacks it, before 5.19, as husk does). */
+static int install_prog(struct sock_fprog *fprog)
+{
+    int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, listener_flags, fprog);
+    if (fd < 0 && errno == EINVAL && (listener_flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV))
+        fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                          SECCOMP_FILTER_FLAG_NEW_LISTENER, fprog);
+    return fd;
+}
+
 /* Returns the listener descriptor, or -1. */
 static int install_filter(void)
 {
     if (file_prog) {
         struct sock_fprog fprog = { .len = file_prog_len, .filter = file_prog };
-        return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                            SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
+        return install_prog(&fprog);
     }
     struct sock_filter prog[8 + NTRAPPED_MAX];
     int n = 0;
@@ -242,50 +287,7 @@ static int install_filter(void)
     prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 
     struct sock_fprog fprog = { .len = (unsigned short)n, .filter = prog };
-    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                        SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
-}
-
-/*
- * -e: answers the notification by doing the openat itself. Returns 0 if
- * answered, -1 if the caller should just continue.
- */
-static int emulate_open(int listener, const struct seccomp_notif *req)
-{
-    if (req->data.nr != __NR_openat || (int)req->data.args[0] != AT_FDCWD)
-        return -1;
-    char path[PATH_MAX];
-    struct iovec local = { .iov_base = path, .iov_len = sizeof(path) };
-    struct iovec remote = { .iov_base = (void *)(unsigned long)req->data.args[1],
-                            .iov_len = sizeof(path) };
-    /* One read of the largest path; a shorter read (the string ends
-     * near the end of a mapping) or an unterminated path: continue. */
-    ssize_t got = process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0);
-    if (got <= 0 || !memchr(path, 0, (size_t)got) || path[0] != '/')
-        return -1;
-    /* /proc/self and friends would name the supervisor: continue. */
-    if (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0)
-        return -1;
-    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) != 0)
-        return 0; /* the caller is gone: nothing to answer */
-    int flags = (int)req->data.args[2];
-    int fd = openat(AT_FDCWD, path, flags | O_CLOEXEC, (mode_t)req->data.args[3]);
-    if (fd < 0) {
-        struct seccomp_notif_resp resp = { .id = req->id, .error = -errno };
-        if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT)
-            die("SECCOMP_IOCTL_NOTIF_SEND");
-        return 0;
-    }
-    struct seccomp_notif_addfd addfd = {
-        .id = req->id,
-        .flags = SECCOMP_ADDFD_FLAG_SEND,
-        .srcfd = (unsigned)fd,
-        .newfd_flags = (unsigned)(flags & O_CLOEXEC),
-    };
-    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0 && errno != ENOENT)
-        die("SECCOMP_IOCTL_NOTIF_ADDFD");
-    close(fd);
-    return 0;
+    return install_prog(&fprog);
 }
 
 /* Answers notification `req` with `val`, or with error `err` if not 0. */
@@ -294,6 +296,16 @@ static void reply(int listener, const struct seccomp_notif *req, long long val, 
     struct seccomp_notif_resp resp = { .id = req->id, .val = val, .error = -err };
     if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT)
         die("SECCOMP_IOCTL_NOTIF_SEND");
+}
+
+/*
+ * Whether `req` still waits for its answer: everything read that
+ * belonged to the caller (its memory, its descriptors, its /proc
+ * entries) was then really its own. Checked once, after the last read.
+ */
+static int still_waiting(int listener, const struct seccomp_notif *req)
+{
+    return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) == 0;
 }
 
 /* A pidfd of the last caller (thread), kept between calls. */
@@ -326,63 +338,183 @@ static int their_fd(pid_t tid, int fd)
 }
 
 /*
- * -t stat -e: answers a newfstatat by doing the stat itself. Returns 0 if
+ * The path argument (dirfd, pointer) of an *at call of the caller, as
+ * the supervisor can name it for an *at call of its own: `dir` and
+ * `name`, the cheapest way each (see -e in the header): an absolute
+ * path as it is; one relative to a descriptor (or empty) from a copy of
+ * that descriptor; one relative to the working directory through the
+ * caller's magic link /proc/PID/cwd/PATH, built in `full`.
+ */
+struct their_path {
+    int dir;          /* AT_FDCWD, or the copy: closed by put_path */
+    const char *name; /* in path or in full */
+    char path[PATH_MAX];
+    char full[PATH_MAX + 64];
+};
+
+/*
+ * Reads and places the caller's path. Returns 0 if p is ready; -1 if the
+ * call should continue (an unreadable or unterminated path, /proc, an
+ * empty path relative to the working directory, too long); else the
+ * errno to answer with (the descriptor cannot be copied).
+ */
+static int get_path(const struct seccomp_notif *req, int dirfd, unsigned long long addr,
+                    struct their_path *p)
+{
+    struct iovec local = { .iov_base = p->path, .iov_len = sizeof(p->path) };
+    struct iovec remote = { .iov_base = (void *)(unsigned long)addr,
+                            .iov_len = sizeof(p->path) };
+    p->dir = AT_FDCWD;
+    p->name = p->path;
+    /* One read of the largest path; a shorter read (the string ends
+     * near the end of a mapping) or an unterminated path: continue. */
+    ssize_t got = process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0);
+    if (got <= 0 || !memchr(p->path, 0, (size_t)got))
+        return -1;
+    if (p->path[0] == '/')
+        /* /proc/self and friends would name the supervisor: continue. */
+        return strncmp(p->path, "/proc/", 6) == 0 || strcmp(p->path, "/proc") == 0 ? -1 : 0;
+    if (dirfd == AT_FDCWD) {
+        if (p->path[0] == 0)
+            return -1;
+        int n = snprintf(p->full, sizeof(p->full), "/proc/%u/cwd/", (unsigned)req->pid);
+        if ((size_t)n + strlen(p->path) >= sizeof(p->full))
+            return -1;
+        strcpy(p->full + n, p->path);
+        p->name = p->full;
+        return 0;
+    }
+    p->dir = their_fd((pid_t)req->pid, dirfd);
+    return p->dir < 0 ? errno : 0;
+}
+
+/* Closes the copy get_path may have made; keeps errno. */
+static void put_path(struct their_path *p)
+{
+    int err = errno;
+    if (p->dir >= 0)
+        close(p->dir);
+    errno = err;
+}
+
+/*
+ * -e, openat(dirfd, path, flags, mode): answers by opening the path
+ * itself and installing the descriptor in the caller. Returns 0 if
  * answered, -1 if the caller should just continue.
+ */
+static int emulate_open(int listener, const struct seccomp_notif *req)
+{
+    struct their_path p;
+    int flags = (int)req->data.args[2];
+    int err = get_path(req, (int)req->data.args[0], req->data.args[1], &p);
+    if (err < 0)
+        return -1;
+    int fd = -1;
+    if (!err) {
+        fd = openat(p.dir, p.name, flags | O_CLOEXEC, (mode_t)req->data.args[3]);
+        err = fd < 0 ? errno : 0;
+        put_path(&p);
+    }
+    if (!still_waiting(listener, req)) {
+        if (fd >= 0)
+            close(fd);
+        return 0; /* the caller is gone: nothing to answer */
+    }
+    if (fd < 0) {
+        reply(listener, req, 0, err);
+        return 0;
+    }
+    struct seccomp_notif_addfd addfd = {
+        .id = req->id,
+        .flags = SECCOMP_ADDFD_FLAG_SEND,
+        .srcfd = (unsigned)fd,
+        .newfd_flags = (unsigned)(flags & O_CLOEXEC),
+    };
+    /* A failed ADDFD (EMFILE in the caller, say) leaves the call
+     * unanswered: answer it with the errno. */
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0 && errno != ENOENT)
+        reply(listener, req, 0, errno);
+    close(fd);
+    return 0;
+}
+
+/* Writes len bytes at buf into the caller at addr; 0 or EFAULT. */
+static int put_their(const struct seccomp_notif *req, unsigned long long addr,
+                     void *buf, size_t len)
+{
+    struct iovec out = { .iov_base = buf, .iov_len = len };
+    struct iovec to = { .iov_base = (void *)(unsigned long)addr, .iov_len = len };
+    return process_vm_writev((pid_t)req->pid, &out, 1, &to, 1, 0) == (ssize_t)len ? 0 : EFAULT;
+}
+
+/*
+ * -e, newfstatat(dirfd, path, buf, flags): answers by doing the stat
+ * itself. Returns 0 if answered, -1 if the caller should just continue.
  */
 static int emulate_stat(int listener, const struct seccomp_notif *req)
 {
-    if (req->data.nr != __NR_newfstatat)
-        return -1;
-    int dirfd = (int)req->data.args[0];
     int flags = (int)req->data.args[3];
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -1;
-    char path[PATH_MAX];
-    struct iovec local = { .iov_base = path, .iov_len = sizeof(path) };
-    struct iovec remote = { .iov_base = (void *)(unsigned long)req->data.args[1],
-                            .iov_len = sizeof(path) };
-    ssize_t got = process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0);
-    if (got <= 0 || !memchr(path, 0, (size_t)got))
+    struct their_path p;
+    int err = get_path(req, (int)req->data.args[0], req->data.args[1], &p);
+    if (err < 0 || (p.path[0] == 0 && !(flags & AT_EMPTY_PATH))) {
+        put_path(&p);
         return -1;
-    if (path[0] == '/' && (strncmp(path, "/proc/", 6) == 0 || strcmp(path, "/proc") == 0))
-        return -1; /* /proc/self would name the supervisor */
-    if (path[0] == 0 && (!(flags & AT_EMPTY_PATH) || dirfd == AT_FDCWD))
-        return -1;
+    }
     struct stat st;
-    int r, err;
-    if (path[0] == '/') {
-        r = fstatat(AT_FDCWD, path, &st, flags);
-    } else if (dirfd == AT_FDCWD) {
-        char full[PATH_MAX + 64];
-        int n = snprintf(full, sizeof(full), "/proc/%u/cwd/", (unsigned)req->pid);
-        if ((size_t)n + strlen(path) >= sizeof(full))
-            return -1;
-        strcpy(full + n, path);
-        r = fstatat(AT_FDCWD, full, &st, flags);
-    } else {
-        int copy = their_fd((pid_t)req->pid, dirfd);
-        if (copy < 0) {
-            r = -1;
-        } else {
-            r = fstatat(copy, path, &st, flags);
-            err = errno;
-            close(copy);
-            errno = err;
-        }
-    }
-    err = r ? errno : 0;
-    /* Everything read (memory, /proc) was the caller's only if it still waits. */
-    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) != 0)
-        return 0;
     if (!err) {
-        struct iovec out = { .iov_base = &st, .iov_len = sizeof(st) };
-        struct iovec to = { .iov_base = (void *)(unsigned long)req->data.args[2],
-                            .iov_len = sizeof(st) };
-        if (process_vm_writev((pid_t)req->pid, &out, 1, &to, 1, 0) != (ssize_t)sizeof(st))
-            err = EFAULT;
+        err = fstatat(p.dir, p.name, &st, flags) ? errno : 0;
+        put_path(&p);
     }
+    if (!still_waiting(listener, req))
+        return 0;
+    if (!err)
+        err = put_their(req, req->data.args[2], &st, sizeof(st));
     reply(listener, req, 0, err);
     return 0;
+}
+
+/*
+ * -e -f, getdents64(fd, buf, count): answers by reading the entries
+ * itself, from a copy of the descriptor (which shares the caller's file
+ * position). Always answered.
+ */
+static int emulate_getdents(int listener, const struct seccomp_notif *req)
+{
+    static char dents[65536];
+    size_t count = req->data.args[2] < sizeof(dents) ? (size_t)req->data.args[2] : sizeof(dents);
+    long n = -1;
+    int err;
+    int copy = their_fd((pid_t)req->pid, (int)req->data.args[0]);
+    if (copy < 0) {
+        err = errno;
+    } else {
+        n = syscall(SYS_getdents64, copy, dents, count);
+        err = n < 0 ? errno : 0;
+        close(copy);
+    }
+    if (!still_waiting(listener, req))
+        return 0;
+    if (n > 0)
+        err = put_their(req, req->data.args[1], dents, (size_t)n);
+    reply(listener, req, err ? 0 : n, err);
+    return 0;
+}
+
+/* -e: the emulation of each call it knows. 0 if answered, -1: continue. */
+static int emulate(int listener, const struct seccomp_notif *req)
+{
+    switch (req->data.nr) {
+    case __NR_openat:
+        return emulate_open(listener, req);
+    case __NR_newfstatat:
+        return emulate_stat(listener, req);
+    case __NR_getdents64:
+        return emulate_getdents(listener, req);
+    default:
+        return -1;
+    }
 }
 
 static int child_status(pid_t pid)
@@ -394,34 +526,35 @@ static int child_status(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* NOTIFY_FLOOR_COUNT: notifications answered, per call number. */
+/* NOTIFY_FLOOR_COUNT: notifications answered, per call number; [1]:
+ * those answered by emulation (-e). */
 #define COUNT_NR_MAX 1024
-static unsigned long counts[COUNT_NR_MAX + 1]; /* the last: numbers beyond */
+static unsigned long counts[2][COUNT_NR_MAX + 1]; /* the last: numbers beyond */
 
-static void print_counts(void)
+static void print_counts(int kind, const char *what)
 {
     unsigned long total = 0;
     for (int i = 0; i <= COUNT_NR_MAX; i++)
-        total += counts[i];
-    fprintf(stderr, "notify-floor: %lu notifications", total);
+        total += counts[kind][i];
+    fprintf(stderr, "notify-floor: %lu %s", total, what);
     for (int i = 0; i <= COUNT_NR_MAX; i++) {
-        if (!counts[i])
+        if (!counts[kind][i])
             continue;
         if (i < COUNT_NR_MAX)
-            fprintf(stderr, " %d:%lu", i, counts[i]);
+            fprintf(stderr, " %d:%lu", i, counts[kind][i]);
         else
-            fprintf(stderr, " other:%lu", counts[i]);
+            fprintf(stderr, " other:%lu", counts[kind][i]);
     }
     fputc('\n', stderr);
 }
 
 int main(int argc, char **argv)
 {
-    int emulate = 0, sync_wake = 0, stat_calls = 0, trap_given = 0;
+    int emulate_on = 0, sync_wake = 0, stat_calls = 0, trap_given = 0;
     const char *filter_file = NULL;
     while (argc > 1 && argv[1][0] == '-') {
         if (strcmp(argv[1], "-e") == 0)
-            emulate = 1;
+            emulate_on = 1;
         else if (strcmp(argv[1], "-s") == 0)
             sync_wake = 1;
         else if (strcmp(argv[1], "-t") == 0 && argc > 2 &&
@@ -441,16 +574,18 @@ int main(int argc, char **argv)
     }
     if (argc < 2) {
         fprintf(stderr, "usage: notify-floor [-e] [-s] [-t open|stat] COMMAND [ARG]...\n"
-                        "       notify-floor [-s] -f FILE COMMAND [ARG]...\n");
+                        "       notify-floor [-e] [-s] -f FILE COMMAND [ARG]...\n");
         return 125;
     }
-    if (filter_file && (emulate || trap_given)) {
-        fprintf(stderr, "notify-floor: -f does not combine with -e or -t "
-                        "(husk's filter decides what traps; the floor only continues)\n");
+    if (filter_file && trap_given) {
+        fprintf(stderr, "notify-floor: -f does not combine with -t "
+                        "(husk's filter decides what traps)\n");
         return 125;
     }
     if (filter_file)
         load_filter(filter_file);
+    if (filter_file && emulate_on)
+        listener_flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
     const char *count_env = getenv("NOTIFY_FLOOR_COUNT");
     int counting = count_env && *count_env && strcmp(count_env, "0") != 0;
     if (stat_calls) {
@@ -538,11 +673,15 @@ int main(int argc, char **argv)
                     continue; /* the caller went away meanwhile */
                 die("SECCOMP_IOCTL_NOTIF_RECV");
             }
+            int nr = req->data.nr < COUNT_NR_MAX && req->data.nr >= 0 ? req->data.nr
+                                                                      : COUNT_NR_MAX;
             if (counting)
-                counts[req->data.nr < COUNT_NR_MAX && req->data.nr >= 0 ? req->data.nr
-                                                                        : COUNT_NR_MAX]++;
-            if (emulate && (stat_calls ? emulate_stat(listener, req) : emulate_open(listener, req)) == 0)
+                counts[0][nr]++;
+            if (emulate_on && emulate(listener, req) == 0) {
+                if (counting)
+                    counts[1][nr]++;
                 continue;
+            }
             memset(resp, 0, resp_size);
             resp->id = req->id;
             resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -554,7 +693,10 @@ int main(int argc, char **argv)
             break; /* no task uses the filter any more */
     }
     close(listener);
-    if (counting)
-        print_counts();
+    if (counting) {
+        print_counts(0, "notifications");
+        if (emulate_on)
+            print_counts(1, "emulated");
+    }
     return child_status(child);
 }

@@ -12,6 +12,20 @@
 # top of that is the cost of checking the calls, which is what the
 # target bounds.
 #
+# For information, a second floor: notify-floor -e -f (floor-emu) traps
+# the same calls but emulates, with no policy and the cheapest correct
+# way each, the three that make up nearly all of find's notifications
+# (newfstatat, openat, getdents64; the rest continue), as a supervisor
+# must that may not let the caller's memory decide after the check (no
+# SECCOMP_USER_NOTIF_FLAG_CONTINUE for path calls): read the path
+# (process_vm_readv), make the call itself from the caller's point of
+# view (a pidfd_getfd copy of the directory descriptor, or the caller's
+# /proc/PID/cwd), NOTIF_ID_VALID, then write the result back
+# (process_vm_writev) or install the descriptor (NOTIF_ADDFD with
+# ADDFD_FLAG_SEND). See bench/notify-floor.c's header. husk's added time
+# over floor-emu's is the cost of its decisions (and of its own way of
+# emulating) over the least an emulating supervisor adds.
+#
 # The policy (POLICY) is issue 13's: `-p user -m allow/all+CWD/***`,
 # CWD being the repository root (the scripts run from there). Landlock
 # decides nothing under it (`husk -E landlock`: "stat hides paths"), so
@@ -23,16 +37,20 @@
 #
 #   bare        find FINDDIR > /dev/null
 #   floor       notify-floor -f FILTER find ...
+#   floor-emu   notify-floor -e -f FILTER find ... (emulates newfstatat,
+#               openat, getdents64; skipped if notify-floor -e fails
+#               on this kernel)
 #   floor-sync  notify-floor -s -f FILTER find ... (sync wake-ups, Linux
 #               6.6; skipped if the kernel refuses them)
 #   husk        $HUSK $POLICY -m trace/transport:notify -- find ...
 #
 # One untimed bare run first warms the page cache; `find FINDDIR |
-# cksum` must be the same bare, under husk and under the floor, or the
+# cksum` must be the same bare, under husk and under every floor, or the
 # script stops (exit 1). Reported: medians (min-max) in ms, ratio to
 # bare, time added to bare, and husk's added time over each floor's.
 # An untimed run under the floor with NOTIFY_FLOOR_COUNT=1 counts the
-# notifications of one run, per call.
+# notifications of one run, per call; one under floor-emu counts those
+# it answered by emulation instead of continuing them, per call.
 #
 # CLOCK=cpu times CPU (user + system) instead of wall time (bench/lib.sh;
 # GNU time needed).
@@ -83,6 +101,11 @@ ntrace=$($HUSK $POLICY -m trace/transport:notify -E pfc |
 
 # --- what to measure -----------------------------------------------
 MODES="bare floor"
+if $NFLOOR -e -f "$BPF" /bin/true 2>/dev/null; then
+    MODES="$MODES floor-emu"
+else
+    echo "note: notify-floor -e -f fails (no NOTIF_ADDFD with ADDFD_FLAG_SEND, Linux 5.14, or no pidfd_getfd?): floor-emu skipped"
+fi
 if $NFLOOR -s -f "$BPF" /bin/true 2>/dev/null; then
     MODES="$MODES floor-sync"
 else
@@ -94,6 +117,7 @@ prefix() { # what goes in front of the workload for mode $1
     case $1 in
         bare) echo "" ;;
         floor) echo "$NFLOOR -f $BPF" ;;
+        floor-emu) echo "$NFLOOR -e -f $BPF" ;;
         floor-sync) echo "$NFLOOR -s -f $BPF" ;;
         husk) echo "$HUSK $POLICY -m trace/transport:notify --" ;;
     esac
@@ -110,7 +134,7 @@ fi
 echo "trapped: $WORK > /dev/null, REPS=$REPS, median ${CLOCK:-wall} time, placement: $place"
 echo "machine: $(nproc) CPUs, $(uname -sr), $(date -u '+%Y-%m-%d %H:%M UTC'); load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 echo "husk: $(prefix husk)"
-echo "filter: $BPF, $(($(wc -c <"$BPF") / 8)) instructions, $ntrace TRACE return(s) made USER_NOTIF for the floor"
+echo "filter: $BPF, $(($(wc -c <"$BPF") / 8)) instructions, $ntrace TRACE return(s) made USER_NOTIF for the floors"
 
 # --- same output everywhere ----------------------------------------
 # (also the untimed warm-up run)
@@ -128,24 +152,45 @@ echo "find's output: the same bare and under every supervisor (cksum $want)"
 
 # --- what is trapped -------------------------------------------------
 # One untimed run under the floor counts the notifications, per call
-# number; the names come from the C library's <sys/syscall.h>.
-# shellcheck disable=SC2086 # the work is words
-if NOTIFY_FLOOR_COUNT=1 $NFLOOR -f "$BPF" $WORK >/dev/null 2>"$OUT/trapped.count"; then
-    names=$(printf '#include <sys/syscall.h>\n' | "$CC" -dM -E - 2>/dev/null |
-        awk '$1 == "#define" && $2 ~ /^__NR_/ && $3 ~ /^[0-9]+$/ { print $3, substr($2, 6) }') || names=
-    tail -1 "$OUT/trapped.count" | awk -v names="$names" '
+# number, and one under floor-emu those it emulated (not continued); the
+# names come from the C library's <sys/syscall.h>.
+names=$(printf '#include <sys/syscall.h>\n' | "$CC" -dM -E - 2>/dev/null |
+    awk '$1 == "#define" && $2 ~ /^__NR_/ && $3 ~ /^[0-9]+$/ { print $3, substr($2, 6) }') || names=
+# counted FILE: notify-floor's count lines in FILE, calls named: "trapped
+# per run: N; CALL N, ...", and for an -e run "floor-emu emulated per
+# run: M of N; CALL M, ...".
+counted() {
+    awk -v names="$names" '
         BEGIN { n = split(names, w, /[ \n]/); for (i = 1; i < n; i += 2) nm[w[i]] = w[i + 1] }
-        /^notify-floor: [0-9]+ notifications/ {
-            line = sprintf("trapped per run: %s", $2)
+        /^notify-floor: [0-9]+ (notifications|emulated)/ {
+            if ($3 == "notifications") {
+                all = $2
+                line = sprintf("trapped per run: %s", $2)
+            } else
+                line = sprintf("floor-emu emulated per run: %s of %s", $2, all)
             for (i = 4; i <= NF; i++) {
                 split($i, p, ":")
                 line = line sprintf("%s %s %s", i == 4 ? ";" : ",", (p[1] in nm) ? nm[p[1]] : p[1], p[2])
             }
             print line
-        }'
+        }' "$1"
+}
+# shellcheck disable=SC2086 # the work is words
+if NOTIFY_FLOOR_COUNT=1 $NFLOOR -f "$BPF" $WORK >/dev/null 2>"$OUT/trapped.count"; then
+    counted "$OUT/trapped.count"
 else
     echo "note: the counting run failed: no count of trapped calls"
 fi
+case " $MODES " in
+    *" floor-emu "*)
+        # shellcheck disable=SC2086 # the work is words
+        if NOTIFY_FLOOR_COUNT=1 $NFLOOR -e -f "$BPF" $WORK >/dev/null 2>"$OUT/trapped-emu.count"; then
+            counted "$OUT/trapped-emu.count" | grep '^floor-emu'
+        else
+            echo "note: the counting run under floor-emu failed: no count of emulated calls"
+        fi
+        ;;
+esac
 
 # --- timing --------------------------------------------------------
 FAILED=0
@@ -154,7 +199,7 @@ time_modes "$place"
 echo
 echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 printf '%-11s %9s %15s %7s %10s\n' mode ms "(min-max)" "x bare" "added ms"
-for mode in bare floor floor-sync husk; do
+for mode in bare floor floor-emu floor-sync husk; do
     case " $MODES " in
         *" $mode "*) ;;
         *)
@@ -172,6 +217,7 @@ for mode in bare floor floor-sync husk; do
     fi
     # shellcheck disable=SC2086 # median min max
     set -- $s
+    # shellcheck disable=SC2154 # m_bare: set by time_modes (bench/lib.sh)
     awk -v t="$1" -v lo="$2" -v hi="$3" -v b="$m_bare" -v mode="$mode" 'BEGIN {
         xb = (b != "fail" && b > 0) ? sprintf("%.2f", t / b) : "-"
         add = (b != "fail" && mode != "bare") ? sprintf("%.1f", (t - b) / 1e6) : "-"
@@ -180,23 +226,32 @@ for mode in bare floor floor-sync husk; do
     }'
 done
 
-# added NAME A FLOOR [TARGET]: "NAME: (A-bare)/(FLOOR-bare)", with the
-# target met or missed if TARGET is given.
+# added NAME A FLOOR [TARGET [NOTE]]: "NAME: (A-bare)/(FLOOR-bare)",
+# with the target met or missed if TARGET is given, else "for
+# information" (: NOTE).
 added() {
     if [ "$m_bare" = fail ] || [ "$2" = fail ] || [ "$3" = fail ]; then
         echo "$1: - (a run failed)"
         return
     fi
-    awk -v name="$1" -v a="$2" -v f="$3" -v b="$m_bare" -v tg="${4:-}" 'BEGIN {
+    awk -v name="$1" -v a="$2" -v f="$3" -v b="$m_bare" -v tg="${4:-}" -v note="${5:+: $5}" 'BEGIN {
         if (f - b <= 0) { printf "%s: - (the floor adds nothing measurable)\n", name; exit }
         r = sprintf("%.2f", (a - b) / (f - b))
-        t = (tg == "") ? " (for information)" : sprintf(" (target <= %s, %s)", tg, (r + 0 <= tg) ? "met" : "above target")
+        t = (tg == "") ? sprintf(" (for information%s)", note) : sprintf(" (target <= %s, %s)", tg, (r + 0 <= tg) ? "met" : "above target")
         printf "%s: %s%s\n", name, r, t
     }'
 }
 # shellcheck disable=SC2154 # set by eval
 m_husk=${s_husk%% *} m_floor=${s_floor%% *}
 added "husk added / floor added" "$m_husk" "$m_floor" 1.3
+case " $MODES " in
+    *" floor-emu "*)
+        # shellcheck disable=SC2154
+        m_emu=${s_floor_emu%% *}
+        added "husk added / floor-emu added" "$m_husk" "$m_emu" "" \
+            "the least an emulating supervisor adds"
+        ;;
+esac
 case " $MODES " in
     *" floor-sync "*)
         # shellcheck disable=SC2154
