@@ -42,8 +42,10 @@
 #
 # For those the floors trap newfstatat alone (`notify-floor -t stat`),
 # floor-emul performs the stat itself and writes the result back (read
-# the path, fstatat through the caller's /proc/PID/cwd or fd/N magic
-# link for a relative or empty path, NOTIF_ID_VALID, process_vm_writev,
+# the path, fstatat through a pidfd_getfd copy of the caller's
+# descriptor for one relative to a descriptor or empty, through its
+# /proc/PID/cwd magic link for one relative to its working directory,
+# NOTIF_ID_VALID, process_vm_writev,
 # NOTIF_SEND), and husk runs with HUSK_STAT_OPTS (the stat category on,
 # every path allowed). Target: husk-notify within 1.3x of floor-emul.
 #
