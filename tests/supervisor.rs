@@ -600,9 +600,10 @@ fn thread_confinement(pid: u32) -> Vec<(String, String, String, String)> {
 
 /// Every thread of husk runs under exactly one filter of its own (mode
 /// 2, one filter, no-new-privs): the tracer under its own, the workers
-/// started by the first worker and the notify workers, watcher and
-/// blocking-call helpers started by the first notify worker under the
-/// one they inherit, never none and never one stacked on another.
+/// started by the first worker (with the first request) and the notify
+/// workers, watcher and blocking-call helpers started by the first
+/// notify worker (with the first call) under the one they inherit,
+/// never none and never one stacked on another.
 /// Looked at from outside while a blocked FIFO open keeps a helper and
 /// the watcher alive (notify mode), as root and as a user.
 #[test]
@@ -621,6 +622,14 @@ fn every_husk_thread_is_confined_once() {
             "sandbox/read:on",
             "-m",
             "allow/read+/***",
+            // An exec to check: the first request, with which the first
+            // worker starts the others.
+            "-m",
+            "sandbox/exec:on",
+            "-m",
+            "allow/exec+/usr/***",
+            "-m",
+            "allow/exec+/bin/***",
             "-m",
             "trace/kernel:off",
             "--",

@@ -178,21 +178,11 @@ impl Worker {
         super::own_fs("notify worker");
         if index == 0 {
             super::confine_self(filter, "notify worker");
-            // The others inherit this thread's confinement: one filter
-            // install (the kernel's work of a few tens of microseconds at
-            // every start) instead of one per worker.
-            for i in 1..count {
-                let name = NAMES.get(i).copied().unwrap_or(c"husk-notify");
-                let worker = Worker { index: i, ..self };
-                match thread::spawn(limits::THREAD_STACK, Some(name), move || {
-                    worker.serve(None, child)
-                }) {
-                    // Detached: see `start`.
-                    Ok(handle) => drop(handle),
-                    Err(e) => panic!("husk: cannot start notify worker {i}: {e}"),
-                }
-            }
         }
+        // The first worker starts the others when the first call comes:
+        // a command that makes none (most of a short run is the exec)
+        // does not wait for threads it never needs.
+        let mut others_to_start = index == 0 && count > 1;
         let mut notif = notify::empty();
         let mut received = 0u32;
         loop {
@@ -209,6 +199,10 @@ impl Worker {
                 Err(Errno::EINTR | Errno::ENOENT) => continue,
                 Err(e) => panic!("husk: receiving from the seccomp listener failed: {e}"),
             }
+            if others_to_start {
+                others_to_start = false;
+                self.start_others(child);
+            }
             received = received.wrapping_add(1);
             if others == 0 && received % LOOK_EVERY == 0 && pending(listener) {
                 // More is waiting and nobody else is receiving: call in
@@ -221,6 +215,25 @@ impl Worker {
             if RECEIVING.load(Ordering::SeqCst) != 0 {
                 // Someone else receives: this one waits to be called in.
                 park(listener);
+            }
+        }
+    }
+}
+
+impl Worker {
+    /// Starts workers 1 to `count - 1`, which inherit this thread's
+    /// confinement: one filter install (the kernel's work of a few tens
+    /// of microseconds) instead of one per worker.
+    fn start_others(self, child: Pid) {
+        for i in 1..self.count {
+            let name = NAMES.get(i).copied().unwrap_or(c"husk-notify");
+            let worker = Worker { index: i, ..self };
+            match thread::spawn(limits::THREAD_STACK, Some(name), move || {
+                worker.serve(None, child)
+            }) {
+                // Detached: see `start`.
+                Ok(handle) => drop(handle),
+                Err(e) => panic!("husk: cannot start notify worker {i}: {e}"),
             }
         }
     }

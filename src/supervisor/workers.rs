@@ -56,8 +56,9 @@ struct Worker {
 impl Pool {
     /// Starts `count` workers (1 to [`limits::WORKERS`]), confined by
     /// `filter` before any takes its first request: the first confines
-    /// itself and starts the others, which inherit its confinement (one
-    /// filter install per start, not one per worker).
+    /// itself and, with the first request, starts the others, which
+    /// inherit its confinement (one filter install per start, not one
+    /// per worker).
     pub fn start(
         count: usize,
         decide: Decide,
@@ -65,7 +66,8 @@ impl Pool {
         filter: &'static Filter,
     ) -> Result<Pool> {
         let count = count.clamp(1, limits::WORKERS);
-        RUNNING.store(count as u32, Ordering::SeqCst);
+        // The first; it counts in the others as it starts them.
+        RUNNING.store(1, Ordering::SeqCst);
         let first = Worker {
             decide,
             decided,
@@ -104,36 +106,62 @@ impl Worker {
         super::own_fs("worker");
         if self.index == 0 {
             super::confine_self(self.filter, "worker");
-            for i in 1..self.count {
-                let worker = Worker { index: i, ..self };
-                let name = NAMES.get(i).copied().unwrap_or(c"husk-worker");
-                match thread::spawn(limits::THREAD_STACK, Some(name), move || worker.run()) {
-                    Ok(handle) => drop(handle),
-                    // A pool short of a worker would still decide every
-                    // request, but not as configured: stop husk.
-                    Err(e) => panic!("husk: cannot start worker {i}: {e}"),
-                }
+        }
+        self.work();
+        self.finished();
+    }
+
+    /// Starts workers 1 to `count - 1` (on worker 0, with the first
+    /// request: a run that sends none, as in notify mode with exec
+    /// unchecked, does not wait for threads it never needs). They
+    /// inherit this thread's confinement.
+    fn start_others(self) {
+        for i in 1..self.count {
+            // Counted before it runs: `stop` waits for it even if it
+            // has not begun (this worker is counted meanwhile).
+            RUNNING.fetch_add(1, Ordering::SeqCst);
+            let worker = Worker { index: i, ..self };
+            let name = NAMES.get(i).copied().unwrap_or(c"husk-worker");
+            match thread::spawn(limits::THREAD_STACK, Some(name), move || worker.run()) {
+                Ok(handle) => drop(handle),
+                // A pool short of a worker would still decide every
+                // request, but not as configured: stop husk.
+                Err(e) => panic!("husk: cannot start worker {i}: {e}"),
             }
         }
-        work(self.decide, self.decided, self.index);
+    }
+
+    /// Counts this worker out; the last one out wakes [`Pool::stop`].
+    fn finished(self) {
         if RUNNING.fetch_sub(1, Ordering::SeqCst) == 1 {
             futex::wake(&RUNNING, u32::MAX, Scope::Private);
         }
     }
-}
 
-fn work(decide: Decide, decided: fn(usize), index: usize) {
-    while let Some(request) = channels().requests.pop_wait() {
-        let verdict = decide(&request, index);
-        let response = Response {
-            task: request.task(),
-            syscall: request.is_syscall(),
-            verdict,
-        };
-        let sent = channels().send_response(response);
-        decided(index);
-        if sent.is_err() {
-            break;
+    fn work(self) {
+        let Worker {
+            decide,
+            decided,
+            index,
+            ..
+        } = self;
+        let mut others_to_start = index == 0 && self.count > 1;
+        while let Some(request) = channels().requests.pop_wait() {
+            if others_to_start {
+                others_to_start = false;
+                self.start_others();
+            }
+            let verdict = decide(&request, index);
+            let response = Response {
+                task: request.task(),
+                syscall: request.is_syscall(),
+                verdict,
+            };
+            let sent = channels().send_response(response);
+            decided(index);
+            if sent.is_err() {
+                break;
+            }
         }
     }
 }
