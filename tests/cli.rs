@@ -56,6 +56,8 @@ fn capabilities_report_the_kernel_and_capacities() {
         "PTRACE_GET_SYSCALL_INFO: ",
         "PTRACE_SET_SYSCALL_INFO: ",
         "cross-memory attach (process_vm_readv): ",
+        "notify SYNC_WAKE_UP: ",
+        "pidfd PIDFD_THREAD: ",
         "landlock: ",
         "mseal: ",
         "request-queue: 128",

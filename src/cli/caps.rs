@@ -68,6 +68,10 @@ pub fn report(choice: crate::policy::rules::TransportChoice) {
         "  notify WAIT_KILLABLE_RECV: {} (inferred: Linux 5.19+)",
         yes_no(notif && at_least(5, 19))
     );
+    outln!(
+        "  notify SYNC_WAKE_UP: {} (inferred: Linux 6.6+; without, hand-overs between a caller and husk are slower)",
+        yes_no(notif && at_least(6, 6))
+    );
 
     outln!("ptrace:");
     match probe_ptrace() {
@@ -81,6 +85,14 @@ pub fn report(choice: crate::policy::rules::TransportChoice) {
     match process::vm_read(process::getpid(), probe_address(), &mut [0u8; 8]) {
         Ok(_) => outln!("cross-memory attach (process_vm_readv): yes"),
         Err(e) => outln!("cross-memory attach (process_vm_readv): no ({e}); /proc/PID/mem is used"),
+    }
+    // The main thread leads its group: a thread pidfd of it is allowed
+    // exactly where the flag is known.
+    match crate::sys::notify::pidfd_open_thread(process::getpid()) {
+        Ok(_) => outln!("pidfd PIDFD_THREAD: yes"),
+        Err(e) => outln!(
+            "pidfd PIDFD_THREAD: no ({e}); a descriptor of a thread with a descriptor table of its own is refused (EOPNOTSUPP) in notify mode"
+        ),
     }
     match landlock::abi_version() {
         Ok(v) => outln!("landlock: ABI {v}"),

@@ -89,9 +89,9 @@ feature() {
 	fi
 }
 feature set_syscall_info 6 16 "  PTRACE_SET_SYSCALL_INFO"
-feature sync_wake_up 6 6
+feature sync_wake_up 6 6 "  notify SYNC_WAKE_UP"
 feature wait_killable_recv 5 19 "  notify WAIT_KILLABLE_RECV"
-feature pidfd_thread 6 9
+feature pidfd_thread 6 9 "pidfd PIDFD_THREAD"
 # mseal exists on 64-bit architectures only.
 case $(uname -m) in
 *64) feature mseal 6 10 mseal ;;
